@@ -1,0 +1,22 @@
+/**
+ * The app `npx cdk8s synth` runs (see cdk8s.yaml): the reference stack, synthesized to
+ * `dist/compose/`. The gate runs first; when a rule fails nothing is written.
+ */
+import { App } from 'cdk8s';
+import { join } from 'node:path';
+import { ScaleoutError, warningLines } from '../lib/index.js';
+import { synthCompose, writeOutput } from '../lib/targets/compose/index.js';
+import { referenceStack } from './reference/stack.js';
+
+const app = new App();
+const stack = referenceStack(app);
+try {
+  const { files, report } = synthCompose(stack);
+  for (const line of warningLines(report)) console.error(line);
+  writeOutput(join(app.outdir, 'compose'), files);
+  app.synth();
+} catch (e) {
+  if (!(e instanceof ScaleoutError)) throw e;
+  console.error(e.message);
+  process.exitCode = e.exitCode;
+}

@@ -1,0 +1,7 @@
+export * from './nginx-budget.js';
+export * from './peak.js';
+export * from './postgres-budget.js';
+export * from './redis-budget.js';
+export * from './safe-scale.js';
+export { largestAtMost } from './search.js';
+export * from './target.js';

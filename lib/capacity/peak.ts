@@ -1,0 +1,43 @@
+import type { ResolvedBackend } from '../model/backend.js';
+import type { TargetKind } from './target.js';
+
+/** Peak replica count of a backend and how it was reached. */
+export interface PeakReplicas {
+  readonly total: number;
+  /** The knob a user turns to change the peak: `replicas` or `autoscale.max`. */
+  readonly knob: 'replicas' | 'autoscale.max';
+  /** The knob's current value. */
+  readonly base: number;
+  /** `autoscale.max 6 + surge 2 + draining 2`; just `replicas 3` when nothing is added. */
+  readonly explain: string;
+}
+
+/**
+ * Peak replicas under `target` semantics with the knob set to `base`:
+ * - kubernetes: M + surge + draining, M = autoscale.max or replicas, surge = maxSurge
+ *   against M rounded up, draining defaulting to surge (pods still terminating);
+ * - compose: replicas, doubled by the seed's scale-up-then-down procedure;
+ * - pulumi: replicas (containers are replaced one at a time).
+ */
+export function peakReplicasAt(b: ResolvedBackend, target: TargetKind, base: number): PeakReplicas {
+  if (target === 'kubernetes') {
+    const knob = b.autoscale ? 'autoscale.max' : 'replicas';
+    const surge = b.rollout.maxSurge.resolve(base, 'up');
+    const draining = b.rollout.drainingPods ?? surge;
+    const total = base + surge + draining;
+    const pct = b.rollout.maxSurge.isPercent ? ` (${b.rollout.maxSurge} of ${base}, rounded up)` : '';
+    const explain =
+      surge + draining === 0 ? `${knob} ${base}` : `${knob} ${base} + surge ${surge}${pct} + draining ${draining}`;
+    return { total, knob, base, explain };
+  }
+  if (target === 'compose' && b.rollout.scaleUpThenDown) {
+    return { total: 2 * base, knob: 'replicas', base, explain: `replicas ${base} × 2 (scale-up-then-down rollout)` };
+  }
+  return { total: base, knob: 'replicas', base, explain: `replicas ${base}` };
+}
+
+/** Peak replicas at the backend's own settings. */
+export function peakReplicas(b: ResolvedBackend, target: TargetKind): PeakReplicas {
+  const base = target === 'kubernetes' && b.autoscale ? b.autoscale.max : b.replicas;
+  return peakReplicasAt(b, target, base);
+}

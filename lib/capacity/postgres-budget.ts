@@ -1,0 +1,81 @@
+import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedPostgres } from '../model/postgres.js';
+import { largestAtMost } from './search.js';
+import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
+import type { TargetKind } from './target.js';
+
+/** One backend's share of the database connection demand. */
+export interface BackendConnections {
+  readonly backend: ResolvedBackend;
+  readonly peak: PeakReplicas;
+  readonly workers: number;
+  readonly poolSize: number;
+  readonly maxOverflow: number;
+  /** `pool.size + maxOverflow`: the most one worker process ever holds. */
+  readonly perWorker: number;
+  readonly demand: number;
+}
+
+/** The PostgreSQL connection budget of one profile under one target's semantics. */
+export interface PostgresBudget {
+  readonly target: TargetKind;
+  readonly postgres: ResolvedPostgres;
+  readonly backends: readonly BackendConnections[];
+  readonly fixedClients: number;
+  readonly demand: number;
+  readonly available: number;
+  readonly ok: boolean;
+}
+
+function share(b: ResolvedBackend, peak: PeakReplicas): BackendConnections {
+  const pool = b.pool!;
+  const perWorker = pool.size + pool.maxOverflow;
+  return {
+    backend: b,
+    peak,
+    workers: b.workers,
+    poolSize: pool.size,
+    maxOverflow: pool.maxOverflow,
+    perWorker,
+    demand: peak.total * b.workers * perWorker,
+  };
+}
+
+/**
+ * demand = Σ backends peak_replicas × workers × (pool.size + maxOverflow) + Σ fixed clients;
+ * available = max_connections − superuser_reserved − reserved. The budget holds when
+ * demand ≤ available. Backends with `database: false` do not count.
+ */
+export function postgresBudget(
+  backends: readonly ResolvedBackend[],
+  pg: ResolvedPostgres,
+  target: TargetKind,
+): PostgresBudget {
+  const shares = backends.filter((b) => b.pool).map((b) => share(b, peakReplicas(b, target)));
+  const fixedClients = pg.fixedClients.reduce((s, c) => s + c.count, 0);
+  const demand = shares.reduce((s, b) => s + b.demand, 0) + fixedClients;
+  return { target, postgres: pg, backends: shares, fixedClients, demand, available: pg.available, ok: demand <= pg.available };
+}
+
+/** The smallest changes that would make the budget hold, one knob at a time. */
+export function postgresFixes(budget: PostgresBudget): string[] {
+  const { backends, available, demand, postgres, target } = budget;
+  const fixes: string[] = [];
+  const named = backends.length > 1;
+  for (const s of backends) {
+    const others = demand - s.demand;
+    const room = available - others;
+    const who = named ? `${s.backend.serviceName} ` : '';
+    const b = s.backend;
+    const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(b, target, m).total * s.workers * s.perWorker <= room);
+    if (maxBase !== undefined) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    const maxPer = largestAtMost(s.perWorker - 1, (p) => s.peak.total * s.workers * p <= room);
+    if (maxPer !== undefined) fixes.push(`${who}pool.size + maxOverflow ≤ ${maxPer}`);
+    const maxWorkers = largestAtMost(s.workers - 1, (w) => s.peak.total * w * s.perWorker <= room);
+    if (maxWorkers !== undefined) fixes.push(`${who}workers ≤ ${maxWorkers}`);
+  }
+  const reserved = postgres.superuserReservedConnections + postgres.reservedConnections;
+  fixes.push(`max_connections ≥ ${demand + reserved}`);
+  fixes.push('add PgBouncer');
+  return fixes;
+}

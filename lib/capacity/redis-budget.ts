@@ -1,0 +1,52 @@
+import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedRedis } from '../model/redis.js';
+import { largestAtMost } from './search.js';
+import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
+import type { TargetKind } from './target.js';
+
+export interface BackendRedisClients {
+  readonly backend: ResolvedBackend;
+  readonly peak: PeakReplicas;
+  readonly workers: number;
+  readonly pool: number;
+  readonly demand: number;
+}
+
+/** The Redis `maxclients` budget of one profile under one target's semantics. */
+export interface RedisBudget {
+  readonly target: TargetKind;
+  readonly redis: ResolvedRedis;
+  readonly backends: readonly BackendRedisClients[];
+  readonly fixedClients: number;
+  readonly demand: number;
+  readonly ok: boolean;
+}
+
+/** demand = Σ peak_replicas × workers × redisPool + fixed clients ≤ maxclients. */
+export function redisBudget(backends: readonly ResolvedBackend[], redis: ResolvedRedis, target: TargetKind): RedisBudget {
+  const shares = backends
+    .filter((b) => b.redisPool > 0)
+    .map((b) => {
+      const peak = peakReplicas(b, target);
+      return { backend: b, peak, workers: b.workers, pool: b.redisPool, demand: peak.total * b.workers * b.redisPool };
+    });
+  const fixedClients = redis.fixedClients.reduce((s, c) => s + c.count, 0);
+  const demand = shares.reduce((s, b) => s + b.demand, 0) + fixedClients;
+  return { target, redis, backends: shares, fixedClients, demand, ok: demand <= redis.maxClients };
+}
+
+export function redisFixes(budget: RedisBudget): string[] {
+  const { backends, demand, redis, target } = budget;
+  const fixes: string[] = [];
+  const named = backends.length > 1;
+  for (const s of backends) {
+    const room = redis.maxClients - (demand - s.demand);
+    const who = named ? `${s.backend.serviceName} ` : '';
+    const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(s.backend, target, m).total * s.workers * s.pool <= room);
+    if (maxBase !== undefined) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    const maxPool = largestAtMost(s.pool - 1, (p) => s.peak.total * s.workers * p <= room);
+    if (maxPool !== undefined) fixes.push(`${who}redisPool ≤ ${maxPool}`);
+  }
+  fixes.push(`maxclients ≥ ${demand}`);
+  return fixes;
+}

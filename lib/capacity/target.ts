@@ -1,0 +1,7 @@
+/**
+ * Deployment semantics the peak is computed under. Compose recreates stop-first (peak =
+ * replicas); Kubernetes surges and drains; Pulumi replaces containers one by one.
+ */
+export type TargetKind = 'compose' | 'kubernetes' | 'pulumi';
+
+export const TARGETS: readonly TargetKind[] = ['compose', 'kubernetes', 'pulumi'];

@@ -1,0 +1,12 @@
+/**
+ * scaleout: declare a replicas × workers × pool web backend once, synthesize compose,
+ * Kubernetes and Pulumi from it, and refuse stacks whose peak demand exceeds capacity.
+ *
+ * Targets live in their own entry points (`scaleout/compose`, `scaleout/kubernetes`,
+ * `scaleout/pulumi`) so loading one never loads another's SDK.
+ */
+export * from './capacity/index.js';
+export { ConfigError, ScaleoutError, SynthError } from './errors.js';
+export * from './model/index.js';
+export * from './rules/index.js';
+export * from './units/index.js';

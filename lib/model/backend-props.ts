@@ -1,0 +1,392 @@
+import { z } from 'zod';
+import type { EnvValue, ResourcesProps } from './common.js';
+import {
+  count,
+  dnsLabel,
+  durationSchema,
+  envSchema,
+  intOrPercentSchema,
+  portSchema,
+  resourcesSchema,
+  suppressionsSchema,
+} from './schema-kit.js';
+
+/** HPA bounds. Compose has no autoscaler; there, `replicas` applies. */
+export interface AutoscaleProps {
+  /**
+   * Fewest replicas.
+   *
+   * @default 2
+   */
+  readonly min?: number;
+  /** Most replicas: the number the capacity budget is checked at on Kubernetes. */
+  readonly max: number;
+  /**
+   * Target average CPU utilization, percent of requests.
+   *
+   * @default 70
+   */
+  readonly targetCpu?: number;
+}
+
+/** The SQLAlchemy QueuePool each worker process opens. */
+export interface PoolProps {
+  /**
+   * `pool_size`: connections kept open. 0 would mean unbounded and is refused.
+   *
+   * @default 5
+   */
+  readonly size?: number;
+  /**
+   * `max_overflow`: extra connections opened under load. -1 would mean unbounded and is refused.
+   *
+   * @default 10
+   */
+  readonly maxOverflow?: number;
+}
+
+/** The HTTP healthcheck, mapped to compose healthchecks and Kubernetes probes. */
+export interface HealthcheckProps {
+  /**
+   * HTTP path probed on the backend's port.
+   *
+   * @default '/api/health'
+   */
+  readonly path?: string;
+  /**
+   * Time between probes.
+   *
+   * @default '30s' (Docker's default)
+   */
+  readonly interval?: string;
+  /**
+   * Time one probe may take.
+   *
+   * @default '30s' (Docker's default)
+   */
+  readonly timeout?: string;
+  /**
+   * Consecutive failures before unhealthy.
+   *
+   * @default 3
+   */
+  readonly retries?: number;
+  /**
+   * Grace time at start during which failures do not count.
+   *
+   * @default '0s'
+   */
+  readonly startPeriod?: string;
+  /**
+   * Exec command for the probe.
+   *
+   * @default - a python3 urllib GET of `path`, which any Python image can run
+   */
+  readonly command?: readonly string[];
+  /**
+   * Also emit a Kubernetes livenessProbe. Off by default: Docker never restarts an
+   * unhealthy container, and a liveness probe would change that.
+   *
+   * @default false
+   */
+  readonly liveness?: boolean;
+}
+
+/** How a new version replaces the old one. */
+export interface RolloutProps {
+  /**
+   * Kubernetes maxSurge; percentages round up.
+   *
+   * @default '25%'
+   */
+  readonly maxSurge?: number | string;
+  /**
+   * Kubernetes maxUnavailable; percentages round down.
+   *
+   * @default '25%'
+   */
+  readonly maxUnavailable?: number | string;
+  /**
+   * Pods still terminating (and holding connections) while their replacements run.
+   *
+   * @default - equal to the resolved maxSurge
+   */
+  readonly drainingPods?: number;
+  /**
+   * The seed's compose procedure: scale to 2 × replicas, then back down. Doubles the
+   * compose peak.
+   *
+   * @default false
+   */
+  readonly scaleUpThenDown?: boolean;
+}
+
+/** A volume mounted into every replica. */
+export interface VolumeProps {
+  /** Volume name. */
+  readonly name: string;
+  /** Absolute mount path in the container. */
+  readonly path: string;
+  /**
+   * Mount read-only.
+   *
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** Restart behaviour of a container. */
+export interface RestartPolicyProps {
+  /**
+   * When to restart.
+   *
+   * @default 'any'
+   */
+  readonly condition?: 'none' | 'on-failure' | 'any';
+  /**
+   * Restart attempts before giving up (compose only).
+   *
+   * @default - unlimited
+   */
+  readonly maxAttempts?: number;
+}
+
+/** Props of a {@link Backend}: one scaled app tier. */
+export interface BackendProps {
+  /** Image reference, with a tag (`ghcr.io/acme/api:1.2.3`). */
+  readonly image: string;
+  /**
+   * Port the app listens on inside the container.
+   *
+   * @default 8000
+   */
+  readonly port?: number;
+  /**
+   * Compose service name for this profile.
+   *
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+  /**
+   * Fixed replica count (compose `deploy.replicas`, Kubernetes `replicas` without HPA).
+   *
+   * @default - autoscale.min when autoscaling, else 1
+   */
+  readonly replicas?: number;
+  /**
+   * Autoscaling bounds.
+   *
+   * @default - no autoscaling
+   */
+  readonly autoscale?: AutoscaleProps;
+  /**
+   * Worker processes per replica (`WEB_CONCURRENCY`); each opens its own pool.
+   *
+   * @default 1
+   */
+  readonly workers?: number;
+  /**
+   * The database pool of each worker.
+   *
+   * @default - size 5, maxOverflow 10 (SQLAlchemy's defaults)
+   */
+  readonly pool?: PoolProps;
+  /**
+   * Whether this backend connects to the stack's Postgres.
+   *
+   * @default true
+   */
+  readonly database?: boolean;
+  /**
+   * Redis connections per worker (`REDIS_POOL_SIZE`); 0 means the backend does not use Redis.
+   *
+   * @default 10
+   */
+  readonly redisPool?: number;
+  /**
+   * The healthcheck.
+   *
+   * @default - none (SO-HEALTH reports it)
+   */
+  readonly healthcheck?: HealthcheckProps;
+  /**
+   * Container resources.
+   *
+   * @default - none (SO-RESOURCES reports it)
+   */
+  readonly resources?: ResourcesProps;
+  /**
+   * Rollout behaviour; it decides the peak replica count.
+   *
+   * @default - maxSurge 25%, maxUnavailable 25%, draining = surge
+   */
+  readonly rollout?: RolloutProps;
+  /**
+   * Restart policy.
+   *
+   * @default - condition any
+   */
+  readonly restartPolicy?: RestartPolicyProps;
+  /**
+   * Extra environment. Secrets go in as `{ secret: NAME }`, never as literals.
+   *
+   * @default {}
+   */
+  readonly env?: Record<string, EnvValue>;
+  /**
+   * Volumes shared by all replicas (uploads, logs).
+   *
+   * @default []
+   */
+  readonly volumes?: readonly VolumeProps[];
+  /**
+   * URL prefixes nginx routes to this backend.
+   *
+   * @default ['/']
+   */
+  readonly routes?: readonly string[];
+  /**
+   * The backend server's own HTTP keep-alive timeout (uvicorn `--timeout-keep-alive`).
+   *
+   * @default '5s' (uvicorn's default)
+   */
+  readonly keepAliveTimeout?: string;
+  /**
+   * A fixed container name. Blocks `--scale`; SO-SCALE-CONFLICT reports it.
+   *
+   * @default - none
+   */
+  readonly containerName?: string;
+  /**
+   * A host port published directly. Blocks `--scale`; SO-SCALE-CONFLICT reports it.
+   *
+   * @default - none; nginx is the only entry point
+   */
+  readonly hostPort?: number;
+}
+
+/** Env names scaleout sets itself from the model. */
+export const RESERVED_ENV = [
+  'WEB_CONCURRENCY',
+  'DB_POOL_SIZE',
+  'DB_MAX_OVERFLOW',
+  'DATABASE_URL',
+  'DB_PASSWORD_FILE',
+  'REDIS_URL',
+  'REDIS_POOL_SIZE',
+  'REDIS_PASSWORD_FILE',
+  'INSTANCE_NAME',
+] as const;
+
+const pool = z.strictObject({
+  size: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, {
+      error: 'pool.size 0 makes SQLAlchemy QueuePool unbounded; set it to 1 or more',
+    })
+    .pipe(count(1))
+    .optional(),
+  maxOverflow: z
+    .number()
+    .int()
+    .refine((n) => n !== -1, {
+      error: 'pool.maxOverflow -1 makes SQLAlchemy QueuePool unbounded; set it to 0 or more',
+    })
+    .pipe(count(0))
+    .optional(),
+});
+
+const healthcheck = z.strictObject({
+  path: z.string().startsWith('/', { error: "a healthcheck path starts with '/'" }).optional(),
+  interval: durationSchema.optional(),
+  timeout: durationSchema.optional(),
+  retries: count(1).optional(),
+  startPeriod: durationSchema.optional(),
+  command: z.array(z.string()).min(1).optional(),
+  liveness: z.boolean().optional(),
+});
+
+const autoscale = z.strictObject({
+  min: count(1).optional(),
+  max: count(1),
+  targetCpu: count(1).max(100).optional(),
+});
+
+/** The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section. */
+export const backendSchema = z
+  .strictObject({
+    image: z.string().min(1, { error: 'image is required' }),
+    port: portSchema.optional(),
+    serviceName: dnsLabel.optional(),
+    replicas: count(1).optional(),
+    autoscale: autoscale.optional(),
+    workers: count(1).optional(),
+    pool: pool.optional(),
+    database: z.boolean().optional(),
+    redisPool: count(0).optional(),
+    healthcheck: healthcheck.optional(),
+    resources: resourcesSchema.optional(),
+    rollout: z
+      .strictObject({
+        maxSurge: intOrPercentSchema.optional(),
+        maxUnavailable: intOrPercentSchema.optional(),
+        drainingPods: count(0).optional(),
+        scaleUpThenDown: z.boolean().optional(),
+      })
+      .optional(),
+    restartPolicy: z
+      .strictObject({
+        condition: z.enum(['none', 'on-failure', 'any']).optional(),
+        maxAttempts: count(1).optional(),
+      })
+      .optional(),
+    env: envSchema.optional(),
+    volumes: z
+      .array(
+        z.strictObject({
+          name: dnsLabel,
+          path: z.string().startsWith('/', { error: 'a mount path is absolute' }),
+          readOnly: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+    routes: z
+      .array(z.string().regex(/^\/[^\s{};]*$/, { error: "a route is a URL prefix starting with '/'" }))
+      .min(1)
+      .optional(),
+    keepAliveTimeout: durationSchema.optional(),
+    containerName: z.string().min(1).optional(),
+    hostPort: portSchema.optional(),
+    suppressions: suppressionsSchema.optional(),
+  })
+  .superRefine((b, ctx) => {
+    const a = b.autoscale;
+    if (a && a.max < (a.min ?? 2)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscale', 'max'],
+        input: a.max,
+        message: `autoscale.max ${a.max} is below autoscale.min ${a.min ?? 2}; raise max or lower min`,
+      });
+    }
+    for (const k of Object.keys(b.env ?? {})) {
+      if ((RESERVED_ENV as readonly string[]).includes(k)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['env', k],
+          input: k,
+          message: `env ${k} is set by scaleout from the model; remove it and set workers/pool/redisPool instead`,
+        });
+      }
+    }
+    const r = b.rollout;
+    if (r && (r.maxSurge === 0 || r.maxSurge === '0%') && (r.maxUnavailable === 0 || r.maxUnavailable === '0%')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rollout'],
+        input: r,
+        message: 'rollout.maxSurge and rollout.maxUnavailable cannot both be 0; a rollout could never progress',
+      });
+    }
+  });

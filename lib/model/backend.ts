@@ -1,0 +1,121 @@
+import type { Construct } from 'constructs';
+import { Duration, IntOrPercent } from '../units/index.js';
+import { backendSchema, type BackendProps } from './backend-props.js';
+import type { DeepPartial, EnvValue, ResolvedHealthcheck, ResolvedResources } from './common.js';
+import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
+import { resolveResources } from './resources.js';
+
+/** A backend's values for one profile, defaults applied and units parsed. */
+export interface ResolvedBackend {
+  /** Construct id: the stable DNS alias nginx and other services use for this tier. */
+  readonly id: string;
+  readonly path: string;
+  readonly serviceName: string;
+  readonly image: string;
+  readonly port: number;
+  readonly replicas: number;
+  readonly autoscale?: { readonly min: number; readonly max: number; readonly targetCpu: number };
+  readonly workers: number;
+  /** The per-worker pool, or undefined when the backend does not use the database. */
+  readonly pool?: { readonly size: number; readonly maxOverflow: number };
+  readonly redisPool: number;
+  readonly healthcheck?: ResolvedHealthcheck & { readonly liveness: boolean };
+  readonly resources: ResolvedResources;
+  readonly rollout: {
+    readonly maxSurge: IntOrPercent;
+    readonly maxUnavailable: IntOrPercent;
+    readonly drainingPods?: number;
+    readonly scaleUpThenDown: boolean;
+  };
+  readonly restartPolicy: { readonly condition: 'none' | 'on-failure' | 'any'; readonly maxAttempts?: number };
+  readonly env: Readonly<Record<string, EnvValue>>;
+  readonly volumes: readonly { readonly name: string; readonly path: string; readonly readOnly: boolean }[];
+  readonly routes: readonly string[];
+  readonly keepAliveTimeout: Duration;
+  readonly containerName?: string;
+  readonly hostPort?: number;
+}
+
+/** Overrides a profile may give a backend. */
+export type BackendOverrides = DeepPartial<BackendProps>;
+
+/** Props of a {@link Backend}, with per-profile overrides and suppressions. */
+export interface BackendConstructProps extends BackendProps, ModelCommonProps<BackendOverrides> {}
+
+/** The default probe: python3 is in every image that runs a FastAPI app. */
+function pythonProbe(port: number, path: string, timeout: Duration): string[] {
+  const t = Math.max(1, timeout.toSeconds());
+  return [
+    'CMD',
+    'python3',
+    '-c',
+    `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${path}', timeout=${t})`,
+  ];
+}
+
+/**
+ * One scaled app tier: N replicas × W worker processes, each worker with its own pool.
+ * A stack may hold several (an API and a worker tier, say).
+ */
+export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
+  public readonly kind = 'backend' as const;
+
+  constructor(scope: Construct, id: string, props: BackendConstructProps) {
+    super(scope, id, props, backendSchema as never);
+  }
+
+  protected build(p: BackendProps, _profile: string): ResolvedBackend {
+    const port = p.port ?? 8000;
+    const autoscale = p.autoscale && {
+      min: p.autoscale.min ?? 2,
+      max: p.autoscale.max,
+      targetCpu: p.autoscale.targetCpu ?? 70,
+    };
+    const hc = p.healthcheck;
+    let healthcheck: ResolvedBackend['healthcheck'];
+    if (hc) {
+      const path = hc.path ?? '/api/health';
+      const timeout = Duration.parse(hc.timeout ?? '30s');
+      healthcheck = {
+        command: hc.command ?? pythonProbe(port, path, timeout),
+        ...(hc.command ? {} : { httpPath: path }),
+        port,
+        interval: Duration.parse(hc.interval ?? '30s'),
+        timeout,
+        retries: hc.retries ?? 3,
+        startPeriod: Duration.parse(hc.startPeriod ?? '0s'),
+        liveness: hc.liveness ?? false,
+      };
+    }
+    return {
+      id: this.node.id,
+      path: this.node.path,
+      serviceName: p.serviceName ?? this.node.id,
+      image: p.image,
+      port,
+      replicas: p.replicas ?? autoscale?.min ?? 1,
+      ...(autoscale ? { autoscale } : {}),
+      workers: p.workers ?? 1,
+      ...(p.database === false ? {} : { pool: { size: p.pool?.size ?? 5, maxOverflow: p.pool?.maxOverflow ?? 10 } }),
+      redisPool: p.redisPool ?? 10,
+      ...(healthcheck ? { healthcheck } : {}),
+      resources: resolveResources(p.resources),
+      rollout: {
+        maxSurge: IntOrPercent.parse(p.rollout?.maxSurge ?? '25%'),
+        maxUnavailable: IntOrPercent.parse(p.rollout?.maxUnavailable ?? '25%'),
+        ...(p.rollout?.drainingPods !== undefined ? { drainingPods: p.rollout.drainingPods } : {}),
+        scaleUpThenDown: p.rollout?.scaleUpThenDown ?? false,
+      },
+      restartPolicy: {
+        condition: p.restartPolicy?.condition ?? 'any',
+        ...(p.restartPolicy?.maxAttempts !== undefined ? { maxAttempts: p.restartPolicy.maxAttempts } : {}),
+      },
+      env: p.env ?? {},
+      volumes: (p.volumes ?? []).map((v) => ({ name: v.name, path: v.path, readOnly: v.readOnly ?? false })),
+      routes: p.routes ?? ['/'],
+      keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? '5s'),
+      ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),
+      ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
+    };
+  }
+}

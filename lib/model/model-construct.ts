@@ -1,0 +1,127 @@
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { SuppressionProps } from './common.js';
+import { suggestion } from './did-you-mean.js';
+import { deepMerge, deepPartial } from './overrides.js';
+import { suppressionsSchema } from './schema-kit.js';
+import { Stack } from './stack.js';
+import { validateProps } from './validate.js';
+
+/** The kinds of model construct a stack holds. */
+export type ModelKind = 'backend' | 'nginx' | 'postgres' | 'redis';
+
+/** Props every model construct takes besides its own. */
+export interface ModelCommonProps<Override> {
+  /**
+   * Per-profile overrides, deep-merged over the base props (mappings merge, lists replace).
+   *
+   * @default - no overrides
+   */
+  readonly profiles?: Record<string, Override>;
+  /**
+   * Rules turned off for this construct, each with a reason.
+   *
+   * @default - none
+   */
+  readonly suppressions?: readonly SuppressionProps[];
+}
+
+/** A suppression with the construct it belongs to. */
+export interface Suppression extends SuppressionProps {
+  readonly path: string;
+}
+
+/**
+ * Shared machinery: eager prop validation, profile overrides, memoized resolution and
+ * suppressions. Subclasses only say how validated props become resolved values.
+ */
+export abstract class ModelConstruct<Props extends object, Resolved> extends Construct {
+  public abstract readonly kind: ModelKind;
+  /** The stack this construct belongs to. */
+  public readonly stack: Stack;
+  private readonly base: Props;
+  private readonly overrides: Readonly<Record<string, unknown>>;
+  private readonly schema: z.ZodType<Props>;
+  private readonly resolved = new Map<string, Resolved>();
+  private readonly _suppressions: Suppression[] = [];
+
+  protected constructor(
+    scope: Construct,
+    id: string,
+    props: Props & ModelCommonProps<unknown>,
+    schema: z.ZodType<Props>,
+  ) {
+    super(scope, id);
+    this.stack = Stack.of(this);
+    const where = `[${this.node.path}]`;
+    const { profiles = {}, suppressions = [], ...base } = props;
+    this.schema = schema;
+    const problems: string[] = [];
+    const collect = (fn: () => void) => {
+      try {
+        fn();
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(...e.problems);
+      }
+    };
+    collect(() => validateProps(schema, base, where));
+    const overrideSchema = deepPartial(schema) as z.ZodType;
+    for (const [name, override] of Object.entries(profiles)) {
+      if (!this.stack.profileNames.includes(name)) {
+        problems.push(
+          `${where} profiles.${name}: unknown profile '${name}'${suggestion(name, this.stack.profileNames)}; declare it in the Stack's profiles`,
+        );
+        continue;
+      }
+      collect(() => validateProps(overrideSchema, override, where, `profiles.${name}`));
+    }
+    collect(() => validateProps(suppressionsSchema, suppressions, where, 'suppressions'));
+    if (problems.length) throw new ConfigError(problems);
+    this.base = base as Props;
+    this.overrides = profiles;
+    for (const s of suppressions) this.suppress(s.rule, s.reason, s.profiles);
+    this.stack._register(this as unknown as ModelConstruct<object, unknown>);
+  }
+
+  /**
+   * The fully resolved values for `profile`: overrides merged, defaults applied, units
+   * parsed. Memoized; the same object is returned on every call.
+   */
+  public resolve(profile: string): Resolved {
+    let r = this.resolved.get(profile);
+    if (r === undefined) {
+      if (!this.stack.profileNames.includes(profile)) {
+        throw new ConfigError([
+          `[${this.node.path}] unknown profile '${profile}'${suggestion(profile, this.stack.profileNames)}`,
+        ]);
+      }
+      const merged = deepMerge(this.base, this.overrides[profile]);
+      // Cross-field checks (e.g. requests ≤ limits) must hold for the merged result too.
+      validateProps(this.schema, merged, `[${this.node.path}] (profile ${profile})`);
+      r = this.build(merged, profile);
+      this.resolved.set(profile, r);
+    }
+    return r;
+  }
+
+  /** Turns off `rule` for this construct, in `profiles` or in all of them. */
+  public suppress(rule: string, reason: string, profiles?: readonly string[]): void {
+    const s = { rule, reason, profiles, path: this.node.path };
+    validateProps(suppressionsSchema, [{ rule, reason, ...(profiles ? { profiles } : {}) }], `[${this.node.path}]`, 'suppressions');
+    this._suppressions.push(s);
+  }
+
+  /** Suppressions made on this construct. */
+  public get suppressions(): readonly Suppression[] {
+    return this._suppressions;
+  }
+
+  /** The base props as given (after validation), without profile overrides. */
+  public get props(): Props {
+    return this.base;
+  }
+
+  protected abstract build(props: Props, profile: string): Resolved;
+}

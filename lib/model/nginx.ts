@@ -1,0 +1,238 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { Duration } from '../units/index.js';
+import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
+import { parseVersion, tagVersion, type Version } from './image.js';
+import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
+import { resolveResources } from './resources.js';
+import { count, durationSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+
+/** Load-balancing methods, as the seed lists them. */
+export type Algorithm = 'round_robin' | 'least_conn' | 'ip_hash' | 'hash';
+
+/** TLS termination with a certificate from secrets. */
+export interface TlsProps {
+  /** Secret holding the PEM certificate chain. */
+  readonly certificateSecret: string;
+  /** Secret holding the PEM private key. */
+  readonly keySecret: string;
+  /**
+   * HTTPS port.
+   *
+   * @default 443
+   */
+  readonly port?: number;
+}
+
+/** Props of the {@link Nginx} load balancer. */
+export interface NginxProps {
+  /**
+   * Image reference.
+   *
+   * @default 'nginx:1.28.0-alpine'
+   */
+  readonly image?: string;
+  /**
+   * nginx version the config is rendered for (`resolve` needs 1.27.3+).
+   *
+   * @default - read from the image tag
+   */
+  readonly version?: string;
+  /**
+   * Balancing method.
+   *
+   * @default 'round_robin'
+   */
+  readonly algorithm?: Algorithm;
+  /**
+   * Key for `hash`.
+   *
+   * @default '$request_uri'
+   */
+  readonly hashKey?: string;
+  /**
+   * Ketama consistent hashing for `hash`.
+   *
+   * @default true
+   */
+  readonly hashConsistent?: boolean;
+  /**
+   * Failed attempts within failTimeout before a server is marked down.
+   *
+   * @default 1 (nginx's default)
+   */
+  readonly maxFails?: number;
+  /**
+   * Window for maxFails and the time a failed server stays down.
+   *
+   * @default '10s' (nginx's default)
+   */
+  readonly failTimeout?: string;
+  /**
+   * Idle upstream connections cached per worker process; 0 turns keepalive off.
+   *
+   * @default 32
+   */
+  readonly keepalive?: number;
+  /**
+   * Requests served over one upstream keepalive connection.
+   *
+   * @default 1000 (nginx's default)
+   */
+  readonly keepaliveRequests?: number;
+  /**
+   * How long an idle upstream connection is kept. It must be shorter than the backends'
+   * keep-alive timeout, or nginx reuses sockets the backend is closing (SO-KEEPALIVE).
+   *
+   * @default '4s' (below uvicorn's 5 s)
+   */
+  readonly keepaliveTimeout?: string;
+  /**
+   * nginx worker processes; `auto` is one per core, counted as 1 in capacity math.
+   *
+   * @default 'auto'
+   */
+  readonly workerProcesses?: number | 'auto';
+  /**
+   * Connections per worker process (clients, upstreams and listeners together).
+   *
+   * @default 1024
+   */
+  readonly workerConnections?: number;
+  /**
+   * Concurrent proxied requests nginx must hold at peak.
+   *
+   * @default - what the backends can serve at once: Σ peak replicas × workers × pool max
+   */
+  readonly peakConcurrentRequests?: number;
+  /**
+   * HTTP port published on the host.
+   *
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * TLS termination.
+   *
+   * @default - plain HTTP only
+   */
+  readonly tls?: TlsProps;
+  /**
+   * Add an `X-Upstream-Addr` response header naming the replica that answered.
+   *
+   * @default false
+   */
+  readonly upstreamAddrHeader?: boolean;
+  /**
+   * Retries on another replica for idempotent requests (`proxy_next_upstream_tries`).
+   *
+   * @default 3
+   */
+  readonly nextUpstreamTries?: number;
+  /**
+   * Container resources.
+   *
+   * @default - limits 1 cpu / 256Mi, requests 0.1 cpu / 64Mi
+   */
+  readonly resources?: ResourcesProps;
+}
+
+export const nginxSchema = z.strictObject({
+  image: z.string().min(1).optional(),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+(\.\d+)?$/, { error: "nginx.version looks like '1.22' or '1.27.3'" })
+    .optional(),
+  algorithm: z.enum(['round_robin', 'least_conn', 'ip_hash', 'hash']).optional(),
+  hashKey: z.string().min(1).optional(),
+  hashConsistent: z.boolean().optional(),
+  maxFails: count(0).optional(),
+  failTimeout: durationSchema.optional(),
+  keepalive: count(0).optional(),
+  keepaliveRequests: count(1).optional(),
+  keepaliveTimeout: durationSchema.optional(),
+  workerProcesses: z.union([count(1), z.literal('auto')]).optional(),
+  workerConnections: count(1).optional(),
+  peakConcurrentRequests: count(1).optional(),
+  port: portSchema.optional(),
+  tls: z
+    .strictObject({ certificateSecret: secretName, keySecret: secretName, port: portSchema.optional() })
+    .optional(),
+  upstreamAddrHeader: z.boolean().optional(),
+  nextUpstreamTries: count(0).optional(),
+  resources: resourcesSchema.optional(),
+  suppressions: suppressionsSchema.optional(),
+});
+
+/** Nginx values for one profile. */
+export interface ResolvedNginx {
+  readonly id: string;
+  readonly path: string;
+  readonly image: string;
+  readonly version: Version;
+  readonly algorithm: Algorithm;
+  readonly hashKey: string;
+  readonly hashConsistent: boolean;
+  readonly maxFails: number;
+  readonly failTimeout: Duration;
+  readonly keepalive: number;
+  readonly keepaliveRequests: number;
+  readonly keepaliveTimeout: Duration;
+  readonly workerProcesses: number | 'auto';
+  readonly workerConnections: number;
+  readonly peakConcurrentRequests?: number;
+  readonly port: number;
+  readonly tls?: { readonly certificateSecret: string; readonly keySecret: string; readonly port: number };
+  readonly upstreamAddrHeader: boolean;
+  readonly nextUpstreamTries: number;
+  readonly resources: ResolvedResources;
+}
+
+export type NginxOverrides = DeepPartial<NginxProps>;
+export interface NginxConstructProps extends NginxProps, ModelCommonProps<NginxOverrides> {}
+
+export const DEFAULT_NGINX_IMAGE = 'nginx:1.28.0-alpine';
+
+/** The nginx load balancer in front of every backend. One per stack. */
+export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
+  public readonly kind = 'nginx' as const;
+
+  constructor(scope: Construct, id: string, props: NginxConstructProps = {}) {
+    super(scope, id, props, nginxSchema as never);
+  }
+
+  protected build(p: NginxProps, profile: string): ResolvedNginx {
+    const image = p.image ?? DEFAULT_NGINX_IMAGE;
+    const version = p.version ?? tagVersion(image);
+    if (version === undefined) {
+      throw new ConfigError([
+        `[${this.node.path}] (profile ${profile}) version: cannot tell the nginx version from image '${image}'; set nginx.version, e.g. '1.22'`,
+      ]);
+    }
+    return {
+      id: this.node.id,
+      path: this.node.path,
+      image,
+      version: parseVersion(version),
+      algorithm: p.algorithm ?? 'round_robin',
+      hashKey: p.hashKey ?? '$request_uri',
+      hashConsistent: p.hashConsistent ?? true,
+      maxFails: p.maxFails ?? 1,
+      failTimeout: Duration.parse(p.failTimeout ?? '10s'),
+      keepalive: p.keepalive ?? 32,
+      keepaliveRequests: p.keepaliveRequests ?? 1000,
+      keepaliveTimeout: Duration.parse(p.keepaliveTimeout ?? '4s'),
+      workerProcesses: p.workerProcesses ?? 'auto',
+      workerConnections: p.workerConnections ?? 1024,
+      ...(p.peakConcurrentRequests !== undefined ? { peakConcurrentRequests: p.peakConcurrentRequests } : {}),
+      port: p.port ?? 80,
+      ...(p.tls ? { tls: { ...p.tls, port: p.tls.port ?? 443 } } : {}),
+      upstreamAddrHeader: p.upstreamAddrHeader ?? false,
+      nextUpstreamTries: p.nextUpstreamTries ?? 3,
+      resources: resolveResources(
+        p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
+      ),
+    };
+  }
+}

@@ -1,0 +1,170 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { Memory } from '../units/index.js';
+import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
+import { tagVersion } from './image.js';
+import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
+import { resolveResources } from './resources.js';
+import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+
+/** Props of the shared {@link Postgres} database. */
+export interface PostgresProps {
+  /**
+   * Image reference.
+   *
+   * @default 'postgres:16-alpine'
+   */
+  readonly image?: string;
+  /**
+   * `max_connections`.
+   *
+   * @default 100 (PostgreSQL's default)
+   */
+  readonly maxConnections?: number;
+  /**
+   * `superuser_reserved_connections`: slots ordinary roles cannot use.
+   *
+   * @default 3 (PostgreSQL's default)
+   */
+  readonly superuserReservedConnections?: number;
+  /**
+   * `reserved_connections` (PostgreSQL 16+): slots for `pg_use_reserved_connections` roles.
+   *
+   * @default 0
+   */
+  readonly reservedConnections?: number;
+  /**
+   * Other clients that hold connections: migrations, exporters, admin sessions.
+   *
+   * @default {}
+   */
+  readonly fixedClients?: Record<string, number>;
+  /**
+   * Database name.
+   *
+   * @default - the stack name
+   */
+  readonly database?: string;
+  /**
+   * Role the backends connect as.
+   *
+   * @default 'app'
+   */
+  readonly user?: string;
+  /**
+   * Secret holding the role's password.
+   *
+   * @default 'postgres_password'
+   */
+  readonly passwordSecret?: string;
+  /**
+   * Size of the data volume.
+   *
+   * @default '10Gi'
+   */
+  readonly storage?: string;
+  /**
+   * Container resources.
+   *
+   * @default - limits 2 cpu / 2Gi, requests 0.5 cpu / 512Mi
+   */
+  readonly resources?: ResourcesProps;
+}
+
+const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+  error: 'use a lowercase identifier: letters, digits and _',
+});
+
+export const postgresSchema = z
+  .strictObject({
+    image: z.string().min(1).optional(),
+    maxConnections: count(1).max(262143).optional(),
+    superuserReservedConnections: count(0).optional(),
+    reservedConnections: count(0).optional(),
+    fixedClients: z.record(dnsLabel, count(0)).optional(),
+    database: pgIdentifier.optional(),
+    user: pgIdentifier.optional(),
+    passwordSecret: secretName.optional(),
+    storage: memorySchema.optional(),
+    resources: resourcesSchema.optional(),
+    suppressions: suppressionsSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    const max = p.maxConnections ?? 100;
+    const su = p.superuserReservedConnections ?? 3;
+    const res = p.reservedConnections ?? 0;
+    // PostgreSQL refuses to start unless superuser_reserved < max_connections − reserved.
+    if (max <= su + res) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxConnections'],
+        input: max,
+        message: `maxConnections ${max} is not above the reserved slots (superuserReservedConnections ${su} + reservedConnections ${res} = ${su + res}); PostgreSQL would not start. Set maxConnections ≥ ${su + res + 1}`,
+      });
+    }
+    const major = Number(tagVersion(p.image ?? 'postgres:16')?.split('.')[0]);
+    if (res > 0 && Number.isFinite(major) && major < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reservedConnections'],
+        input: res,
+        message: `reservedConnections needs PostgreSQL 16 or later, but the image is ${p.image}; use a 16+ image or set it to 0`,
+      });
+    }
+  });
+
+/** Postgres values for one profile. */
+export interface ResolvedPostgres {
+  readonly id: string;
+  readonly path: string;
+  readonly image: string;
+  readonly maxConnections: number;
+  readonly superuserReservedConnections: number;
+  readonly reservedConnections: number;
+  /** Sorted by name, so output and messages are deterministic. */
+  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
+  readonly database: string;
+  readonly user: string;
+  readonly passwordSecret: string;
+  readonly storage: Memory;
+  readonly resources: ResolvedResources;
+  /** `max_connections − superuser_reserved − reserved`: what ordinary roles can use. */
+  readonly available: number;
+}
+
+export type PostgresOverrides = DeepPartial<PostgresProps>;
+export interface PostgresConstructProps extends PostgresProps, ModelCommonProps<PostgresOverrides> {}
+
+/** The one PostgreSQL server all backends share. */
+export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
+  public readonly kind = 'postgres' as const;
+
+  constructor(scope: Construct, id: string, props: PostgresConstructProps = {}) {
+    super(scope, id, props, postgresSchema as never);
+  }
+
+  protected build(p: PostgresProps): ResolvedPostgres {
+    const maxConnections = p.maxConnections ?? 100;
+    const superuserReservedConnections = p.superuserReservedConnections ?? 3;
+    const reservedConnections = p.reservedConnections ?? 0;
+    return {
+      id: this.node.id,
+      path: this.node.path,
+      image: p.image ?? 'postgres:16-alpine',
+      maxConnections,
+      superuserReservedConnections,
+      reservedConnections,
+      fixedClients: Object.entries(p.fixedClients ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, n]) => ({ name, count: n })),
+      database: p.database ?? this.stack.stackName.replace(/-/g, '_'),
+      user: p.user ?? 'app',
+      passwordSecret: p.passwordSecret ?? 'postgres_password',
+      storage: Memory.parse(p.storage ?? '10Gi'),
+      resources: resolveResources(
+        p.resources ?? { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
+      ),
+      available: maxConnections - superuserReservedConnections - reservedConnections,
+    };
+  }
+}

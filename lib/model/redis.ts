@@ -1,0 +1,107 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { Memory } from '../units/index.js';
+import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
+import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
+import { resolveResources } from './resources.js';
+import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+
+/** Props of the shared {@link Redis}. */
+export interface RedisProps {
+  /**
+   * Image reference.
+   *
+   * @default 'redis:7.2-alpine'
+   */
+  readonly image?: string;
+  /**
+   * `maxclients`.
+   *
+   * @default 10000 (Redis's default)
+   */
+  readonly maxClients?: number;
+  /**
+   * Other clients that hold connections (exporters, workers outside the stack).
+   *
+   * @default {}
+   */
+  readonly fixedClients?: Record<string, number>;
+  /**
+   * Persistence: none, RDB snapshots, or the append-only file.
+   *
+   * @default 'rdb'
+   */
+  readonly persistence?: 'none' | 'rdb' | 'aof';
+  /**
+   * Secret holding the `requirepass` password.
+   *
+   * @default 'redis_password'
+   */
+  readonly passwordSecret?: string;
+  /**
+   * Size of the data volume.
+   *
+   * @default '1Gi'
+   */
+  readonly storage?: string;
+  /**
+   * Container resources.
+   *
+   * @default - limits 1 cpu / 512Mi, requests 0.1 cpu / 128Mi
+   */
+  readonly resources?: ResourcesProps;
+}
+
+export const redisSchema = z.strictObject({
+  image: z.string().min(1).optional(),
+  maxClients: count(1).optional(),
+  fixedClients: z.record(dnsLabel, count(0)).optional(),
+  persistence: z.enum(['none', 'rdb', 'aof']).optional(),
+  passwordSecret: secretName.optional(),
+  storage: memorySchema.optional(),
+  resources: resourcesSchema.optional(),
+  suppressions: suppressionsSchema.optional(),
+});
+
+/** Redis values for one profile. */
+export interface ResolvedRedis {
+  readonly id: string;
+  readonly path: string;
+  readonly image: string;
+  readonly maxClients: number;
+  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
+  readonly persistence: 'none' | 'rdb' | 'aof';
+  readonly passwordSecret: string;
+  readonly storage: Memory;
+  readonly resources: ResolvedResources;
+}
+
+export type RedisOverrides = DeepPartial<RedisProps>;
+export interface RedisConstructProps extends RedisProps, ModelCommonProps<RedisOverrides> {}
+
+/** The one Redis all backends share. */
+export class Redis extends ModelConstruct<RedisProps, ResolvedRedis> {
+  public readonly kind = 'redis' as const;
+
+  constructor(scope: Construct, id: string, props: RedisConstructProps = {}) {
+    super(scope, id, props, redisSchema as never);
+  }
+
+  protected build(p: RedisProps): ResolvedRedis {
+    return {
+      id: this.node.id,
+      path: this.node.path,
+      image: p.image ?? 'redis:7.2-alpine',
+      maxClients: p.maxClients ?? 10000,
+      fixedClients: Object.entries(p.fixedClients ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, n]) => ({ name, count: n })),
+      persistence: p.persistence ?? 'rdb',
+      passwordSecret: p.passwordSecret ?? 'redis_password',
+      storage: Memory.parse(p.storage ?? '1Gi'),
+      resources: resolveResources(
+        p.resources ?? { limits: { cpu: 1, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
+      ),
+    };
+  }
+}

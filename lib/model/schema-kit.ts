@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { Cpu, Duration, IntOrPercent, Memory, UnitError } from '../units/index.js';
+
+/** Adds a zod issue with the unit parser's own message when `parse` throws. */
+function unit<T>(parse: (v: T) => unknown) {
+  return (value: T, ctx: z.core.$RefinementCtx<T>) => {
+    try {
+      parse(value);
+    } catch (e) {
+      if (!(e instanceof UnitError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message, input: value });
+    }
+  };
+}
+
+export const memorySchema = z
+  .string({ error: "expected memory as a string with a binary unit, like '512Mi' or '1Gi'" })
+  .superRefine(unit(Memory.parse))
+  .meta({ description: "Memory with a binary unit: '512Mi', '1Gi'. Decimal units are refused as ambiguous." });
+
+export const cpuSchema = z
+  .union([z.number(), z.string()], { error: "expected cpu as cores (0.5, 2) or millicores ('500m')" })
+  .superRefine(unit(Cpu.parse))
+  .meta({ description: "CPU as cores (0.5) or millicores ('500m')." });
+
+export const durationSchema = z
+  .string({ error: "expected a duration string like '15s', '1m' or '500ms'" })
+  .superRefine(unit(Duration.parse))
+  .meta({ description: "A duration: '500ms', '15s', '1m', '1m30s'." });
+
+export const intOrPercentSchema = z
+  .union([z.number(), z.string()], { error: "expected a whole number or a percentage like '25%'" })
+  .superRefine(unit(IntOrPercent.parse));
+
+export const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    error: (iss) =>
+      `'${String(iss.input)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
+  });
+
+export const count = (min: number) => z.number().int({ error: 'expected a whole number' }).min(min);
+
+export const portSchema = z.number().int().min(1).max(65535);
+
+export const secretName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'a secret name uses letters, digits, _ . and -' });
+
+const computeResources = z.strictObject({
+  cpu: cpuSchema.optional(),
+  memory: memorySchema.optional(),
+});
+
+export const resourcesSchema = z
+  .strictObject({ limits: computeResources.optional(), requests: computeResources.optional() })
+  .superRefine((r, ctx) => {
+    for (const k of ['cpu', 'memory'] as const) {
+      const lim = r.limits?.[k];
+      const req = r.requests?.[k];
+      if (lim === undefined || req === undefined) continue;
+      try {
+        const l = k === 'cpu' ? Cpu.parse(lim).millis : Memory.parse(lim as string).bytes;
+        const q = k === 'cpu' ? Cpu.parse(req).millis : Memory.parse(req as string).bytes;
+        if (q > l) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['requests', k],
+            input: req,
+            message: `requests.${k} ${JSON.stringify(req)} is above limits.${k} ${JSON.stringify(lim)}; lower the request or raise the limit`,
+          });
+        }
+      } catch {
+        // unit errors are reported by the field schemas
+      }
+    }
+  });
+
+export const suppressionSchema = z.strictObject({
+  rule: z.string().regex(/^SO-[A-Z-]+$/, { error: "a rule id looks like 'SO-HA'" }),
+  reason: z.string().min(10, { error: 'a suppression reason must be at least 10 characters, saying why' }),
+  profiles: z.array(z.string()).optional(),
+});
+
+export const suppressionsSchema = z.array(suppressionSchema);
+
+/** A value taken from a secret instead of written in the file. */
+export const secretRefSchema = z.strictObject({ secret: secretName });
+
+export const envSchema = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an env name uses letters, digits and _' }),
+  z.union([z.string(), secretRefSchema], { error: 'an env value is a string or { secret: NAME }' }),
+);

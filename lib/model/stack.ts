@@ -1,0 +1,108 @@
+import { Construct, type IConstruct } from 'constructs';
+import { ConfigError } from '../errors.js';
+import type { Backend } from './backend.js';
+import type { ModelConstruct } from './model-construct.js';
+import type { Nginx } from './nginx.js';
+import type { Postgres } from './postgres.js';
+import type { Redis } from './redis.js';
+import { dnsLabel } from './schema-kit.js';
+
+/** Settings of one profile. */
+export interface ProfileProps {
+  /**
+   * Production profiles get the strict severities: SO-HA, SO-RESOURCES, SO-HEALTH and
+   * SO-IMAGE-TAG fail synth instead of warning.
+   *
+   * @default - true for profiles named `prod` or `production`, false otherwise
+   */
+  readonly production?: boolean;
+}
+
+/** Props of a {@link Stack}. */
+export interface StackProps {
+  /**
+   * Profiles beyond the built-in `dev` and `prod`, or settings for those two. Constructs
+   * give per-profile overrides under their own `profiles` prop.
+   *
+   * @default - `dev` and `prod`
+   */
+  readonly profiles?: Record<string, ProfileProps>;
+}
+
+const BUILT_IN = ['dev', 'prod'];
+const STACK = Symbol.for('scaleout.Stack');
+
+/**
+ * The root of one system: backends, nginx, Postgres and Redis, declared once and rendered
+ * per profile to every target. Its construct id is the stack name.
+ */
+export class Stack extends Construct {
+  /** The stack that `c` belongs to. */
+  public static of(c: IConstruct): Stack {
+    for (const s of [...c.node.scopes].reverse()) {
+      if ((s as any)[STACK] === true) return s as Stack;
+    }
+    throw new ConfigError([`[${c.node.path}] must be created inside a scaleout Stack`]);
+  }
+
+  /** Profile names: `dev`, `prod`, then user-defined ones in declaration order. */
+  public readonly profileNames: readonly string[];
+  /** The stack name (its construct id), used as compose project and label value. */
+  public readonly stackName: string;
+  private readonly production: ReadonlyMap<string, boolean>;
+  private readonly members: ModelConstruct<object, unknown>[] = [];
+
+  constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
+    super(scope as Construct, id);
+    (this as any)[STACK] = true;
+    const problems: string[] = [];
+    if (!dnsLabel.safeParse(id).success) {
+      problems.push(`[${id}] name: '${id}' is not a DNS label; use lowercase letters, digits and '-'`);
+    }
+    const declared = Object.keys(props.profiles ?? {});
+    const names = [...BUILT_IN, ...declared.filter((n) => !BUILT_IN.includes(n))];
+    for (const n of names) {
+      if (!dnsLabel.safeParse(n).success) {
+        problems.push(`[${id}] profiles.${n}: '${n}' is not a valid profile name; use lowercase letters, digits and '-'`);
+      }
+    }
+    if (problems.length) throw new ConfigError(problems);
+    this.stackName = id;
+    this.profileNames = names;
+    this.production = new Map(
+      names.map((n) => [n, props.profiles?.[n]?.production ?? (n === 'prod' || n === 'production')]),
+    );
+  }
+
+  /** Whether `profile` gets production severities. */
+  public isProduction(profile: string): boolean {
+    return this.production.get(profile) ?? false;
+  }
+
+  /** @internal called by every model construct */
+  public _register(member: ModelConstruct<object, unknown>): void {
+    this.members.push(member);
+  }
+
+  /** Every model construct, in creation order. */
+  public get constructs(): readonly ModelConstruct<object, unknown>[] {
+    return this.members;
+  }
+
+  /** Backends in creation order. */
+  public get backends(): readonly Backend[] {
+    return this.members.filter((m) => m.kind === 'backend') as unknown as Backend[];
+  }
+
+  public get nginx(): Nginx | undefined {
+    return this.members.find((m) => m.kind === 'nginx') as unknown as Nginx | undefined;
+  }
+
+  public get postgres(): Postgres | undefined {
+    return this.members.find((m) => m.kind === 'postgres') as unknown as Postgres | undefined;
+  }
+
+  public get redis(): Redis | undefined {
+    return this.members.find((m) => m.kind === 'redis') as unknown as Redis | undefined;
+  }
+}

@@ -1,0 +1,105 @@
+import type { TargetKind } from '../capacity/target.js';
+import { SynthError } from '../errors.js';
+import type { Suppression } from '../model/model-construct.js';
+import type { Stack } from '../model/stack.js';
+import { RULES } from './registry.js';
+import { formatFinding, type Finding, type RuleContext } from './rule.js';
+import { checkStructure } from './structure.js';
+
+/** Which targets and profiles a synth covers. */
+export interface GateOptions {
+  /** Targets whose semantics the capacity rules are evaluated under. */
+  readonly targets: readonly TargetKind[];
+  /**
+   * Profiles to evaluate.
+   *
+   * @default - every profile of the stack
+   */
+  readonly profiles?: readonly string[];
+}
+
+/** The outcome of evaluating every rule for every profile and target. */
+export interface GateReport {
+  readonly errors: readonly Finding[];
+  readonly warnings: readonly Finding[];
+  readonly suppressed: readonly { readonly finding: Finding; readonly suppression: Suppression }[];
+  /** Suppressions that matched nothing; reported so stale ones get removed. */
+  readonly unusedSuppressions: readonly Suppression[];
+  readonly contexts: readonly RuleContext[];
+}
+
+/** Resolves every construct for `profile`. */
+export function resolveProfile(stack: Stack, profile: string): RuleContext {
+  return {
+    stack,
+    profile,
+    production: stack.isProduction(profile),
+    backends: stack.backends.map((b) => b.resolve(profile)),
+    ...(stack.nginx ? { nginx: stack.nginx.resolve(profile) } : {}),
+    ...(stack.postgres ? { postgres: stack.postgres.resolve(profile) } : {}),
+    ...(stack.redis ? { redis: stack.redis.resolve(profile) } : {}),
+  };
+}
+
+function matches(s: Suppression, f: Finding): boolean {
+  return s.rule === f.rule && s.path === f.path && (s.profiles === undefined || s.profiles.includes(f.profile));
+}
+
+/** Evaluates every rule without throwing on rule failures (input errors still throw). */
+export function evaluate(stack: Stack, opts: GateOptions): GateReport {
+  const contexts = (opts.profiles ?? stack.profileNames).map((p) => resolveProfile(stack, p));
+  checkStructure(stack, contexts);
+  const suppressions = stack.constructs.flatMap((c) => c.suppressions);
+  const used = new Set<Suppression>();
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  const suppressed: GateReport['suppressed'][number][] = [];
+  for (const ctx of contexts) {
+    for (const rule of RULES) {
+      const runs = rule.perTarget ? opts.targets.map((t) => ({ ...ctx, target: t })) : [ctx];
+      for (const run of runs) {
+        for (const v of rule.check(run)) {
+          const finding: Finding = {
+            ...v,
+            rule: rule.id,
+            severity: rule.severity(ctx.production),
+            profile: ctx.profile,
+            ...(run.target ? { target: run.target } : {}),
+          };
+          const s = suppressions.find((x) => matches(x, finding));
+          if (s) {
+            used.add(s);
+            suppressed.push({ finding, suppression: s });
+          } else (finding.severity === 'error' ? errors : warnings).push(finding);
+        }
+      }
+    }
+  }
+  const unusedSuppressions = suppressions.filter((s) => !used.has(s));
+  return { errors, warnings, suppressed, unusedSuppressions, contexts };
+}
+
+/** Warning lines for a report: rule warnings and stale suppressions. */
+export function warningLines(report: GateReport): string[] {
+  return [
+    ...report.warnings.map((f) => `warning ${formatFinding(f)}`),
+    ...report.unusedSuppressions.map(
+      (s) => `warning [${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`,
+    ),
+  ];
+}
+
+/**
+ * The one synth gate every target calls before emitting anything. Throws a
+ * {@link SynthError} listing every failed error-severity rule.
+ */
+export function synthGate(stack: Stack, opts: GateOptions): GateReport {
+  const report = evaluate(stack, opts);
+  if (report.errors.length > 0) {
+    const n = report.errors.length;
+    throw new SynthError(
+      [`synth refused: ${n} rule${n === 1 ? '' : 's'} failed; nothing was written`, ...report.errors.map(formatFinding)].join('\n\n'),
+    );
+  }
+  return report;
+}

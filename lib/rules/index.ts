@@ -1,0 +1,3 @@
+export { evaluate, resolveProfile, synthGate, warningLines, type GateOptions, type GateReport } from './gate.js';
+export { RULES, RULE_IDS } from './registry.js';
+export { formatFinding, type Finding, type Rule, type RuleContext, type Severity, type Violation } from './rule.js';

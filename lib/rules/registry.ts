@@ -1,0 +1,27 @@
+import { nginxConnRule, poolRule, redisRule } from './capacity-rules.js';
+import type { Rule } from './rule.js';
+import {
+  haRule,
+  healthRule,
+  imageTagRule,
+  keepaliveRule,
+  resourcesRule,
+  scaleConflictRule,
+  secretRule,
+} from './workload-rules.js';
+
+/** Every rule, in report order. */
+export const RULES: readonly Rule[] = [
+  poolRule,
+  redisRule,
+  nginxConnRule,
+  keepaliveRule,
+  haRule,
+  scaleConflictRule,
+  resourcesRule,
+  healthRule,
+  secretRule,
+  imageTagRule,
+];
+
+export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

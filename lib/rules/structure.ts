@@ -1,0 +1,54 @@
+import { ConfigError } from '../errors.js';
+import { suggestion } from '../model/did-you-mean.js';
+import type { Stack } from '../model/stack.js';
+import { RULE_IDS } from './registry.js';
+import type { RuleContext } from './rule.js';
+
+/**
+ * Checks that span constructs but are not capacity: what is missing or collides. These
+ * are input mistakes (exit 2), not rule failures.
+ */
+export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): void {
+  const problems: string[] = [];
+  const at = `[${stack.node.path}]`;
+  if (stack.backends.length === 0) problems.push(`${at} backends: a stack needs at least one backend; add one`);
+  if (!stack.nginx) problems.push(`${at} nginx: a stack needs an nginx load balancer; add one`);
+  for (const c of stack.constructs) {
+    for (const s of c.suppressions) {
+      if (!RULE_IDS.includes(s.rule)) {
+        problems.push(`[${s.path}] suppressions: unknown rule '${s.rule}'${suggestion(s.rule, RULE_IDS)}; known rules: ${RULE_IDS.join(', ')}`);
+      }
+      for (const p of s.profiles ?? []) {
+        if (!stack.profileNames.includes(p)) {
+          problems.push(`[${s.path}] suppressions: unknown profile '${p}'${suggestion(p, stack.profileNames)}`);
+        }
+      }
+    }
+  }
+  for (const ctx of contexts) {
+    const where = `(profile ${ctx.profile})`;
+    const infra = [ctx.nginx?.id, ctx.postgres?.id, ctx.redis?.id].filter((x) => x !== undefined);
+    const names = new Map<string, string>();
+    const routes = new Map<string, string>();
+    for (const b of ctx.backends) {
+      if (b.pool && !ctx.postgres) {
+        problems.push(`[${b.path}] ${where} database: the backend uses a database but the stack has no Postgres; add postgres or set database: false`);
+      }
+      if (b.redisPool > 0 && !ctx.redis) {
+        problems.push(`[${b.path}] ${where} redisPool: the backend uses Redis (redisPool ${b.redisPool}) but the stack has no Redis; add redis or set redisPool: 0`);
+      }
+      for (const n of new Set([b.serviceName, b.id])) {
+        const other = names.get(n);
+        if (other && other !== b.path) problems.push(`[${b.path}] ${where} serviceName: '${n}' is also used by ${other}; give each backend its own name`);
+        else if (infra.includes(n)) problems.push(`[${b.path}] ${where} serviceName: '${n}' collides with a stack service of the same name; rename it`);
+        names.set(n, b.path);
+      }
+      for (const r of b.routes) {
+        const other = routes.get(r);
+        if (other) problems.push(`[${b.path}] ${where} routes: '${r}' is already routed to ${other}; each route goes to one backend`);
+        routes.set(r, b.path);
+      }
+    }
+  }
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
+}

@@ -1,0 +1,176 @@
+import { hasDigest, imageTag } from '../model/image.js';
+import type { ResolvedResources } from '../model/common.js';
+import type { Rule, RuleContext } from './rule.js';
+
+interface Workload {
+  readonly path: string;
+  readonly image: string;
+  readonly resources: ResolvedResources;
+}
+
+function workloads(ctx: RuleContext): Workload[] {
+  return [...ctx.backends, ctx.nginx, ctx.postgres, ctx.redis].filter((w): w is NonNullable<typeof w> => !!w);
+}
+
+/** SO-HA: a production profile needs at least two replicas of every backend. */
+export const haRule: Rule = {
+  id: 'SO-HA',
+  summary: 'production backends run at least 2 replicas (autoscale.min ≥ 2)',
+  perTarget: false,
+  severity: () => 'error',
+  check(ctx) {
+    if (!ctx.production) return [];
+    return ctx.backends.flatMap((b) => {
+      const min = b.autoscale ? Math.min(b.autoscale.min, b.replicas) : b.replicas;
+      if (min >= 2) return [];
+      const knob = b.autoscale && b.autoscale.min < 2 ? `autoscale.min ${b.autoscale.min}` : `replicas ${b.replicas}`;
+      return [
+        {
+          path: b.path,
+          title: 'production backend has a single replica',
+          details: [`${b.serviceName}: ${knob} < 2; one failure or deploy takes the service down`, 'fix: set replicas (and autoscale.min) ≥ 2'],
+        },
+      ];
+    });
+  },
+};
+
+/** SO-RESOURCES: every workload has cpu and memory limits. */
+export const resourcesRule: Rule = {
+  id: 'SO-RESOURCES',
+  summary: 'every workload has cpu and memory limits',
+  perTarget: false,
+  severity: (prod) => (prod ? 'error' : 'warning'),
+  check(ctx) {
+    return workloads(ctx).flatMap((w) => {
+      const missing = (['cpu', 'memory'] as const).filter((k) => w.resources.limits[k] === undefined);
+      if (missing.length === 0) return [];
+      return [
+        {
+          path: w.path,
+          title: `no ${missing.join(' or ')} limit`,
+          details: [`fix: set resources.limits.${missing.join(' and resources.limits.')}, e.g. cpu: 1, memory: 1Gi`],
+        },
+      ];
+    });
+  },
+};
+
+/** SO-HEALTH: every backend has a healthcheck, so startup is gated and bad replicas leave rotation. */
+export const healthRule: Rule = {
+  id: 'SO-HEALTH',
+  summary: 'every backend has a healthcheck',
+  perTarget: false,
+  severity: (prod) => (prod ? 'error' : 'warning'),
+  check(ctx) {
+    return ctx.backends
+      .filter((b) => !b.healthcheck)
+      .map((b) => ({
+        path: b.path,
+        title: 'no healthcheck',
+        details: [
+          'nothing gates startup (depends_on service_healthy, readiness) or takes a broken replica out of rotation',
+          "fix: set healthcheck: { path: /api/health, interval: 15s, timeout: 5s, retries: 3, startPeriod: 60s }",
+        ],
+      }));
+  },
+};
+
+/** SO-IMAGE-TAG: images are pinned to a tag other than `latest` (or a digest). */
+export const imageTagRule: Rule = {
+  id: 'SO-IMAGE-TAG',
+  summary: "images carry a tag other than 'latest', or a digest",
+  perTarget: false,
+  severity: (prod) => (prod ? 'error' : 'warning'),
+  check(ctx) {
+    return workloads(ctx).flatMap((w) => {
+      if (hasDigest(w.image)) return [];
+      const tag = imageTag(w.image);
+      if (tag !== undefined && tag !== 'latest') return [];
+      return [
+        {
+          path: w.path,
+          title: tag === undefined ? `image '${w.image}' has no tag` : `image '${w.image}' uses 'latest'`,
+          details: ['an unpinned image changes under you on the next pull; fix: pin a version tag, e.g. :1.2.3'],
+        },
+      ];
+    });
+  },
+};
+
+/** SO-SCALE-CONFLICT: a fixed container name or host port stops `--scale` beyond one container. */
+export const scaleConflictRule: Rule = {
+  id: 'SO-SCALE-CONFLICT',
+  summary: 'scaled services have no container_name and no published host port',
+  perTarget: false,
+  severity: () => 'error',
+  check(ctx) {
+    return ctx.backends.flatMap((b) => {
+      const out = [];
+      if (b.containerName !== undefined) {
+        out.push({
+          path: b.path,
+          title: `fixed container name '${b.containerName}' on a scaled service`,
+          details: ['compose refuses to run a second container ("container name already in use")', 'fix: remove containerName'],
+        });
+      }
+      if (b.hostPort !== undefined) {
+        out.push({
+          path: b.path,
+          title: `host port ${b.hostPort} published on a scaled service`,
+          details: ['a second replica cannot bind the same host port', 'fix: remove hostPort; nginx is the entry point'],
+        });
+      }
+      return out;
+    });
+  },
+};
+
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]+:[^/@\s]+@/i;
+
+/** SO-SECRET: no password or key in props; use `{ secret: NAME }`. */
+export const secretRule: Rule = {
+  id: 'SO-SECRET',
+  summary: 'no plaintext password or key in props',
+  perTarget: false,
+  severity: () => 'error',
+  check(ctx) {
+    return ctx.backends.flatMap((b) =>
+      Object.entries(b.env).flatMap(([k, v]) => {
+        if (typeof v !== 'string' || v === '') return [];
+        const why = URL_PASSWORD.test(v) ? 'a URL with a password' : SECRET_NAME.test(k) ? 'a plaintext secret' : undefined;
+        if (!why) return [];
+        return [
+          {
+            path: b.path,
+            title: `env ${k} holds ${why}`,
+            details: [`it would be written into every output file; fix: env.${k}: { secret: ${k.toLowerCase()} }`],
+          },
+        ];
+      }),
+    );
+  },
+};
+
+/** SO-KEEPALIVE: nginx must drop idle upstream connections before the backend does. */
+export const keepaliveRule: Rule = {
+  id: 'SO-KEEPALIVE',
+  summary: "nginx upstream keepalive_timeout < the backend's keep-alive timeout",
+  perTarget: false,
+  severity: () => 'error',
+  check(ctx) {
+    const n = ctx.nginx;
+    if (!n || n.keepalive === 0) return [];
+    return ctx.backends
+      .filter((b) => n.keepaliveTimeout.milliseconds >= b.keepAliveTimeout.milliseconds)
+      .map((b) => ({
+        path: n.path,
+        title: `upstream keepalive_timeout ${n.keepaliveTimeout} ≥ ${b.serviceName} keep-alive ${b.keepAliveTimeout}`,
+        details: [
+          'nginx reuses connections the backend is already closing, which surfaces as sporadic 502s',
+          `fix: nginx.keepaliveTimeout < ${b.keepAliveTimeout}, or raise ${b.serviceName} keepAliveTimeout above ${n.keepaliveTimeout}`,
+        ],
+      }));
+  },
+};

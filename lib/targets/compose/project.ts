@@ -1,0 +1,143 @@
+import { ConfigError } from '../../errors.js';
+import type { ResolvedBackend } from '../../model/backend.js';
+import type { Stack } from '../../model/stack.js';
+import { renderNginxConf } from '../../render/nginx-conf.js';
+import type { RuleContext } from '../../rules/rule.js';
+import {
+  APP_NETWORK,
+  backendService,
+  DATA_NETWORK,
+  nginxService,
+  postgresService,
+  redisService,
+  secretPath,
+  type ComposeService,
+} from './services.js';
+
+/** Docker's embedded DNS server on user-defined networks. */
+export const DOCKER_DNS = '127.0.0.11';
+
+/** The compose model of a stack: the spec object plus the files its services mount. */
+export interface ComposeProject {
+  readonly compose: Record<string, unknown>;
+  /** nginx config files, by path relative to the compose file. */
+  readonly nginxConfs: ReadonlyMap<string, string>;
+  /** Compose service name of each construct, per profile. */
+  readonly serviceNames: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+interface Variant {
+  readonly profiles: string[];
+  readonly key: string;
+  readonly base: string;
+}
+
+/**
+ * Groups the per-profile specs of one construct: profiles with identical specs share one
+ * compose service. The first group keeps the base name; a later group whose base name is
+ * taken gets `-<profile>`.
+ */
+function groupVariants(perProfile: ReadonlyMap<string, { base: string; spec: unknown }>): Variant[] {
+  const groups: Variant[] = [];
+  for (const [profile, { base, spec }] of perProfile) {
+    const key = JSON.stringify(spec);
+    const g = groups.find((x) => x.key === key && x.base === base);
+    if (g) g.profiles.push(profile);
+    else groups.push({ profiles: [profile], key, base });
+  }
+  return groups;
+}
+
+function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Builds the compose project from every profile's resolved context. */
+export function composeProject(stack: Stack, contexts: readonly RuleContext[]): ComposeProject {
+  const allProfiles = contexts.map((c) => c.profile);
+  const services: Record<string, ComposeService> = {};
+  const owners = new Map<string, string>();
+  const names = new Map<string, Map<string, string>>(allProfiles.map((p) => [p, new Map()]));
+  const nginxConfs = new Map<string, string>();
+
+  /** Adds one construct's services; `specFor` builds its spec given its final name. */
+  const add = (path: string, specFor: (ctx: RuleContext, name?: string) => { base: string; spec: ComposeService }) => {
+    const perProfile = new Map(contexts.map((c) => [c.profile, specFor(c)]));
+    const taken = new Set<string>();
+    for (const v of groupVariants(perProfile)) {
+      const name = taken.has(v.base) ? `${v.base}-${v.profiles[0]}` : v.base;
+      taken.add(name);
+      const owner = owners.get(name);
+      if (owner !== undefined) {
+        throw new ConfigError([`[${path}] compose service '${name}' is also produced by ${owner}; give one of them another serviceName`]);
+      }
+      owners.set(name, path);
+      const ctx = contexts.find((c) => c.profile === v.profiles[0])!;
+      const spec = specFor(ctx, name).spec;
+      // Services in every profile start unconditionally, as compose users expect.
+      services[name] = v.profiles.length === allProfiles.length ? spec : { ...spec, profiles: v.profiles };
+      for (const p of v.profiles) names.get(p)!.set(path, name);
+    }
+  };
+
+  const healthy = (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) =>
+    Object.fromEntries(
+      paths.map((p) => [names.get(ctx.profile)!.get(p)!, { condition: gated(p) ? 'service_healthy' : 'service_started' }]),
+    );
+
+  const first = contexts[0]!;
+  if (first.postgres) add(first.postgres.path, (c) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!) }));
+  if (first.redis) add(first.redis.path, (c) => ({ base: c.redis!.id, spec: redisService(c.redis!) }));
+
+  for (const backend of stack.backends) {
+    const path = backend.node.path;
+    add(path, (c, name) => {
+      const b = c.backends.find((x) => x.path === path)!;
+      const deps = [...(b.pool && c.postgres ? [c.postgres.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
+      const serviceName = name ?? b.serviceName;
+      return {
+        base: b.serviceName,
+        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true)),
+      };
+    });
+  }
+
+  if (first.nginx) {
+    // One conf per distinct rendering; profiles that render the same file share it.
+    const confOf = new Map<string, string>();
+    for (const c of contexts) {
+      const text = renderNginxConf(c.nginx!, c.backends, {
+        stackName: stack.stackName,
+        upstreamHost: (b: ResolvedBackend) => b.id,
+        resolver: DOCKER_DNS,
+        secretPath,
+      });
+      const existing = [...nginxConfs].find(([, t]) => t === text)?.[0];
+      const file = existing ?? (nginxConfs.size === 0 ? 'nginx/nginx.conf' : `nginx/nginx-${c.profile}.conf`);
+      nginxConfs.set(file, text);
+      confOf.set(c.profile, file);
+    }
+    add(first.nginx.path, (c) => {
+      const paths = c.backends.map((b) => b.path);
+      const gated = (p: string) => !!c.backends.find((b) => b.path === p)!.healthcheck;
+      return { base: c.nginx!.id, spec: nginxService(c.nginx!, confOf.get(c.profile)!, healthy(c, paths, gated)) };
+    });
+  }
+
+  const secrets = new Set<string>();
+  const volumes = new Set<string>();
+  let usesData = false;
+  for (const s of Object.values(services)) {
+    for (const name of (s.secrets as string[] | undefined) ?? []) secrets.add(name);
+    for (const v of (s.volumes as string[] | undefined) ?? []) if (!v.startsWith('./')) volumes.add(v.split(':')[0]!);
+    const nets = s.networks as string[] | Record<string, unknown>;
+    if ((Array.isArray(nets) ? nets : Object.keys(nets)).includes(DATA_NETWORK)) usesData = true;
+  }
+  const compose: Record<string, unknown> = {
+    services: sortedKeys(services),
+    networks: { [APP_NETWORK]: {}, ...(usesData ? { [DATA_NETWORK]: { internal: true } } : {}) },
+    ...(volumes.size ? { volumes: Object.fromEntries([...volumes].sort().map((v) => [v, {}])) } : {}),
+    ...(secrets.size ? { secrets: Object.fromEntries([...secrets].sort().map((s) => [s, { file: `./secrets/${s}` }])) } : {}),
+  };
+  return { compose, nginxConfs, serviceNames: names };
+}

@@ -1,0 +1,47 @@
+import { UnitError } from './unit-error.js';
+
+/**
+ * A CPU amount in millicores. Written as a number of cores (`0.5`, `2`) or millicores
+ * (`'500m'`). Kubernetes cannot express less than 1m, so neither can we.
+ */
+export class Cpu {
+  public static parse(value: number | string): Cpu {
+    let millis: number;
+    if (typeof value === 'number') {
+      millis = value * 1000;
+    } else if (/^\d+m$/.test(value)) {
+      millis = Number(value.slice(0, -1));
+    } else if (/^\d+(\.\d+)?$/.test(value)) {
+      millis = Number(value) * 1000;
+    } else {
+      throw new UnitError(`cpu '${value}' is not a cpu amount; write cores like 0.5 or millicores like '500m'`);
+    }
+    millis = Math.round(millis * 1e6) / 1e6;
+    if (!Number.isInteger(millis)) {
+      throw new UnitError(`cpu ${JSON.stringify(value)} is finer than 1m (0.001 cpu); round it to whole millicores`);
+    }
+    if (millis <= 0) throw new UnitError(`cpu ${JSON.stringify(value)} must be greater than 0`);
+    return new Cpu(millis);
+  }
+
+  private constructor(public readonly millis: number) {}
+
+  /** `500m`, or whole cores as `2`. */
+  public toKubernetes(): string {
+    return this.millis % 1000 === 0 ? String(this.millis / 1000) : `${this.millis}m`;
+  }
+
+  /** Compose `cpus` string: `0.5`, `2`. */
+  public toCompose(): string {
+    return String(this.millis / 1000);
+  }
+
+  /** Cores as a number, e.g. for Docker NanoCPUs. */
+  public get cores(): number {
+    return this.millis / 1000;
+  }
+
+  public toString(): string {
+    return this.toCompose();
+  }
+}

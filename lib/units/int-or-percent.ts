@@ -1,0 +1,41 @@
+import { UnitError } from './unit-error.js';
+
+/** A count or a percentage of a count, as Kubernetes `maxSurge`/`maxUnavailable` take it. */
+export class IntOrPercent {
+  public static parse(value: number | string): IntOrPercent {
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new UnitError(`${value} must be a whole number ≥ 0 or a percentage like '25%'`);
+      }
+      return new IntOrPercent(value, false);
+    }
+    const m = /^(\d+)%$/.exec(value);
+    if (!m) throw new UnitError(`'${value}' must be a whole number ≥ 0 or a percentage like '25%'`);
+    return new IntOrPercent(Number(m[1]), true);
+  }
+
+  private constructor(
+    public readonly value: number,
+    public readonly isPercent: boolean,
+  ) {}
+
+  /**
+   * Resolves against `total`. Kubernetes rounds maxSurge up and maxUnavailable down,
+   * so the caller says which.
+   */
+  public resolve(total: number, rounding: 'up' | 'down'): number {
+    if (!this.isPercent) return this.value;
+    const exact = (this.value * total) / 100;
+    return rounding === 'up' ? Math.ceil(exact) : Math.floor(exact);
+  }
+
+  /** The form users write: `25%` or `1`. */
+  public toString(): string {
+    return this.isPercent ? `${this.value}%` : String(this.value);
+  }
+
+  /** Kubernetes IntOrString form. */
+  public toJSON(): number | string {
+    return this.isPercent ? `${this.value}%` : this.value;
+  }
+}

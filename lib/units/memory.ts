@@ -1,0 +1,74 @@
+import { UnitError } from './unit-error.js';
+
+const KI = 1024;
+const BINARY: Record<string, number> = { Ki: KI, Mi: KI ** 2, Gi: KI ** 3, Ti: KI ** 4 };
+const EXACT = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/;
+// Units whose meaning differs between tools: compose reads `1g`/`1G` as GiB, Kubernetes reads
+// `1G` as 10^9 bytes. We never guess which one the user meant.
+const AMBIGUOUS = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT])([iI]?[bB])?$/;
+
+/**
+ * An amount of memory in bytes, written with binary units only (`512Mi`, `1Gi`).
+ *
+ * Printed per target: Kubernetes `1Gi`, compose `1g` (compose units are binary),
+ * Pulumi/Docker integer MiB.
+ */
+export class Memory {
+  /** Parses `512Mi`, `1Gi`, `1.5Gi`, `64Ki`. Throws {@link UnitError} for anything else. */
+  public static parse(text: string): Memory {
+    const m = EXACT.exec(text);
+    if (!m) {
+      const amb = AMBIGUOUS.exec(text.trim());
+      if (amb) {
+        const fix = `${amb[1]}${amb[2]!.toUpperCase() === 'K' ? 'K' : amb[2]!.toUpperCase()}i`;
+        throw new UnitError(
+          `memory '${text}' is ambiguous (compose reads it as binary, Kubernetes as decimal); write '${fix}'`,
+        );
+      }
+      if (/^\d+(\.\d+)?$/.test(text.trim())) {
+        throw new UnitError(`memory '${text}' has no unit; write it with Ki, Mi or Gi, e.g. '${text.trim()}Mi'`);
+      }
+      throw new UnitError(`memory '${text}' is not a quantity; write it like '512Mi' or '1Gi'`);
+    }
+    const bytes = Number(m[1]) * BINARY[m[2]!]!;
+    if (!Number.isInteger(bytes)) {
+      throw new UnitError(`memory '${text}' is not a whole number of bytes; use a smaller unit`);
+    }
+    if (bytes <= 0) throw new UnitError(`memory '${text}' must be greater than 0`);
+    return new Memory(bytes);
+  }
+
+  public static mebibytes(n: number): Memory {
+    return new Memory(n * KI ** 2);
+  }
+
+  private constructor(public readonly bytes: number) {}
+
+  /** Kubernetes quantity in the largest exact binary unit: `1Gi`, `512Mi`. */
+  public toKubernetes(): string {
+    return this.format(['Gi', 'Mi', 'Ki'], '');
+  }
+
+  /** Compose byte value (binary units, lowercase): `1g`, `512m`. */
+  public toCompose(): string {
+    return this.format(['g', 'm', 'k'], 'b');
+  }
+
+  /** Integer MiB, rounded up so a limit is never lowered (Docker/Pulumi take memory in MB). */
+  public toMebibytes(): number {
+    return Math.ceil(this.bytes / KI ** 2);
+  }
+
+  /** The form users write: `1Gi`. */
+  public toString(): string {
+    return this.toKubernetes();
+  }
+
+  private format(units: readonly string[], byteSuffix: string): string {
+    const sizes = [KI ** 3, KI ** 2, KI];
+    for (let i = 0; i < units.length; i++) {
+      if (this.bytes % sizes[i]! === 0) return `${this.bytes / sizes[i]!}${units[i]}`;
+    }
+    return `${this.bytes}${byteSuffix}`;
+  }
+}
