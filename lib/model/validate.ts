@@ -10,7 +10,9 @@ export function validateProps<T>(schema: z.ZodType<T>, value: unknown, where: st
   const res = schema.safeParse(value, { reportInput: true });
   if (res.success) return res.data;
   const lines = formatIssues(res.error.issues, value, schema).map((l) => {
-    const body = pathPrefix && !l.startsWith(':') ? `${pathPrefix}.${l}` : `${pathPrefix}${l}`;
+    // `profiles.prod` + `replicas: …` → `profiles.prod.replicas: …`; `suppressions` + `[0]…` → `suppressions[0]…`
+    const joiner = !pathPrefix || l.startsWith(':') || l.startsWith('[') ? '' : '.';
+    const body = `${pathPrefix}${joiner}${l}`;
     return `${where} ${body}`;
   });
   throw new ConfigError(lines);

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { backendSchema } from '../model/backend-props.js';
+import { suggestion } from '../model/did-you-mean.js';
+import { nginxSchema } from '../model/nginx.js';
+import { deepPartial } from '../model/overrides.js';
+import { postgresSchema } from '../model/postgres.js';
+import { redisSchema } from '../model/redis.js';
+import { dnsLabel } from '../model/schema-kit.js';
+import { RULE_IDS } from '../rules/registry.js';
+
+/** Profiles every stack has, whether or not the config declares them. */
+export const BUILT_IN_PROFILES: readonly string[] = ['dev', 'prod'];
+
+/**
+ * The schema of a profile override of one section: every key optional at every depth,
+ * unknown keys refused. Suppressions are made on the base section, not per profile.
+ */
+function overrideSchema(schema: z.core.$ZodType): z.ZodObject {
+  return (deepPartial(schema) as z.ZodObject).omit({ suppressions: true });
+}
+
+const profileSchema = z
+  .strictObject({
+    production: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'Strict severities for this profile (SO-HA, SO-RESOURCES, SO-HEALTH, SO-IMAGE-TAG fail synth). Default: true for prod/production.',
+      }),
+    backends: z
+      .record(z.string(), overrideSchema(backendSchema))
+      .optional()
+      .meta({ description: 'Per-backend overrides, keyed by a backend id from the top-level backends.' }),
+    nginx: overrideSchema(nginxSchema).optional().meta({ description: 'Overrides of the nginx section.' }),
+    postgres: overrideSchema(postgresSchema).optional().meta({ description: 'Overrides of the postgres section.' }),
+    redis: overrideSchema(redisSchema).optional().meta({ description: 'Overrides of the redis section.' }),
+  })
+  .meta({ description: 'One profile: its settings and its overrides, deep-merged over the base sections.' });
+
+type Ctx = z.core.$RefinementCtx<unknown>;
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Suppressions must name a known rule and declared profiles. */
+function checkSuppressions(section: unknown, path: PropertyKey[], profiles: readonly string[], ctx: Ctx): void {
+  if (!isMapping(section) || !Array.isArray(section.suppressions)) return;
+  section.suppressions.forEach((s: unknown, i) => {
+    if (!isMapping(s)) return;
+    const at = [...path, 'suppressions', i];
+    if (typeof s.rule === 'string' && /^SO-[A-Z-]+$/.test(s.rule) && !RULE_IDS.includes(s.rule)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'rule'],
+        input: s.rule,
+        message: `unknown rule '${s.rule}'${suggestion(s.rule, RULE_IDS) || `; known rules: ${RULE_IDS.join(', ')}`}`,
+      });
+    }
+    if (!Array.isArray(s.profiles)) return;
+    s.profiles.forEach((p: unknown, j) => {
+      if (typeof p !== 'string' || profiles.includes(p)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'profiles', j],
+        input: p,
+        message: `unknown profile '${p}'${suggestion(p, profiles) || `; declared profiles: ${profiles.join(', ')}`}`,
+      });
+    });
+  });
+}
+
+/**
+ * Checks that span sections: profile overrides name existing backends and sections, and
+ * suppressions name known rules and profiles. Runs even when other fields have issues, so
+ * one run reports everything; it guards every access because the data may be malformed.
+ */
+function crossCheck(data: unknown, ctx: Ctx): void {
+  if (!isMapping(data)) return;
+  const backendIds = isMapping(data.backends) ? Object.keys(data.backends) : [];
+  // Ids refused as keys are already reported; do not report overrides of them again.
+  const refusedIds = (ctx.issues ?? [])
+    .filter((i) => i.code === 'invalid_key' && i.path?.length === 2 && i.path[0] === 'backends')
+    .map((i) => String(i.path![1]));
+  const known = [...backendIds, ...refusedIds];
+  const declared = isMapping(data.profiles) ? Object.keys(data.profiles) : [];
+  const profiles = [...BUILT_IN_PROFILES, ...declared.filter((p) => !BUILT_IN_PROFILES.includes(p))];
+  for (const id of backendIds) checkSuppressions((data.backends as Record<string, unknown>)[id], ['backends', id], profiles, ctx);
+  for (const s of ['nginx', 'postgres', 'redis']) checkSuppressions(data[s], [s], profiles, ctx);
+  if (!isMapping(data.profiles)) return;
+  for (const [name, profile] of Object.entries(data.profiles)) {
+    if (!isMapping(profile)) continue;
+    if (isMapping(profile.backends)) {
+      for (const id of Object.keys(profile.backends)) {
+        if (known.includes(id)) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', name, 'backends', id],
+          input: id,
+          message: `overrides unknown backend '${id}'${suggestion(id, known) || `; backends are: ${known.join(', ') || 'none'}`}`,
+        });
+      }
+    }
+    for (const s of ['postgres', 'redis']) {
+      if (profile[s] !== undefined && data[s] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', name, s],
+          input: profile[s],
+          message: `overrides ${s}, but the config has no top-level '${s}' section; add one (it may be empty: '${s}: {}')`,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The `scaleout.yaml` file: one stack. Keys follow the construct props in camelCase;
+ * `profiles.<name>` holds per-profile overrides, deep-merged over the base sections.
+ */
+export const configSchema = z
+  .strictObject({
+    name: dnsLabel.meta({
+      description: 'Stack name: compose project name and label value. A DNS label.',
+    }),
+    backends: z
+      .record(dnsLabel, backendSchema)
+      .refine((r) => Object.keys(r).length > 0, { error: 'a stack needs at least one backend; add one under backends' })
+      .meta({ description: 'Scaled app tiers, keyed by id (the stable DNS alias nginx uses). At least one.' }),
+    nginx: nginxSchema.optional().meta({ description: 'The nginx load balancer. Always present; this section tunes it.' }),
+    postgres: postgresSchema.optional().meta({ description: 'The shared PostgreSQL server. Omit for a stack without one.' }),
+    redis: redisSchema.optional().meta({ description: 'The shared Redis. Omit for a stack without one.' }),
+    profiles: z
+      .record(dnsLabel, profileSchema)
+      .optional()
+      .meta({ description: "Profiles beyond (or settings for) the built-in 'dev' and 'prod', with their overrides." }),
+  })
+  .superRefine(crossCheck, { when: () => true })
+  .meta({
+    title: 'scaleout config',
+    description: 'One scaleout stack: backends behind nginx, sharing one PostgreSQL and one Redis.',
+  });
+
+/** The validated config. Profile overrides stay untyped here; the constructs validate them again. */
+export type ScaleoutConfig = z.output<typeof configSchema>;
+
+/**
+ * The JSON Schema of the config file (input side), for editor completion. Refinements
+ * that JSON Schema cannot express (units, cross-field checks) are left out.
+ */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // zod names its string checks as formats; JSON Schema has no such formats and the
+    // accompanying `pattern` already says the same, so drop them for validators' sake.
+    override: ({ jsonSchema }) => {
+      if (['starts_with', 'ends_with', 'includes'].includes(String(jsonSchema.format))) delete jsonSchema.format;
+    },
+  }) as Record<string, unknown>;
+}

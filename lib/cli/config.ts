@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import type { Construct } from 'constructs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { Backend } from '../model/backend.js';
+import { Nginx } from '../model/nginx.js';
+import { Postgres } from '../model/postgres.js';
+import { Redis } from '../model/redis.js';
+import { Stack, type ProfileProps } from '../model/stack.js';
+import { resolveProfile } from '../rules/gate.js';
+import { checkStructure } from '../rules/structure.js';
+import { describeIssue } from './issue-text.js';
+import { configSchema, type ScaleoutConfig } from './config-schema.js';
+
+/**
+ * Loads a `scaleout.yaml` file into a {@link Stack}. Every problem is reported at once,
+ * each line as `FILE:LINE:COL: path: what is wrong; the fix`, in one {@link ConfigError}.
+ */
+export function loadConfigFile(path: string, scope?: Construct): Stack {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file; check the -c path'
+        : code === 'EISDIR'
+          ? 'it is a directory; pass the YAML file itself'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (e as Error).message;
+    throw new ConfigError([`${path}: cannot read the config file: ${why}`]);
+  }
+  return loadConfigText(text, path, scope);
+}
+
+/** Like {@link loadConfigFile}, from text; `fileLabel` names the file in messages. */
+export function loadConfigText(text: string, fileLabel: string, scope?: Construct): Stack {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${fileLabel}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) throw new ConfigError([yamlErrorLine(doc.errors, text, at)]);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new ConfigError([`${at(0)}: YAML error: ${(e as Error).message}`]);
+  }
+  if (data === null || data === undefined) {
+    throw new ConfigError([
+      `${fileLabel}: the config file is empty; it needs at least 'name' and 'backends' (see 'scaleout schema')`,
+    ]);
+  }
+
+  const res = configSchema.safeParse(data, { reportInput: true });
+  if (!res.success) throw new ConfigError(issueLines(res.error.issues, data, doc, at));
+  return build(res.data, fileLabel, scope);
+}
+
+/** The first YAML error (later ones are usually its echoes), with its position. */
+function yamlErrorLine(
+  errors: readonly { code: string; message: string; pos: [number, number] }[],
+  text: string,
+  at: (offset: number) => string,
+): string {
+  const e = errors[0]!;
+  const reasons: Record<string, string> = {
+    DUPLICATE_KEY: 'duplicate key; each key may appear only once in a mapping',
+    MULTIPLE_DOCS: "the file holds more than one YAML document; a config is one document (remove the extra '---')",
+    TAB_AS_INDENT: 'tabs are not allowed as indentation; indent with spaces',
+  };
+  const lineStart = text.lastIndexOf('\n', e.pos[0] - 1) + 1;
+  const lineEnd = text.indexOf('\n', e.pos[0]);
+  const near = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} follow-on error${errors.length === 2 ? '' : 's'})` : '';
+  return `${at(e.pos[0])}: YAML syntax error: ${reasons[e.code] ?? e.message}${near ? `, at '${near}'` : ''}${more}`;
+}
+
+/**
+ * The source offset to report for `path`: a scalar value itself; for a collection, an empty
+ * value, an unknown key or a missing one, the nearest key.
+ */
+function offsetOf(doc: Document, path: readonly PropertyKey[], preferKey: boolean): number {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0] ?? 0;
+  let keyOffset: number | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) return keyOffset ?? offset;
+      keyOffset = (pair.key as Node | null)?.range?.[0];
+      node = pair.value;
+      offset = (node as Node | null)?.range?.[0] ?? keyOffset ?? offset;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+      keyOffset = undefined;
+      node = node.items[seg];
+      offset = (node as Node | null)?.range?.[0] ?? offset;
+    } else {
+      return keyOffset ?? offset;
+    }
+  }
+  // A collection's own range starts at its first entry; its key is the clearer place.
+  const empty = isScalar(node) && node.value === null;
+  if ((preferKey || empty || isMap(node) || isSeq(node)) && keyOffset !== undefined) return keyOffset;
+  return offset;
+}
+
+/** One line per problem, sorted by position in the file. */
+function issueLines(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  doc: Document,
+  at: (offset: number) => string,
+): string[] {
+  const found: { offset: number; line: string }[] = [];
+  // One message per value: a later check on a value already reported (a cross-field rule
+  // seeing an out-of-range number, say) only repeats the problem.
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    // One line per unknown key, each pointing at its own key.
+    const split =
+      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ ...issue, keys: [k] })) : [issue];
+    for (const one of split) {
+      const path = one.code === 'unrecognized_keys' ? [...one.path, one.keys[0]!] : one.path;
+      const key = JSON.stringify(path.map(String));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const offset = offsetOf(doc, path, one.code === 'unrecognized_keys' || one.code === 'invalid_key');
+      for (const text of describeIssue(one, data, configSchema)) found.push({ offset, line: `${at(offset)}: ${text}` });
+    }
+  }
+  found.sort((a, b) => a.offset - b.offset);
+  return [...new Set(found.map((f) => f.line))];
+}
+
+/** Builds the constructs; their ids (`nginx`, `db`, `redis`, backend keys) are a contract. */
+function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): Stack {
+  try {
+    const profiles = config.profiles ?? {};
+    const stackProfiles: Record<string, ProfileProps> = {};
+    for (const [name, p] of Object.entries(profiles)) {
+      stackProfiles[name] = p.production === undefined ? {} : { production: p.production };
+    }
+    const stack = new Stack(scope, config.name, Object.keys(stackProfiles).length ? { profiles: stackProfiles } : {});
+    const overrides = (pick: (p: (typeof profiles)[string]) => unknown) => {
+      const out: Record<string, any> = {};
+      for (const [name, p] of Object.entries(profiles)) {
+        const o = pick(p);
+        if (o !== undefined) out[name] = o;
+      }
+      return Object.keys(out).length ? { profiles: out } : {};
+    };
+    for (const [id, section] of Object.entries(config.backends)) {
+      new Backend(stack, id, { ...section, ...overrides((p) => p.backends?.[id]) });
+    }
+    new Nginx(stack, 'nginx', { ...config.nginx, ...overrides((p) => p.nginx) });
+    if (config.postgres) new Postgres(stack, 'db', { ...config.postgres, ...overrides((p) => p.postgres) });
+    if (config.redis) new Redis(stack, 'redis', { ...config.redis, ...overrides((p) => p.redis) });
+    // Problems that show only once overrides are merged (e.g. requests above limits in one
+    // profile) or that span constructs are input mistakes too: report them now, not at synth.
+    checkStructure(stack, stack.profileNames.map((p) => resolveProfile(stack, p)));
+    return stack;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(mergeProfiles(e.problems).map((l) => `${fileLabel}: ${l}`));
+    throw e;
+  }
+}
+
+/** Lines that differ only in their `(profile X)` become one line naming every profile. */
+function mergeProfiles(lines: readonly string[]): string[] {
+  const HOLE = '(profile \u0000)';
+  const groups = new Map<string, string[]>();
+  for (const line of lines) {
+    const m = /\(profile ([^)]+)\)/.exec(line);
+    const key = m ? line.replace(m[0], HOLE) : line;
+    const profiles = groups.get(key) ?? [];
+    if (m) profiles.push(m[1]!);
+    groups.set(key, profiles);
+  }
+  return [...groups].map(([key, ps]) =>
+    ps.length === 0 ? key : key.replace(HOLE, `(profile${ps.length > 1 ? 's' : ''} ${ps.join(', ')})`),
+  );
+}

@@ -1,0 +1,81 @@
+import type { z } from 'zod';
+import { durationSchema, memorySchema } from '../model/schema-kit.js';
+import { dotPath, formatIssues, show } from '../model/zod-issues.js';
+import { Duration, Memory, UnitError } from '../units/index.js';
+
+type Issue = z.core.$ZodIssue;
+type AnySchema = z.core.$ZodType;
+
+function def(schema: AnySchema): Record<string, any> {
+  return (schema as any)._zod.def;
+}
+
+/** The schema that validates the value at `path`, through optional/record/array wrappers. */
+function schemaAt(schema: AnySchema | undefined, path: readonly PropertyKey[]): AnySchema | undefined {
+  let cur = schema;
+  for (const p of [...path, undefined]) {
+    while (cur && ['optional', 'default', 'nullable'].includes(def(cur).type)) cur = def(cur).innerType;
+    if (p === undefined || !cur) return cur;
+    const d = def(cur);
+    if (d.type === 'object') cur = d.shape[p as string];
+    else if (d.type === 'record') cur = d.valueType;
+    else if (d.type === 'array') cur = d.element;
+    else return undefined;
+  }
+  return cur;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = root;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+/** zod's own messages; anything else was written for the schema and says more. */
+const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized)/;
+
+/**
+ * One issue as text lines: {@link formatIssues}, plus what it leaves out for a config
+ * file: the unit parser's advice for a bare number given as memory or a duration, and the
+ * value itself when a schema's own message does not show it.
+ */
+export function describeIssue(issue: Issue, root: unknown, schema: AnySchema): string[] {
+  const at = dotPath(issue.path);
+  const value = 'input' in issue && issue.input !== undefined ? issue.input : valueAt(root, issue.path);
+  if (issue.code === 'unrecognized_keys' && issue.keys[0] === 'suppressions' && issue.path[0] === 'profiles') {
+    const [, profile, section, id] = issue.path.map(String);
+    const base = section === 'backends' ? `backends.${id}` : section;
+    return [
+      `${at}.suppressions: suppressions are not overridden per profile; move them to ${base}.suppressions and add 'profiles: [${profile}]' to each`,
+    ];
+  }
+  if (issue.code === 'invalid_type' && typeof value === 'number') {
+    const s = schemaAt(schema, issue.path);
+    const parse = s === memorySchema ? Memory.parse : s === durationSchema ? Duration.parse : undefined;
+    try {
+      parse?.(String(value));
+    } catch (e) {
+      if (e instanceof UnitError) return [`${at}: ${e.message}`];
+    }
+  }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && (issue.origin === 'string' || issue.origin === 'array')) {
+    const limit = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+    const unit = issue.origin === 'string' ? 'characters' : 'entries';
+    const why = ZOD_DEFAULT.test(issue.message) ? '' : `: ${issue.message}`;
+    return [`${at}: ${show(value)} has ${issue.code === 'too_small' ? 'too few' : 'too many'} ${unit}, it needs ${limit}${why}`];
+  }
+  if (issue.path.length === 0 && issue.code === 'invalid_type') {
+    return [`the config must be a mapping of keys (name, backends, ...), got ${show(value)}`];
+  }
+  // A record is a mapping to the user, as an object is.
+  const shown = issue.code === 'invalid_type' && issue.expected === 'record' ? { ...issue, expected: 'object' as const } : issue;
+  return formatIssues([shown], root, schema).map((line) => {
+    const primitive = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    if (!primitive || issue.code === 'unrecognized_keys' || line.includes(String(value))) return line;
+    const body = line.startsWith(`${at}: `) ? line.slice(at.length + 2) : line;
+    return `${at}: ${show(value)} is invalid: ${body}`;
+  });
+}

@@ -1,0 +1,272 @@
+#!/usr/bin/env node
+/**
+ * The `scaleout` command: synth, plan and schema for users who write YAML instead of
+ * TypeScript. Exit codes: 0 ok, 1 a rule failed, 2 bad config or bad usage, 70 a bug.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { TARGETS, type TargetKind } from '../capacity/target.js';
+import { ConfigError, ScaleoutError } from '../errors.js';
+import { suggestion } from '../model/did-you-mean.js';
+import { renderPlan } from '../render/capacity-report.js';
+import { evaluate, warningLines } from '../rules/gate.js';
+import { synthCompose } from '../targets/compose/index.js';
+import { writeOutput } from '../targets/output.js';
+import { loadConfigFile } from './config.js';
+import { configJsonSchema } from './config-schema.js';
+import { checkOutputDir } from './output-dir.js';
+
+/** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
+export interface CliIO {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Bad arguments. Exit code 2, and the message ends with a pointer to `--help`. */
+class UsageError extends ScaleoutError {
+  constructor(message: string) {
+    super(`${message}\nRun 'scaleout --help' for usage.`, 2);
+  }
+}
+
+type OptionName = 'config' | 'out' | 'target';
+
+interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  readonly options: readonly OptionName[];
+  run(opts: Options, io: CliIO): number;
+}
+
+interface Options {
+  readonly config?: string;
+  readonly out?: string;
+  readonly target?: string;
+}
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  out: { type: 'string', short: 'o' },
+  target: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+/** Targets this version can emit files for. Plan does math only, so it knows them all. */
+const SYNTH_TARGETS: readonly TargetKind[] = ['compose'];
+
+const COMMANDS: Record<string, Command> = {
+  synth: {
+    usage: 'scaleout synth -c FILE -o DIR [--target compose]',
+    summary: 'Validate the config, run every rule, and write the target files to DIR',
+    options: ['config', 'out', 'target'],
+    run(opts, io) {
+      const config = required(opts.config, 'synth', '-c FILE (the config file)');
+      const out = required(opts.out, 'synth', '-o DIR (the output directory)');
+      const targets = parseTargets(opts.target ?? 'compose', SYNTH_TARGETS);
+      checkOutputDir(out, config);
+      const stack = loadConfigFile(config);
+      let files: ReadonlyMap<string, string> = new Map();
+      for (const target of targets) {
+        // Only compose exists in this version; parseTargets refused the others.
+        if (target !== 'compose') continue;
+        const res = synthCompose(stack);
+        for (const line of warningLines(res.report)) io.stderr.write(`${line}\n`);
+        files = res.files;
+      }
+      try {
+        writeOutput(out, files);
+      } catch (e) {
+        throw new ConfigError([`cannot write to ${out}: ${(e as Error).message}; nothing was written`]);
+      }
+      io.stdout.write(`wrote ${files.size} file${files.size === 1 ? '' : 's'} to ${out}\n`);
+      return 0;
+    },
+  },
+  plan: {
+    usage: 'scaleout plan -c FILE [--target compose,kubernetes]',
+    summary: 'Print the capacity table per profile; exit 1 when a rule fails',
+    options: ['config', 'target'],
+    run(opts, io) {
+      const config = required(opts.config, 'plan', '-c FILE (the config file)');
+      const targets = parseTargets(opts.target ?? 'compose,kubernetes', TARGETS);
+      const stack = loadConfigFile(config);
+      // Input mistakes throw here (exit 2) before anything is printed.
+      const report = evaluate(stack, { targets });
+      const text = renderPlan(stack, targets);
+      io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      return report.errors.length > 0 ? 1 : 0;
+    },
+  },
+  schema: {
+    usage: 'scaleout schema',
+    summary: 'Print the JSON Schema of the config file, for editor completion',
+    options: [],
+    run(_opts, io) {
+      io.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return 0;
+    },
+  },
+};
+
+/** Commands DESIGN.md names that this version does not ship yet. */
+const NOT_YET: readonly string[] = ['verify'];
+
+const FLAG: Record<OptionName, string> = { config: '-c, --config FILE', out: '-o, --out DIR', target: '--target LIST' };
+const FLAG_HELP: Record<OptionName, string> = {
+  config: 'the scaleout.yaml config file',
+  out: 'output directory; it is replaced as a whole, and left untouched when synth fails',
+  target: `comma-separated targets (${TARGETS.join(', ')})`,
+};
+
+function usage(command?: string): string {
+  const cmd = command === undefined ? undefined : COMMANDS[command];
+  if (cmd) {
+    return [
+      `Usage: ${cmd.usage}`,
+      '',
+      cmd.summary + '.',
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(20)} ${FLAG_HELP[o]}`)] : []),
+      '',
+    ].join('\n');
+  }
+  return [
+    'Usage: scaleout <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    '',
+    'Options:',
+    ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(20)} ${FLAG_HELP[o]}`),
+    `  ${'-h, --help'.padEnd(20)} show this help`,
+    `  ${'--version'.padEnd(20)} print the version`,
+    '',
+    'Exit codes: 0 ok, 1 a rule failed, 2 bad config or usage.',
+    '',
+  ].join('\n');
+}
+
+function required(value: string | undefined, command: string, what: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${command}: missing ${what}`);
+  return value;
+}
+
+/** `compose,kubernetes` → the targets, refusing unknown names and ones not in `available`. */
+export function parseTargets(text: string, available: readonly TargetKind[]): TargetKind[] {
+  const out: TargetKind[] = [];
+  for (const raw of text.split(',')) {
+    const name = raw.trim();
+    if (name === '') throw new UsageError(`--target: empty target name in '${text}'; use e.g. --target ${available.join(',')}`);
+    if (!(TARGETS as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--target: unknown target '${name}'${suggestion(name, TARGETS) || `; targets are ${TARGETS.join(', ')}`}`,
+      );
+    }
+    const t = name as TargetKind;
+    if (!available.includes(t)) {
+      throw new UsageError(
+        `--target: target '${t}' is not available in this version; use --target ${available.join(',')}`,
+      );
+    }
+    if (!out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Turns a `parseArgs` error into a usage error naming the option. */
+function argError(e: Error & { code?: string }): UsageError {
+  const unknown = /Unknown option '([^']+)'/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== undefined) {
+    const known = Object.entries(OPTIONS).flatMap(([long, o]) => ['--' + long, ...('short' in o ? ['-' + o.short] : [])]);
+    const name = unknown.split('=')[0]!;
+    return new UsageError(`unknown option '${unknown}'${suggestion(name, known)}`);
+  }
+  const missing = /Option '([^']+)' argument missing/.exec(e.message)?.[1];
+  if (missing !== undefined) return new UsageError(`option ${missing.replace(' <value>', '')} needs a value`);
+  return new UsageError(e.message);
+}
+
+function run(argv: readonly string[], io: CliIO): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw argError(e as Error);
+    throw e;
+  }
+  const { values, positionals } = parsed;
+  const [name, ...rest] = positionals;
+  if (values.version && name === undefined) {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    if (values.help) {
+      io.stdout.write(usage());
+      return 0;
+    }
+    io.stderr.write(usage());
+    throw new UsageError('missing command');
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    if (NOT_YET.includes(name)) throw new UsageError(`'${name}' is not available in this version`);
+    const hint = suggestion(name, Object.keys(COMMANDS)) || `; commands are ${Object.keys(COMMANDS).join(', ')}`;
+    throw new UsageError(`unknown command '${name}'${hint}`);
+  }
+  if (values.help) {
+    io.stdout.write(usage(name));
+    return 0;
+  }
+  if (rest.length > 0) throw new UsageError(`${name}: unexpected argument '${rest[0]}'`);
+  for (const o of ['config', 'out', 'target'] as const) {
+    if (values[o] !== undefined && !command.options.includes(o)) {
+      throw new UsageError(`${name}: option --${o} does not apply here; usage: ${command.usage}`);
+    }
+  }
+  if (values.version) throw new UsageError(`${name}: option --version does not apply here`);
+  return command.run(values, io);
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ * Never calls `process.exit`, so tests can call it in-process.
+ */
+export function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): number {
+  try {
+    return run(argv, io);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const line of e.message.split('\n')) io.stderr.write(`scaleout: ${line}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof ScaleoutError) {
+      io.stderr.write(`scaleout: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.stderr.write(`scaleout: internal error: ${err.message}\n`);
+    if (process.env.SCALEOUT_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
+    else io.stderr.write('scaleout: this is a bug; rerun with SCALEOUT_DEBUG=1 for details and report it\n');
+    return 70;
+  }
+}
+
+/** True when this module is the program node started, also through an npm bin symlink. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
