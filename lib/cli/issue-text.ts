@@ -1,38 +1,10 @@
 import type { z } from 'zod';
 import { durationSchema, memorySchema } from '../model/schema-kit.js';
-import { dotPath, formatIssues, show } from '../model/zod-issues.js';
+import { dotPath, formatIssues, schemaAt, show, valueAt } from '../model/zod-issues.js';
 import { Duration, Memory, UnitError } from '../units/index.js';
 
 type Issue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
-
-function def(schema: AnySchema): Record<string, any> {
-  return (schema as any)._zod.def;
-}
-
-/** The schema that validates the value at `path`, through optional/record/array wrappers. */
-function schemaAt(schema: AnySchema | undefined, path: readonly PropertyKey[]): AnySchema | undefined {
-  let cur = schema;
-  for (const p of [...path, undefined]) {
-    while (cur && ['optional', 'default', 'nullable'].includes(def(cur).type)) cur = def(cur).innerType;
-    if (p === undefined || !cur) return cur;
-    const d = def(cur);
-    if (d.type === 'object') cur = d.shape[p as string];
-    else if (d.type === 'record') cur = d.valueType;
-    else if (d.type === 'array') cur = d.element;
-    else return undefined;
-  }
-  return cur;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = root;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
-}
 
 /** zod's own messages; anything else was written for the schema and says more. */
 const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Unrecognized)/;

@@ -25,7 +25,8 @@ export function show(value: unknown): string {
   return String(value);
 }
 
-function valueAt(root: unknown, path: IssuePath): unknown {
+/** The value at `path` inside `root`, or undefined. */
+export function valueAt(root: unknown, path: IssuePath): unknown {
   let cur: unknown = root;
   for (const p of path) {
     if (cur === null || typeof cur !== 'object') return undefined;
@@ -39,7 +40,7 @@ function def(schema: AnySchema): Record<string, any> {
 }
 
 /** Walks a schema along a data path, through optional/default/record/array wrappers. */
-function schemaAt(schema: AnySchema | undefined, path: IssuePath): AnySchema | undefined {
+export function schemaAt(schema: AnySchema | undefined, path: IssuePath): AnySchema | undefined {
   let cur = schema;
   for (const p of [...path, undefined]) {
     while (cur) {
