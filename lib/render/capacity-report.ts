@@ -23,7 +23,7 @@ export function capacitySection(ctx: RuleContext, target: TargetKind, name: (pat
   if (ctx.postgres) {
     const b = postgresBudget(ctx.backends, ctx.postgres, target);
     const pg = ctx.postgres;
-    out.push(`#### PostgreSQL connections (${name(pg.path)})`, '');
+    out.push(`### PostgreSQL connections (${name(pg.path)})`, '');
     out.push(
       ...table(
         ['client', 'peak replicas', 'workers', 'pool.size + maxOverflow', 'connections'],
@@ -41,7 +41,7 @@ export function capacitySection(ctx: RuleContext, target: TargetKind, name: (pat
   }
   if (ctx.redis) {
     const b = redisBudget(ctx.backends, ctx.redis, target);
-    out.push(`#### Redis clients (${name(ctx.redis.path)})`, '');
+    out.push(`### Redis clients (${name(ctx.redis.path)})`, '');
     out.push(
       ...table(
         ['client', 'peak replicas', 'workers', 'redis pool', 'clients'],
@@ -58,7 +58,7 @@ export function capacitySection(ctx: RuleContext, target: TargetKind, name: (pat
   }
   if (ctx.nginx) {
     const b = nginxBudget(ctx.nginx, ctx.backends, target);
-    out.push(`#### nginx connections (${name(ctx.nginx.path)})`, '');
+    out.push(`### nginx connections (${name(ctx.nginx.path)})`, '');
     out.push(
       `Demand ${b.demand} = 2 × ${b.peakRequests} peak requests${b.derived ? ' (what the backends serve at once)' : ''} + ` +
         `${b.workerProcesses} worker process(es) × (${b.upstreams} upstream(s) × keepalive ${ctx.nginx.keepalive} + ${b.listeners} listener(s)); ` +
@@ -94,7 +94,7 @@ export function renderCapacityReport(stack: Stack, report: GateReport, target: T
   for (const ctx of report.contexts) {
     const name = (path: string) => namer(ctx.profile, path);
     out.push(`## Profile \`${ctx.profile}\`${ctx.production ? ' (production)' : ''}`, '', ...capacitySection(ctx, target, name));
-    out.push('#### Largest safe `--scale`', '');
+    out.push('### Largest safe `--scale`', '');
     out.push(
       ...table(
         ['service', 'command', 'largest safe N', 'limited by'],
@@ -104,7 +104,7 @@ export function renderCapacityReport(stack: Stack, report: GateReport, target: T
         }),
       ),
       '',
-      '#### Topology',
+      '### Topology',
       '',
       '```mermaid',
       mermaidTopology(ctx, name),

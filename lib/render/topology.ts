@@ -1,4 +1,4 @@
-import type { RuleContext } from '../rules/rule.js';
+import { plural, type RuleContext } from '../rules/rule.js';
 
 /** A Mermaid flowchart of one profile: client → nginx → backends → data tier. */
 export function mermaidTopology(ctx: RuleContext, serviceName: (path: string) => string): string {
@@ -11,7 +11,7 @@ export function mermaidTopology(ctx: RuleContext, serviceName: (path: string) =>
   ctx.backends.forEach((b, i) => {
     const id = `b${i}`;
     const count = b.autoscale ? `${b.autoscale.min}..${b.autoscale.max}` : `${b.replicas}`;
-    lines.push(`  ${id}["${serviceName(b.path)} ×${count}, ${b.workers} workers"]`);
+    lines.push(`  ${id}["${serviceName(b.path)} ×${count}, ${plural(b.workers, 'worker')}"]`);
     if (n) lines.push(`  nginx -->|"${b.routes.join(' ')}"| ${id}`);
     if (b.pool && ctx.postgres) lines.push(`  ${id} -->|"pool ${b.pool.size}+${b.pool.maxOverflow} per worker"| db[("${serviceName(ctx.postgres.path)}")]`);
     if (b.redisPool > 0 && ctx.redis) lines.push(`  ${id} -->|"pool ${b.redisPool} per worker"| redis[("${serviceName(ctx.redis.path)}")]`);
