@@ -15,7 +15,8 @@ export interface PeakReplicas {
 /**
  * Peak replicas under `target` semantics with the knob set to `base`:
  * - kubernetes: M + surge + draining, M = autoscale.max or replicas, surge = maxSurge
- *   against M rounded up, draining defaulting to surge (pods still terminating);
+ *   against M rounded up, draining (pods still terminating) defaulting to the larger of
+ *   surge and maxUnavailable (rounded down);
  * - compose: replicas, doubled by the seed's scale-up-then-down procedure;
  * - pulumi: replicas (containers are replaced one at a time).
  */
@@ -23,11 +24,20 @@ export function peakReplicasAt(b: ResolvedBackend, target: TargetKind, base: num
   if (target === 'kubernetes') {
     const knob = b.autoscale ? 'autoscale.max' : 'replicas';
     const surge = b.rollout.maxSurge.resolve(base, 'up');
-    const draining = b.rollout.drainingPods ?? surge;
+    const unavailable = b.rollout.maxUnavailable.resolve(base, 'down');
+    // Terminating pods are not counted by the Deployment controller; with maxSurge 0 it
+    // starts replacements while maxUnavailable old pods still drain their connections.
+    const fromUnavailable = b.rollout.drainingPods === undefined && unavailable > surge;
+    const draining = b.rollout.drainingPods ?? Math.max(surge, unavailable);
     const total = base + surge + draining;
     const pct = b.rollout.maxSurge.isPercent ? ` (${b.rollout.maxSurge} of ${base}, rounded up)` : '';
+    const why = fromUnavailable
+      ? ` (maxUnavailable ${b.rollout.maxUnavailable}${b.rollout.maxUnavailable.isPercent ? ` of ${base}, rounded down` : ''})`
+      : '';
     const explain =
-      surge + draining === 0 ? `${knob} ${base}` : `${knob} ${base} + surge ${surge}${pct} + draining ${draining}`;
+      surge + draining === 0
+        ? `${knob} ${base}`
+        : `${knob} ${base} + surge ${surge}${pct} + draining ${draining}${why}`;
     return { total, knob, base, explain };
   }
   if (target === 'compose' && b.rollout.scaleUpThenDown) {

@@ -6,6 +6,7 @@ import {
   durationSchema,
   envSchema,
   intOrPercentSchema,
+  memorySchema,
   portSchema,
   resourcesSchema,
   suppressionsSchema,
@@ -109,7 +110,8 @@ export interface RolloutProps {
   /**
    * Pods still terminating (and holding connections) while their replacements run.
    *
-   * @default - equal to the resolved maxSurge
+   * @default - the resolved maxSurge, or maxUnavailable when that is larger (with maxSurge 0,
+   * old pods are still draining while their replacements start)
    */
   readonly drainingPods?: number;
   /**
@@ -133,6 +135,19 @@ export interface VolumeProps {
    * @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * Kubernetes access mode of its claim. Replicas on different nodes can only share a
+   * ReadWriteMany volume (SO-SHARED-VOLUME).
+   *
+   * @default 'ReadWriteOnce' (what default storage classes provide)
+   */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+  /**
+   * Requested size of the Kubernetes claim.
+   *
+   * @default '1Gi'
+   */
+  readonly size?: string;
 }
 
 /** Restart behaviour of a container. */
@@ -348,6 +363,8 @@ export const backendSchema = z
           name: dnsLabel,
           path: z.string().startsWith('/', { error: 'a mount path is absolute' }),
           readOnly: z.boolean().optional(),
+          accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany']).optional(),
+          size: memorySchema.optional(),
         }),
       )
       .optional(),

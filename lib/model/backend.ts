@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { Duration, IntOrPercent } from '../units/index.js';
+import { Duration, IntOrPercent, Memory } from '../units/index.js';
 import { backendSchema, type BackendProps } from './backend-props.js';
 import type { DeepPartial, EnvValue, ResolvedHealthcheck, ResolvedResources } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
@@ -29,7 +29,13 @@ export interface ResolvedBackend {
   };
   readonly restartPolicy: { readonly condition: 'none' | 'on-failure' | 'any'; readonly maxAttempts?: number };
   readonly env: Readonly<Record<string, EnvValue>>;
-  readonly volumes: readonly { readonly name: string; readonly path: string; readonly readOnly: boolean }[];
+  readonly volumes: readonly {
+    readonly name: string;
+    readonly path: string;
+    readonly readOnly: boolean;
+    readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
+    readonly size: Memory;
+  }[];
   readonly routes: readonly string[];
   readonly keepAliveTimeout: Duration;
   readonly containerName?: string;
@@ -111,7 +117,13 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
         ...(p.restartPolicy?.maxAttempts !== undefined ? { maxAttempts: p.restartPolicy.maxAttempts } : {}),
       },
       env: p.env ?? {},
-      volumes: (p.volumes ?? []).map((v) => ({ name: v.name, path: v.path, readOnly: v.readOnly ?? false })),
+      volumes: (p.volumes ?? []).map((v) => ({
+        name: v.name,
+        path: v.path,
+        readOnly: v.readOnly ?? false,
+        accessMode: v.accessMode ?? 'ReadWriteOnce',
+        size: Memory.parse(v.size ?? '1Gi'),
+      })),
       routes: p.routes ?? ['/'],
       keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? '5s'),
       ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),

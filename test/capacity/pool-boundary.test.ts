@@ -69,10 +69,10 @@ describe('SO-POOL boundary', () => {
   });
 
   it('uses autoscale.max, not replicas, on Kubernetes', () => {
-    // maxSurge 0 and maxUnavailable 1 isolate the autoscale term
+    // maxSurge 0 and drainingPods 0 isolate the autoscale term
     const demand = 6 * 2 * (5 + 10);
     const text = boundary(
-      { backend: { replicas: 2, autoscale: { min: 2, max: 6 }, workers: 2, rollout: { maxSurge: 0, maxUnavailable: 1 } } },
+      { backend: { replicas: 2, autoscale: { min: 2, max: 6 }, workers: 2, rollout: { maxSurge: 0, maxUnavailable: 1, drainingPods: 0 } } },
       demand,
       'kubernetes',
     );
@@ -108,6 +108,16 @@ describe('SO-POOL boundary', () => {
       'kubernetes',
     );
     expect(defaulted).toContain('replicas 4 + surge 2 (50% of 4, rounded up) + draining 2');
+  });
+
+  it('counts maxUnavailable pods as draining when there is no surge', () => {
+    // maxSurge 0: old pods are terminating while their replacements start
+    const text = boundary(
+      { backend: { replicas: 4, workers: 1, pool: { size: 4, maxOverflow: 1 }, rollout: { maxSurge: 0, maxUnavailable: '50%' } } },
+      (4 + 0 + 2) * 5,
+      'kubernetes',
+    );
+    expect(text).toContain('6 replicas at peak (replicas 4 + surge 0 + draining 2 (maxUnavailable 50% of 4, rounded down))');
   });
 
   it('counts fixed clients: migrations, exporters, admin sessions', () => {
