@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { RULES, RULE_IDS } from '../../lib/index.js';
+
+describe('RULES', () => {
+  it('holds the first rule set, in report order, with unique SO-… ids', () => {
+    const first = [
+      'SO-POOL',
+      'SO-REDIS',
+      'SO-NGINX-CONN',
+      'SO-KEEPALIVE',
+      'SO-HA',
+      'SO-SCALE-CONFLICT',
+      'SO-RESOURCES',
+      'SO-HEALTH',
+      'SO-SECRET',
+      'SO-IMAGE-TAG',
+    ];
+    expect(RULE_IDS.filter((id) => first.includes(id))).toEqual(first);
+    expect(new Set(RULE_IDS).size).toBe(RULE_IDS.length);
+    for (const id of RULE_IDS) expect(id).toMatch(/^SO-[A-Z-]+$/);
+  });
+
+  it('has a test file per rule', () => {
+    const missing = RULE_IDS.map((id) => `${id.slice(3).toLowerCase()}.test.ts`).filter(
+      (f) => !existsSync(new URL(f, import.meta.url)),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('gives SO-RESOURCES, SO-HEALTH and SO-IMAGE-TAG warning outside production, error in it; the rest always error', () => {
+    const relaxed = ['SO-RESOURCES', 'SO-HEALTH', 'SO-IMAGE-TAG'];
+    for (const r of RULES) {
+      expect([r.id, r.severity(false), r.severity(true)]).toEqual([r.id, relaxed.includes(r.id) ? 'warning' : 'error', 'error']);
+    }
+  });
+
+  it('evaluates the capacity rules per target', () => {
+    const perTarget = RULES.filter((r) => r.perTarget).map((r) => r.id);
+    expect(perTarget).toEqual(expect.arrayContaining(['SO-POOL', 'SO-REDIS', 'SO-NGINX-CONN']));
+    expect(perTarget).not.toContain('SO-HA');
+  });
+});
