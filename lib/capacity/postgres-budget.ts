@@ -57,8 +57,11 @@ export function postgresBudget(
   return { target, postgres: pg, backends: shares, fixedClients, demand, available: pg.available, ok: demand <= pg.available };
 }
 
-/** The smallest changes that would make the budget hold, one knob at a time. */
-export function postgresFixes(budget: PostgresBudget): string[] {
+/**
+ * The smallest changes that would make the budget hold, one knob at a time. A replica
+ * count below `minReplicas` (2 in production, per SO-HA) is not offered.
+ */
+export function postgresFixes(budget: PostgresBudget, minReplicas = 1): string[] {
   const { backends, available, demand, postgres, target } = budget;
   const fixes: string[] = [];
   const named = backends.length > 1;
@@ -68,7 +71,7 @@ export function postgresFixes(budget: PostgresBudget): string[] {
     const who = named ? `${s.backend.serviceName} ` : '';
     const b = s.backend;
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(b, target, m).total * s.workers * s.perWorker <= room);
-    if (maxBase !== undefined) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= minReplicas) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
     const maxPer = largestAtMost(s.perWorker - 1, (p) => s.peak.total * s.workers * p <= room);
     if (maxPer !== undefined) fixes.push(`${who}pool.size + maxOverflow ≤ ${maxPer}`);
     const maxWorkers = largestAtMost(s.workers - 1, (w) => s.peak.total * w * s.perWorker <= room);

@@ -35,7 +35,8 @@ export function redisBudget(backends: readonly ResolvedBackend[], redis: Resolve
   return { target, redis, backends: shares, fixedClients, demand, ok: demand <= redis.maxClients };
 }
 
-export function redisFixes(budget: RedisBudget): string[] {
+/** Fixes for an exceeded Redis budget; replica counts below `minReplicas` are not offered. */
+export function redisFixes(budget: RedisBudget, minReplicas = 1): string[] {
   const { backends, demand, redis, target } = budget;
   const fixes: string[] = [];
   const named = backends.length > 1;
@@ -43,7 +44,7 @@ export function redisFixes(budget: RedisBudget): string[] {
     const room = redis.maxClients - (demand - s.demand);
     const who = named ? `${s.backend.serviceName} ` : '';
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(s.backend, target, m).total * s.workers * s.pool <= room);
-    if (maxBase !== undefined) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= minReplicas) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
     const maxPool = largestAtMost(s.pool - 1, (p) => s.peak.total * s.workers * p <= room);
     if (maxPool !== undefined) fixes.push(`${who}redisPool ≤ ${maxPool}`);
   }

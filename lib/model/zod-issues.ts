@@ -113,7 +113,9 @@ export function formatIssues(issues: readonly Issue[], root: unknown, schema?: A
           lines.push(`${at}: ${show(value)} is out of range, it must be ${op} ${limit}; set '${name}' ${op} ${limit}`);
         } else {
           const what = issue.origin === 'string' ? 'characters' : 'entries';
-          lines.push(`${at}: has ${small ? 'too few' : 'too many'} ${what}, it must have ${op} ${limit}`);
+          // A schema's own message says why; zod's default ("Too small: …") does not.
+          const why = /^Too (small|big)/.test(issue.message) ? '' : `: ${issue.message}`;
+          lines.push(`${at}: has ${small ? 'too few' : 'too many'} ${what}, it must have ${op} ${limit}${why}`);
         }
         continue;
       }

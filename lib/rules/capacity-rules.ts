@@ -35,7 +35,7 @@ export const poolRule: Rule = {
     lines.push(
       `demand ${b.demand} > available ${b.available} (max_connections ${pg.maxConnections} − superuser_reserved ${pg.superuserReservedConnections}${reserved})`,
     );
-    lines.push(fixLine(postgresFixes(b)));
+    lines.push(fixLine(postgresFixes(b, ctx.production ? 2 : 1)));
     return [{ path: pg.path, title: 'PostgreSQL connection budget exceeded', details: lines }];
   },
 };
@@ -58,7 +58,7 @@ export const redisRule: Rule = {
     }
     lines.push(...fixedLine(b.redis.fixedClients, b.fixedClients));
     lines.push(`demand ${b.demand} > maxclients ${b.redis.maxClients}`);
-    lines.push(fixLine(redisFixes(b)));
+    lines.push(fixLine(redisFixes(b, ctx.production ? 2 : 1)));
     return [{ path: b.redis.path, title: 'Redis client budget exceeded', details: lines }];
   },
 };

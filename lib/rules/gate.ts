@@ -56,7 +56,9 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
   const suppressed: GateReport['suppressed'][number][] = [];
   for (const ctx of contexts) {
     for (const rule of RULES) {
-      const runs = rule.perTarget ? opts.targets.map((t) => ({ ...ctx, target: t })) : [ctx];
+      const targets = opts.targets.filter((t) => !rule.targets || rule.targets.includes(t));
+      if (targets.length === 0) continue;
+      const runs = rule.perTarget ? targets.map((t) => ({ ...ctx, target: t })) : [ctx];
       for (const run of runs) {
         for (const v of rule.check(run)) {
           const finding: Finding = {
@@ -96,9 +98,11 @@ export function warningLines(report: GateReport): string[] {
 export function synthGate(stack: Stack, opts: GateOptions): GateReport {
   const report = evaluate(stack, opts);
   if (report.errors.length > 0) {
+    const rules = new Set(report.errors.map((f) => f.rule)).size;
     const n = report.errors.length;
+    const where = n === rules ? '' : ` (${n} findings across profiles and targets)`;
     throw new SynthError(
-      [`synth refused: ${n} rule${n === 1 ? '' : 's'} failed; nothing was written`, ...report.errors.map(formatFinding)].join('\n\n'),
+      [`synth refused: ${rules} rule${rules === 1 ? '' : 's'} failed${where}; nothing was written`, ...report.errors.map(formatFinding)].join('\n\n'),
     );
   }
   return report;

@@ -8,6 +8,7 @@ import {
   resourcesRule,
   scaleConflictRule,
   secretRule,
+  sharedVolumeRule,
 } from './workload-rules.js';
 
 /** Every rule, in report order. */
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   healthRule,
   secretRule,
   imageTagRule,
+  sharedVolumeRule,
 ];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

@@ -44,6 +44,12 @@ export interface Rule {
   readonly summary: string;
   /** Evaluate once per target (capacity) or once per profile. */
   readonly perTarget: boolean;
+  /**
+   * Targets the rule applies to; it is skipped when synthesizing none of them.
+   *
+   * @default - every target
+   */
+  readonly targets?: readonly TargetKind[];
   /** Severity in production and in other profiles. */
   severity(production: boolean): Severity;
   check(ctx: RuleContext): readonly Violation[];

@@ -174,3 +174,30 @@ export const keepaliveRule: Rule = {
       }));
   },
 };
+
+/** SO-SHARED-VOLUME: replicas on different nodes can only share a ReadWriteMany claim. */
+export const sharedVolumeRule: Rule = {
+  id: 'SO-SHARED-VOLUME',
+  summary: 'a volume mounted by more than one replica is ReadWriteMany on Kubernetes',
+  perTarget: true,
+  targets: ['kubernetes'],
+  severity: () => 'error',
+  check(ctx) {
+    return ctx.backends.flatMap((b) => {
+      const most = b.autoscale ? Math.max(b.autoscale.max, b.replicas) : b.replicas;
+      // A rollout runs old and new pods together, so even one replica shares its volume.
+      const sharers = most + b.rollout.maxSurge.resolve(most, 'up');
+      if (sharers < 2) return [];
+      return b.volumes
+        .filter((v) => v.accessMode !== 'ReadWriteMany')
+        .map((v) => ({
+          path: b.path,
+          title: `volume '${v.name}' is ${v.accessMode} but up to ${sharers} pods mount it`,
+          details: [
+            'a ReadWriteOnce claim attaches to one node; pods scheduled elsewhere stay Pending',
+            `fix: volumes[].accessMode: ReadWriteMany (with a storage class that supports it), or one pod (replicas 1, rollout.maxSurge 0)`,
+          ],
+        }));
+    });
+  },
+};

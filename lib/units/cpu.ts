@@ -8,6 +8,7 @@ export class Cpu {
   public static parse(value: number | string): Cpu {
     let millis: number;
     if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new UnitError(`cpu ${value} is not a number of cores; write e.g. 0.5 or '500m'`);
       millis = value * 1000;
     } else if (/^\d+m$/.test(value)) {
       millis = Number(value.slice(0, -1));

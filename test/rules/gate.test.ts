@@ -36,7 +36,7 @@ describe('synthGate', () => {
     // THEN
     expect(err.exitCode).toBe(1);
     const blocks = err.message.split('\n\n');
-    expect(blocks[0]).toBe('synth refused: 4 rules failed; nothing was written');
+    expect(blocks[0]).toBe('synth refused: 2 rules failed (4 findings across profiles and targets); nothing was written');
     expect(blocks.slice(1).map((b) => b.split('\n')[0])).toEqual([
       '[SO-POOL] uns/db (profile dev, target compose): PostgreSQL connection budget exceeded',
       "[SO-SCALE-CONFLICT] uns/backend (profile dev): fixed container name 'api' on a scaled service",

@@ -4,6 +4,9 @@ import type { ResolvedNginx } from '../../model/nginx.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import type { Duration } from '../../units/index.js';
+import { backendEnv, backendSecrets } from '../../render/backend-env.js';
+
+export { backendEnv, backendSecrets };
 
 /** A compose service, as plain data (the compose-spec shape). */
 export type ComposeService = Record<string, unknown>;
@@ -52,45 +55,13 @@ function healthcheckOf(h: ResolvedHealthcheck) {
   return healthcheck(h.command, h.interval, h.timeout, h.retries, h.startPeriod);
 }
 
-/** The env contract every backend gets: workers, pool and connection settings. */
-export function backendEnv(b: ResolvedBackend, pg?: ResolvedPostgres, redis?: ResolvedRedis): Record<string, string> {
-  const env: Record<string, string> = { WEB_CONCURRENCY: String(b.workers) };
-  if (b.pool && pg) {
-    env.DB_POOL_SIZE = String(b.pool.size);
-    env.DB_MAX_OVERFLOW = String(b.pool.maxOverflow);
-    // The password is not in the URL: the app reads it from DB_PASSWORD_FILE.
-    env.DATABASE_URL = `postgresql://${pg.user}@${pg.id}:5432/${pg.database}`;
-    env.DB_PASSWORD_FILE = secretPath(pg.passwordSecret);
-  }
-  if (b.redisPool > 0 && redis) {
-    env.REDIS_POOL_SIZE = String(b.redisPool);
-    env.REDIS_URL = `redis://${redis.id}:6379/0`;
-    env.REDIS_PASSWORD_FILE = secretPath(redis.passwordSecret);
-  }
-  return env;
-}
-
-/** Secrets a backend mounts: the data-tier passwords and any `{ secret }` env values. */
-export function backendSecrets(b: ResolvedBackend, pg?: ResolvedPostgres, redis?: ResolvedRedis): string[] {
-  const s = new Set<string>();
-  if (b.pool && pg) s.add(pg.passwordSecret);
-  if (b.redisPool > 0 && redis) s.add(redis.passwordSecret);
-  for (const v of Object.values(b.env)) if (typeof v !== 'string') s.add(v.secret);
-  return [...s].sort();
-}
-
 export function backendService(
   b: ResolvedBackend,
   pg: ResolvedPostgres | undefined,
   redis: ResolvedRedis | undefined,
   dependencies: Record<string, unknown>,
 ): ComposeService {
-  const env: Record<string, string> = backendEnv(b, pg, redis);
-  for (const [k, v] of Object.entries(b.env)) {
-    // compose cannot put a secret into an env var; the app reads `<NAME>_FILE` instead.
-    if (typeof v === 'string') env[k] = v;
-    else env[`${k}_FILE`] = secretPath(v.secret);
-  }
+  const env = backendEnv(b, pg, redis, secretPath);
   const usesData = (b.pool && pg) || (b.redisPool > 0 && redis);
   const secrets = backendSecrets(b, pg, redis);
   return {

@@ -1,0 +1,46 @@
+import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedPostgres } from '../model/postgres.js';
+import type { ResolvedRedis } from '../model/redis.js';
+
+/** Where a target mounts a secret file. */
+export type SecretPath = (name: string) => string;
+
+/**
+ * The env contract every backend gets from the model, on every target: workers, pool and
+ * where to connect. Passwords never appear: the app reads them from `*_PASSWORD_FILE`.
+ */
+export function backendEnv(
+  b: ResolvedBackend,
+  pg: ResolvedPostgres | undefined,
+  redis: ResolvedRedis | undefined,
+  secretPath: SecretPath,
+): Record<string, string> {
+  const env: Record<string, string> = { WEB_CONCURRENCY: String(b.workers) };
+  if (b.pool && pg) {
+    env.DB_POOL_SIZE = String(b.pool.size);
+    env.DB_MAX_OVERFLOW = String(b.pool.maxOverflow);
+    env.DATABASE_URL = `postgresql://${pg.user}@${pg.id}:5432/${pg.database}`;
+    env.DB_PASSWORD_FILE = secretPath(pg.passwordSecret);
+  }
+  if (b.redisPool > 0 && redis) {
+    env.REDIS_POOL_SIZE = String(b.redisPool);
+    env.REDIS_URL = `redis://${redis.id}:6379/0`;
+    env.REDIS_PASSWORD_FILE = secretPath(redis.passwordSecret);
+  }
+  for (const [k, v] of Object.entries(b.env)) {
+    // No target can put a secret into an env var without writing it somewhere; the app
+    // reads `<NAME>_FILE` instead.
+    if (typeof v === 'string') env[k] = v;
+    else env[`${k}_FILE`] = secretPath(v.secret);
+  }
+  return env;
+}
+
+/** Secrets a backend mounts: the data-tier passwords and any `{ secret }` env values. */
+export function backendSecrets(b: ResolvedBackend, pg?: ResolvedPostgres, redis?: ResolvedRedis): string[] {
+  const s = new Set<string>();
+  if (b.pool && pg) s.add(pg.passwordSecret);
+  if (b.redisPool > 0 && redis) s.add(redis.passwordSecret);
+  for (const v of Object.values(b.env)) if (typeof v !== 'string') s.add(v.secret);
+  return [...s].sort();
+}
