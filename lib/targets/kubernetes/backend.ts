@@ -1,0 +1,117 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import type { ResolvedBackend } from '../../model/backend.js';
+import { backendEnv, backendSecrets } from '../../render/backend-env.js';
+import type { RuleContext } from '../../rules/rule.js';
+import { exactStorage, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources, toProbe } from './container.js';
+import { appLabels, secretFile, selectorLabels } from './names.js';
+import { mapProbes } from './probes.js';
+
+/** The objects one backend becomes; exposed so users can patch them. */
+export interface BackendResources {
+  readonly deployment: kplus.Deployment;
+  readonly service: kplus.Service;
+  /** Resolves to every ready pod, for nginx's per-pod balancing. */
+  readonly headlessService: kplus.Service;
+  readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  readonly disruptionBudget: kplus.k8s.KubePodDisruptionBudget;
+  readonly claims: readonly kplus.PersistentVolumeClaim[];
+}
+
+// Any uid runs a Python app whose files are world-readable; this one matches no system user.
+const BACKEND_USER = { user: 10001, group: 10001 };
+
+function percentOrAbsolute(v: ResolvedBackend['rollout']['maxSurge']): kplus.PercentOrAbsolute {
+  return v.isPercent ? kplus.PercentOrAbsolute.percent(v.value) : kplus.PercentOrAbsolute.absolute(v.value);
+}
+
+/** Spreads replicas over nodes and zones; ScheduleAnyway so a small cluster still schedules. */
+export function topologySpread(labels: Record<string, string>) {
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: labels },
+  }));
+}
+
+export function backendResources(scope: Construct, ctx: RuleContext, b: ResolvedBackend): BackendResources {
+  const name = b.serviceName;
+  const stack = ctx.stack.stackName;
+  const labels = appLabels(stack, ctx.profile, name, 'backend');
+  const selector = selectorLabels(stack, ctx.profile, name);
+  const deployment = new kplus.Deployment(scope, name, {
+    metadata: { name, labels },
+    podMetadata: { labels },
+    select: false,
+    // An HPA owns the count when autoscaling; a fixed replicas field would fight it.
+    ...(b.autoscale ? {} : { replicas: b.replicas }),
+    strategy: kplus.DeploymentStrategy.rollingUpdate({
+      maxSurge: percentOrAbsolute(b.rollout.maxSurge),
+      maxUnavailable: percentOrAbsolute(b.rollout.maxUnavailable),
+    }),
+    securityContext: podSecurityContext(BACKEND_USER),
+    automountServiceAccountToken: false,
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: selector }));
+  const probes = b.healthcheck ? mapProbes(b.healthcheck) : undefined;
+  const env = backendEnv(b, ctx.postgres, ctx.redis, secretFile);
+  const container = deployment.addContainer({
+    name: 'app',
+    image: b.image,
+    imagePullPolicy: PULL,
+    portNumber: b.port,
+    envVariables: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+    resources: {},
+    securityContext: securityContext(BACKEND_USER),
+    ...(probes
+      ? {
+          readiness: toProbe(probes.readiness),
+          startup: toProbe(probes.startup),
+          ...(probes.liveness ? { liveness: toProbe(probes.liveness) } : {}),
+        }
+      : {}),
+  });
+  setResources(deployment, b.resources);
+  scratch(scope, `${name}-tmp`, container, '/tmp');
+  mountSecrets(scope, name, container, backendSecrets(b, ctx.postgres, ctx.redis));
+  const claims = b.volumes.map((v) => {
+    const claim = new kplus.PersistentVolumeClaim(scope, `${name}-${v.name}`, {
+      metadata: { name: `${name}-${v.name}`, labels },
+      accessModes: [v.accessMode === 'ReadWriteMany' ? kplus.PersistentVolumeAccessMode.READ_WRITE_MANY : kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+      storage: Size.mebibytes(v.size.toMebibytes()),
+    });
+    exactStorage(claim, '/spec/resources/requests/storage', v.size);
+    container.mount(v.path, kplus.Volume.fromPersistentVolumeClaim(scope, `${name}-${v.name}-vol`, claim), { readOnly: v.readOnly });
+    return claim;
+  });
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(selector)));
+
+  const ports = [{ name: 'http', port: b.port, targetPort: b.port }];
+  const service = new kplus.Service(scope, `${name}-service`, {
+    metadata: { name, labels },
+    selector: deployment,
+    ports,
+  });
+  const headlessService = new kplus.Service(scope, `${name}-headless`, {
+    metadata: { name: `${name}-headless`, labels },
+    selector: deployment,
+    clusterIP: 'None',
+    ports,
+  });
+  const autoscaler = b.autoscale
+    ? new kplus.HorizontalPodAutoscaler(scope, `${name}-hpa`, {
+        metadata: { name, labels },
+        target: deployment,
+        minReplicas: b.autoscale.min,
+        maxReplicas: b.autoscale.max,
+        metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(b.autoscale.targetCpu))],
+      })
+    : undefined;
+  const disruptionBudget = new kplus.k8s.KubePodDisruptionBudget(scope, `${name}-pdb`, {
+    metadata: { name, labels },
+    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+  });
+  return { deployment, service, headlessService, ...(autoscaler ? { autoscaler } : {}), disruptionBudget, claims };
+}

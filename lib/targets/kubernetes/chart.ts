@@ -1,0 +1,102 @@
+import { Chart, type ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import type { ResolvedBackend } from '../../model/backend.js';
+import type { ModelConstruct } from '../../model/model-construct.js';
+import type { Stack } from '../../model/stack.js';
+import { supportsResolve } from '../../render/nginx-conf.js';
+import { synthGate, type GateReport } from '../../rules/gate.js';
+import { backendResources, type BackendResources } from './backend.js';
+import { postgresResources, redisResources, type DataResources } from './data.js';
+import { modelEdges, networkPolicies } from './network-policies.js';
+import { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, nginxResources, type NginxResources } from './nginx.js';
+
+/** Props of a {@link KubernetesChart}. */
+export interface KubernetesChartProps extends ChartProps {
+  /** The model to render. */
+  readonly stack: Stack;
+  /** The profile to render; one chart per profile. */
+  readonly profile: string;
+  /**
+   * Service type of the nginx entry point.
+   *
+   * @default kplus.ServiceType.LOAD_BALANCER
+   */
+  readonly nginxServiceType?: kplus.ServiceType;
+  /**
+   * Cluster DNS domain, for the FQDNs nginx resolves (its resolver ignores search domains).
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * DNS server nginx re-resolves backends with (nginx 1.27.3+).
+   *
+   * @default - kube-dns.kube-system.svc.<clusterDomain>
+   */
+  readonly dnsResolver?: string;
+}
+
+/**
+ * One profile of a {@link Stack} as cdk8s-plus-27 objects. The synth gate runs first, with
+ * Kubernetes semantics (autoscale max + surge + draining pods): a stack over budget adds
+ * nothing and throws.
+ */
+export class KubernetesChart extends Chart {
+  /** The gate report this chart passed. */
+  public readonly report: GateReport;
+  /** Per backend construct path. */
+  public readonly backends: ReadonlyMap<string, BackendResources>;
+  public readonly nginx?: NginxResources;
+  public readonly postgres?: DataResources;
+  public readonly redis?: DataResources;
+  public readonly networkPolicies: readonly kplus.NetworkPolicy[];
+
+  constructor(scope: Construct, id: string, props: KubernetesChartProps) {
+    // The gate runs before anything joins the tree, so a refused stack leaves no chart.
+    const report = synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
+    super(scope, id, props);
+    this.report = report;
+    const ctx = report.contexts[0]!;
+    const namespace = props.namespace ?? 'default';
+    const domain = props.clusterDomain ?? 'cluster.local';
+
+    const backends = new Map<string, BackendResources>();
+    const workloads = new Map<string, kplus.Deployment | kplus.StatefulSet>();
+    for (const b of ctx.backends) {
+      const res = backendResources(this, ctx, b);
+      backends.set(b.path, res);
+      workloads.set(b.serviceName, res.deployment);
+    }
+    this.backends = backends;
+    if (ctx.postgres) {
+      this.postgres = postgresResources(this, ctx);
+      workloads.set(ctx.postgres.id, this.postgres.statefulSet);
+    }
+    if (ctx.redis) {
+      this.redis = redisResources(this, ctx);
+      workloads.set(ctx.redis.id, this.redis.statefulSet);
+    }
+    if (ctx.nginx) {
+      const resolve = supportsResolve(ctx.nginx.version);
+      this.nginx = nginxResources(this, ctx, {
+        serviceType: props.nginxServiceType ?? kplus.ServiceType.LOAD_BALANCER,
+        // With `resolve`, nginx balances over every pod behind the headless Service. Older
+        // nginx resolves once at start, so it gets the ClusterIP and kube-proxy balances.
+        upstreamHost: (b: ResolvedBackend) =>
+          `${b.serviceName}${resolve ? '-headless' : ''}.${namespace}.svc.${domain}`,
+        resolver: props.dnsResolver ?? `kube-dns.kube-system.svc.${domain}`,
+      });
+      workloads.set(ctx.nginx.id, this.nginx.deployment);
+    }
+    const nginxPorts = ctx.nginx ? [NGINX_HTTP_PORT, ...(ctx.nginx.tls ? [NGINX_HTTPS_PORT] : [])] : [];
+    this.networkPolicies = networkPolicies(this, workloads, modelEdges(ctx, nginxPorts));
+  }
+
+  /** The objects produced for `backend`, to patch them. */
+  public resourcesOf(backend: ModelConstruct<object, unknown>): BackendResources {
+    const res = this.backends.get(backend.node.path);
+    if (!res) throw new Error(`${backend.node.path} is not a backend of this chart`);
+    return res;
+  }
+}

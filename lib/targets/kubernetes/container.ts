@@ -1,0 +1,85 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import type { ResolvedResources } from '../../model/common.js';
+import type { Memory } from '../../units/index.js';
+import { quantities, SECRET_KEY, secretName } from './names.js';
+import type { ProbeSpec } from './probes.js';
+
+/** The identity a container runs as; chosen per image so it can really start. */
+export interface RunAs {
+  readonly user: number;
+  readonly group: number;
+}
+
+/** Hardened defaults every container gets, with the uid/gid its image supports. */
+export function securityContext(runAs: RunAs): kplus.ContainerSecurityContextProps {
+  return {
+    ensureNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    user: runAs.user,
+    group: runAs.group,
+  };
+}
+
+/** The pod-level context: fsGroup makes mounted volumes writable by the image's user. */
+export function podSecurityContext(runAs: RunAs): kplus.PodSecurityContextProps {
+  return { ensureNonRoot: true, user: runAs.user, group: runAs.group, fsGroup: runAs.group };
+}
+
+/** cdk8s-plus Probe from a mapped probe spec. */
+export function toProbe(p: ProbeSpec): kplus.Probe {
+  const opts = {
+    periodSeconds: Duration.seconds(p.periodSeconds),
+    timeoutSeconds: Duration.seconds(p.timeoutSeconds),
+    failureThreshold: p.failureThreshold,
+  };
+  return p.httpGet
+    ? kplus.Probe.fromHttpGet(p.httpGet.path, { ...opts, port: p.httpGet.port })
+    : kplus.Probe.fromCommand([...p.exec!.command], opts);
+}
+
+/**
+ * Sets the first container's resources to exact quantities. cdk8s-plus prints memory in
+ * Mi (`1024Mi`) and cpu in millis; the model's own units (`1Gi`, `500m`) read better and
+ * round-trip with compose.
+ */
+export function setResources(workload: Construct, r: ResolvedResources): void {
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', quantities(r)));
+}
+
+/** Pull only when the pinned tag is missing locally; `Always` is cdk8s-plus's default. */
+export const PULL = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+
+/** An emptyDir for a path a read-only root filesystem must still write (/tmp, sockets). */
+export function scratch(scope: Construct, id: string, container: kplus.Container, path: string): void {
+  container.mount(path, kplus.Volume.fromEmptyDir(scope, `${id}-vol`, id));
+}
+
+/** Mounts model secrets as files at `/run/secrets/<name>/value`. */
+export function mountSecrets(scope: Construct, prefix: string, container: kplus.Container, names: readonly string[]): void {
+  for (const name of names) {
+    const k8sName = secretName(name);
+    const secret = kplus.Secret.fromSecretName(scope, `${prefix}-${k8sName}-ref`, k8sName);
+    const volume = kplus.Volume.fromSecret(scope, `${prefix}-${k8sName}-vol`, secret, {
+      name: `secret-${k8sName}`,
+      items: { [SECRET_KEY]: { path: SECRET_KEY } },
+    });
+    container.mount(`/run/secrets/${name}`, volume, { readOnly: true });
+  }
+}
+
+/** An env var read from a Secret by reference; the value never appears in a manifest. */
+export function secretEnv(scope: Construct, id: string, name: string): kplus.EnvValue {
+  return kplus.EnvValue.fromSecretValue({
+    secret: kplus.Secret.fromSecretName(scope, id, secretName(name)),
+    key: SECRET_KEY,
+  });
+}
+
+/** Storage requests in the model's exact unit (cdk8s-plus prints fractional Gi). */
+export function exactStorage(obj: Construct, path: string, size: Memory): void {
+  ApiObject.of(obj).addJsonPatch(JsonPatch.replace(path, size.toKubernetes()));
+}

@@ -1,0 +1,11 @@
+/**
+ * The Kubernetes target (`scaleout/kubernetes`): a cdk8s Chart of cdk8s-plus-27 objects per
+ * profile. Importing it never loads Pulumi.
+ */
+export { topologySpread, type BackendResources } from './backend.js';
+export { KubernetesChart, type KubernetesChartProps } from './chart.js';
+export type { DataResources } from './data.js';
+export { appLabels, secretFile, secretName, selectorLabels, SECRET_KEY, type Component } from './names.js';
+export { modelEdges, WORLD, type Edge } from './network-policies.js';
+export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, unprivilegedImage, type NginxResources } from './nginx.js';
+export { mapProbes, type MappedProbes, type ProbeSpec } from './probes.js';

@@ -1,0 +1,68 @@
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import type { RuleContext } from '../../rules/rule.js';
+
+/** One allowed connection: `from` (a workload name, or `world`) to a workload's port. */
+export interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+}
+
+export const WORLD = 'world';
+
+/**
+ * The connections the model implies, and nothing more: clients → nginx, nginx → each
+ * backend, backends → postgres and redis when they use them.
+ */
+export function modelEdges(ctx: RuleContext, nginxPorts: readonly number[]): Edge[] {
+  const edges: Edge[] = [];
+  const n = ctx.nginx;
+  if (n) for (const port of nginxPorts) edges.push({ from: WORLD, to: n.id, port });
+  for (const b of ctx.backends) {
+    if (n) edges.push({ from: n.id, to: b.serviceName, port: b.port });
+    if (b.pool && ctx.postgres) edges.push({ from: b.serviceName, to: ctx.postgres.id, port: 5432 });
+    if (b.redisPool > 0 && ctx.redis) edges.push({ from: b.serviceName, to: ctx.redis.id, port: 6379 });
+  }
+  return edges;
+}
+
+/**
+ * Default deny for every pod in the namespace, DNS for all, then one policy per workload
+ * allowing exactly its edges in and out.
+ */
+export function networkPolicies(
+  scope: Construct,
+  workloads: ReadonlyMap<string, kplus.Deployment | kplus.StatefulSet>,
+  edges: readonly Edge[],
+): kplus.NetworkPolicy[] {
+  const all = kplus.Pods.all(scope, 'all-pods');
+  const deny = new kplus.NetworkPolicy(scope, 'default-deny', {
+    metadata: { name: 'default-deny' },
+    selector: all,
+    ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+  });
+  const dns = new kplus.NetworkPolicy(scope, 'allow-dns', { metadata: { name: 'allow-dns' }, selector: all });
+  const kubeDns = kplus.Pods.select(scope, 'kube-dns', {
+    labels: { 'k8s-app': 'kube-dns' },
+    namespaces: kplus.Namespaces.select(scope, 'kube-system', { names: ['kube-system'] }),
+  });
+  dns.addEgressRule(kubeDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+
+  const policies = [deny, dns];
+  const world = [kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'any-ipv4'), kplus.NetworkPolicyIpBlock.anyIpv6(scope, 'any-ipv6')];
+  for (const [name, workload] of workloads) {
+    const ingress = edges.filter((e) => e.to === name);
+    const egress = edges.filter((e) => e.from === name);
+    if (ingress.length + egress.length === 0) continue;
+    const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name }, selector: workload });
+    for (const e of ingress) {
+      const peers = e.from === WORLD ? world : [workloads.get(e.from)!];
+      for (const peer of peers) policy.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(e.port)]);
+    }
+    for (const e of egress) policy.addEgressRule(workloads.get(e.to)!, [kplus.NetworkPolicyPort.tcp(e.port)]);
+    policies.push(policy);
+  }
+  return policies;
+}
