@@ -1,17 +1,22 @@
 /**
  * The app `npx cdk8s synth` runs (see cdk8s.yaml): the reference stack, synthesized to
- * `dist/compose/`. The gate runs first; when a rule fails nothing is written.
+ * `dist/compose/` and one `dist/<stack>-<profile>.k8s.yaml` per profile. Every gate runs
+ * before anything is written; when a rule fails nothing is.
  */
 import { App } from 'cdk8s';
 import { join } from 'node:path';
 import { ScaleoutError, warningLines } from '../lib/index.js';
 import { synthCompose, writeOutput } from '../lib/targets/compose/index.js';
+import { KubernetesChart } from '../lib/targets/kubernetes/index.js';
 import { referenceStack } from './reference/stack.js';
 
 const app = new App();
 const stack = referenceStack(app);
 try {
   const { files, report } = synthCompose(stack);
+  for (const profile of stack.profileNames) {
+    new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile });
+  }
   for (const line of warningLines(report)) console.error(line);
   writeOutput(join(app.outdir, 'compose'), files);
   app.synth();

@@ -29,6 +29,9 @@ export function referenceStack(scope?: Construct): Stack {
           limits: { cpu: 2, memory: '2Gi' },
           requests: { cpu: 1, memory: '1Gi' },
         },
+        // Kubernetes: replace one pod at a time. With the default 25% surge a rollout peaks
+        // at 3 + 1 surge + 1 draining = 5 pods × 4 workers × 10 = 200 > 197 (SO-POOL).
+        rollout: { maxSurge: 0, maxUnavailable: 1 },
       },
     },
   });

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { backendEnv, backendSecrets } from '../../render/backend-env.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { exactStorage, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources, toProbe } from './container.js';
+import { dropAddressLabel, exactStorage, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources, toProbe } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 import { mapProbes } from './probes.js';
 
@@ -34,6 +34,11 @@ export function topologySpread(labels: Record<string, string>) {
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: labels },
   }));
+}
+
+/** Points a Service at pods by their app.kubernetes.io labels. */
+export function selectPods(service: kplus.Service, selector: Record<string, string>): void {
+  for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
 }
 
 export function backendResources(scope: Construct, ctx: RuleContext, b: ResolvedBackend): BackendResources {
@@ -74,6 +79,7 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
       : {}),
   });
   setResources(deployment, b.resources);
+  dropAddressLabel(deployment);
   scratch(scope, `${name}-tmp`, container, '/tmp');
   mountSecrets(scope, name, container, backendSecrets(b, ctx.postgres, ctx.redis));
   const claims = b.volumes.map((v) => {
@@ -89,17 +95,13 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
   ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(selector)));
 
   const ports = [{ name: 'http', port: b.port, targetPort: b.port }];
-  const service = new kplus.Service(scope, `${name}-service`, {
-    metadata: { name, labels },
-    selector: deployment,
-    ports,
-  });
+  const service = new kplus.Service(scope, `${name}-service`, { metadata: { name, labels }, ports });
   const headlessService = new kplus.Service(scope, `${name}-headless`, {
     metadata: { name: `${name}-headless`, labels },
-    selector: deployment,
     clusterIP: 'None',
     ports,
   });
+  for (const svc of [service, headlessService]) selectPods(svc, selector);
   const autoscaler = b.autoscale
     ? new kplus.HorizontalPodAutoscaler(scope, `${name}-hpa`, {
         metadata: { name, labels },

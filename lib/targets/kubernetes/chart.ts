@@ -8,6 +8,7 @@ import { supportsResolve } from '../../render/nginx-conf.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import { backendResources, type BackendResources } from './backend.js';
 import { postgresResources, redisResources, type DataResources } from './data.js';
+import { selectorLabels } from './names.js';
 import { modelEdges, networkPolicies } from './network-policies.js';
 import { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, nginxResources, type NginxResources } from './nginx.js';
 
@@ -62,20 +63,22 @@ export class KubernetesChart extends Chart {
     const domain = props.clusterDomain ?? 'cluster.local';
 
     const backends = new Map<string, BackendResources>();
-    const workloads = new Map<string, kplus.Deployment | kplus.StatefulSet>();
+    // Workload name → the labels its pods carry, for network policy selectors.
+    const workloads = new Map<string, Record<string, string>>();
+    const podsOf = (name: string) => selectorLabels(props.stack.stackName, props.profile, name);
     for (const b of ctx.backends) {
       const res = backendResources(this, ctx, b);
       backends.set(b.path, res);
-      workloads.set(b.serviceName, res.deployment);
+      workloads.set(b.serviceName, podsOf(b.serviceName));
     }
     this.backends = backends;
     if (ctx.postgres) {
       this.postgres = postgresResources(this, ctx);
-      workloads.set(ctx.postgres.id, this.postgres.statefulSet);
+      workloads.set(ctx.postgres.id, podsOf(ctx.postgres.id));
     }
     if (ctx.redis) {
       this.redis = redisResources(this, ctx);
-      workloads.set(ctx.redis.id, this.redis.statefulSet);
+      workloads.set(ctx.redis.id, podsOf(ctx.redis.id));
     }
     if (ctx.nginx) {
       const resolve = supportsResolve(ctx.nginx.version);
@@ -87,7 +90,7 @@ export class KubernetesChart extends Chart {
           `${b.serviceName}${resolve ? '-headless' : ''}.${namespace}.svc.${domain}`,
         resolver: props.dnsResolver ?? `kube-dns.kube-system.svc.${domain}`,
       });
-      workloads.set(ctx.nginx.id, this.nginx.deployment);
+      workloads.set(ctx.nginx.id, podsOf(ctx.nginx.id));
     }
     const nginxPorts = ctx.nginx ? [NGINX_HTTP_PORT, ...(ctx.nginx.tls ? [NGINX_HTTPS_PORT] : [])] : [];
     this.networkPolicies = networkPolicies(this, workloads, modelEdges(ctx, nginxPorts));

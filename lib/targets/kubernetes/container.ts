@@ -47,7 +47,28 @@ export function toProbe(p: ProbeSpec): kplus.Probe {
  * round-trip with compose.
  */
 export function setResources(workload: Construct, r: ResolvedResources): void {
-  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', quantities(r)));
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', asQuantities(quantities(r))));
+}
+
+/**
+ * Patches run before the L1 objects convert their fields, and those read a Quantity as
+ * `{ value }`; a bare string would come out as null.
+ */
+export function quantity(text: string): { value: string } {
+  return { value: text };
+}
+
+function asQuantities(q: ReturnType<typeof quantities>) {
+  const wrap = (side?: Record<string, string>) => side && Object.fromEntries(Object.entries(side).map(([k, v]) => [k, quantity(v)]));
+  return { ...(q.limits ? { limits: wrap(q.limits) } : {}), ...(q.requests ? { requests: wrap(q.requests) } : {}) };
+}
+
+/**
+ * cdk8s-plus labels every pod template with a hashed `cdk8s.io/metadata.addr`; we select
+ * on the app.kubernetes.io labels instead, so the manifests read (and diff) cleanly.
+ */
+export function dropAddressLabel(workload: Construct): void {
+  ApiObject.of(workload).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
 }
 
 /** Pull only when the pinned tag is missing locally; `Always` is cdk8s-plus's default. */
@@ -81,5 +102,5 @@ export function secretEnv(scope: Construct, id: string, name: string): kplus.Env
 
 /** Storage requests in the model's exact unit (cdk8s-plus prints fractional Gi). */
 export function exactStorage(obj: Construct, path: string, size: Memory): void {
-  ApiObject.of(obj).addJsonPatch(JsonPatch.replace(path, size.toKubernetes()));
+  ApiObject.of(obj).addJsonPatch(JsonPatch.replace(path, quantity(size.toKubernetes())));
 }

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { ResolvedCompute } from '../../model/common.js';
 import type { RuleContext } from '../../rules/rule.js';
 import type { Memory } from '../../units/index.js';
-import { mountSecrets, PULL, podSecurityContext, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
+import { dropAddressLabel, mountSecrets, PULL, quantity, podSecurityContext, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
 import { appLabels, secretFile, selectorLabels, type Component } from './names.js';
 
 /** A single-replica data service; exposed so users can patch it. */
@@ -52,6 +52,8 @@ function dataService(scope: Construct, ctx: RuleContext, spec: DataSpec): { res:
   });
   statefulSet.select(kplus.LabelSelector.of({ labels: selector }));
   for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
+  // Passing the Service to the StatefulSet makes cdk8s-plus select its hashed label too.
+  ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/selector/cdk8s.io~1metadata.addr'));
   const container = statefulSet.addContainer({
     ...spec.container,
     name: spec.component === 'database' ? 'postgres' : 'redis',
@@ -62,6 +64,7 @@ function dataService(scope: Construct, ctx: RuleContext, spec: DataSpec): { res:
     securityContext: securityContext(spec.runAs),
   });
   setResources(statefulSet, spec.resources);
+  dropAddressLabel(statefulSet);
   for (const path of spec.scratch) scratch(scope, `${name}-${path.split('/').pop()}`, container, path);
   const api = ApiObject.of(statefulSet);
   if (spec.data.persistent) {
@@ -70,7 +73,7 @@ function dataService(scope: Construct, ctx: RuleContext, spec: DataSpec): { res:
       JsonPatch.add('/spec/volumeClaimTemplates', [
         {
           metadata: { name: 'data', labels },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: spec.data.size.toKubernetes() } } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: quantity(spec.data.size.toKubernetes()) } } },
         },
       ]),
       JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: spec.data.path }),

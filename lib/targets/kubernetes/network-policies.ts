@@ -33,9 +33,11 @@ export function modelEdges(ctx: RuleContext, nginxPorts: readonly number[]): Edg
  */
 export function networkPolicies(
   scope: Construct,
-  workloads: ReadonlyMap<string, kplus.Deployment | kplus.StatefulSet>,
+  workloads: ReadonlyMap<string, Record<string, string>>,
   edges: readonly Edge[],
 ): kplus.NetworkPolicy[] {
+  // Pods are matched by their app.kubernetes.io labels, as the Services match them.
+  const pods = new Map([...workloads].map(([name, labels]) => [name, kplus.Pods.select(scope, `${name}-pods`, { labels })]));
   const all = kplus.Pods.all(scope, 'all-pods');
   const deny = new kplus.NetworkPolicy(scope, 'default-deny', {
     metadata: { name: 'default-deny' },
@@ -52,16 +54,16 @@ export function networkPolicies(
 
   const policies = [deny, dns];
   const world = [kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'any-ipv4'), kplus.NetworkPolicyIpBlock.anyIpv6(scope, 'any-ipv6')];
-  for (const [name, workload] of workloads) {
+  for (const [name, selector] of pods) {
     const ingress = edges.filter((e) => e.to === name);
     const egress = edges.filter((e) => e.from === name);
     if (ingress.length + egress.length === 0) continue;
-    const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name }, selector: workload });
+    const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name }, selector });
     for (const e of ingress) {
-      const peers = e.from === WORLD ? world : [workloads.get(e.from)!];
+      const peers = e.from === WORLD ? world : [pods.get(e.from)!];
       for (const peer of peers) policy.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(e.port)]);
     }
-    for (const e of egress) policy.addEgressRule(workloads.get(e.to)!, [kplus.NetworkPolicyPort.tcp(e.port)]);
+    for (const e of egress) policy.addEgressRule(pods.get(e.to)!, [kplus.NetworkPolicyPort.tcp(e.port)]);
     policies.push(policy);
   }
   return policies;

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { topologySpread } from './backend.js';
-import { mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources } from './container.js';
+import { selectPods, topologySpread } from './backend.js';
+import { dropAddressLabel, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 
 /** The objects nginx becomes; exposed so users can patch them. */
@@ -89,6 +89,7 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
     startup: probe(6),
   });
   setResources(deployment, n.resources);
+  dropAddressLabel(deployment);
   container.mount('/etc/nginx/nginx.conf', kplus.Volume.fromConfigMap(scope, `${name}-conf-vol`, configMap), {
     subPath: 'nginx.conf',
     readOnly: true,
@@ -99,12 +100,12 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
   const service = new kplus.Service(scope, `${name}-service`, {
     metadata: { name, labels },
     type: opts.serviceType,
-    selector: deployment,
     ports: [
       { name: 'http', port: n.port, targetPort: NGINX_HTTP_PORT },
       ...(n.tls ? [{ name: 'https', port: n.tls.port, targetPort: NGINX_HTTPS_PORT }] : []),
     ],
   });
+  selectPods(service, selector);
   const disruptionBudget = new kplus.k8s.KubePodDisruptionBudget(scope, `${name}-pdb`, {
     metadata: { name, labels },
     spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },

@@ -1,0 +1,153 @@
+/**
+ * The Pulumi target: one model profile as @pulumi/docker resources under one component.
+ */
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+import type { Stack } from '../../model/stack.js';
+import { warningLines, type GateReport } from '../../rules/gate.js';
+import type { CapacitySummary } from './capacity-summary.js';
+import {
+  backendContainerArgs,
+  nginxContainerArgs,
+  postgresContainerArgs,
+  redisContainerArgs,
+  type ContainerRefs,
+} from './containers.js';
+import { StackImages } from './images.js';
+import { createNetworks, type StackNetworks } from './networks.js';
+import { planDockerStack } from './plan.js';
+import { resolveSecrets, type SecretArgs } from './secrets.js';
+import { StackVolumes } from './volumes.js';
+
+/** Args of a {@link DockerStack}. */
+export interface DockerStackArgs extends SecretArgs {
+  /** The model. */
+  readonly stack: Stack;
+  /** The profile to deploy (`dev`, `prod`, …). */
+  readonly profile: string;
+  /**
+   * Image overrides by construct id (`backend`, `nginx`, `db`, `redis`); each must be pinned.
+   *
+   * @default - the model's images
+   */
+  readonly images?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A scaleout stack on a Docker engine: networks, volumes, pinned images and one container per
+ * backend replica, behind nginx. The synth gate runs first: a stack that fails a rule throws
+ * the same message as the other targets and registers nothing, not even this component.
+ *
+ * Every container is replaced delete-first (`deleteBeforeReplace`), so `pulumi up` never runs
+ * an old and a new container side by side: peak replicas = replicas, which is what the
+ * capacity math counts for the 'pulumi' target. It is also what fixed container names and
+ * nginx's published ports require.
+ */
+export class DockerStack extends pulumi.ComponentResource {
+  public static readonly TYPE = 'scaleout:index:DockerStack';
+
+  /** The deployed profile. */
+  public readonly profile: string;
+  /** The gate's report (warnings, suppressions); warnings are also logged to the engine. */
+  public readonly report: GateReport;
+  /** Budgets of this profile under Pulumi semantics. */
+  public readonly capacity: CapacitySummary;
+  /** The nginx.conf uploaded into the nginx container. */
+  public readonly nginxConf: string;
+  /** Where nginx answers on the Docker host. */
+  public readonly url: pulumi.Output<string>;
+  /** Every container's name: data tier, backend replicas, then nginx. */
+  public readonly containerNames: pulumi.Output<string[]>;
+  public readonly networks: StackNetworks;
+  /** Volumes by model volume name (`db-data`, `redis-data`, `uploads`). */
+  public readonly volumes: ReadonlyMap<string, docker.Volume>;
+  /** Images by reference. */
+  public readonly images: ReadonlyMap<string, docker.RemoteImage>;
+  /** Replica containers by backend id, in replica order. */
+  public readonly backendContainers: ReadonlyMap<string, readonly docker.Container[]>;
+  public readonly nginxContainer: docker.Container;
+  public readonly postgresContainer?: docker.Container;
+  public readonly redisContainer?: docker.Container;
+  /** Every child resource: networks, images, volumes, containers. */
+  public readonly resources: readonly pulumi.CustomResource[];
+
+  constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Gate, overrides and secrets before super(): a refused model must register nothing.
+    const plan = planDockerStack(args.stack, args.profile, args.images);
+    const secrets = resolveSecrets(plan, args);
+    // Only names go to the engine as component inputs; never the model or a password.
+    super(DockerStack.TYPE, name, { stack: plan.stackName, profile: plan.profile }, opts);
+    for (const line of warningLines(plan.report)) void pulumi.log.warn(line, this);
+
+    const { ctx } = plan;
+    const nginx = ctx.nginx!;
+    this.networks = createNetworks(name, !!(ctx.postgres || ctx.redis), this);
+    const volumes = new StackVolumes(name, this);
+    const images = new StackImages(name, this);
+    const refs = (image: string, id: string): ContainerRefs => ({
+      image: images.get(image, id).imageId,
+      networks: { app: this.networks.app.name, ...(this.networks.data ? { data: this.networks.data.name } : {}) },
+      volume: (v) => volumes.get(v).name,
+      secret: (s) => secrets.get(s)!,
+    });
+    // deleteBeforeReplace: see the class comment; it is what makes peak = replicas true.
+    const container = (resourceName: string, a: docker.ContainerArgs, dependsOn: pulumi.Resource[] = []) =>
+      new docker.Container(resourceName, a, { parent: this, deleteBeforeReplace: true, dependsOn });
+
+    const data: docker.Container[] = [];
+    if (ctx.postgres) {
+      const pg = ctx.postgres;
+      this.postgresContainer = container(`${name}-${pg.id}`, postgresContainerArgs(pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
+      data.push(this.postgresContainer);
+    }
+    if (ctx.redis) {
+      const r = ctx.redis;
+      this.redisContainer = container(`${name}-${r.id}`, redisContainerArgs(r, `${name}-${r.id}`, refs(r.image, r.id)));
+      data.push(this.redisContainer);
+    }
+
+    const backends = new Map<string, docker.Container[]>();
+    for (const b of ctx.backends) {
+      // Start only once the data tier it uses is healthy (the data containers `wait` for it).
+      const deps = [
+        ...(b.pool && this.postgresContainer ? [this.postgresContainer] : []),
+        ...(b.redisPool > 0 && this.redisContainer ? [this.redisContainer] : []),
+      ];
+      const replicas: docker.Container[] = [];
+      for (let i = 1; i <= b.replicas; i++) {
+        const resourceName = `${name}-${b.serviceName}-${i}`;
+        const physical = b.containerName ?? resourceName;
+        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id)), deps));
+      }
+      backends.set(b.id, replicas);
+    }
+    this.backendContainers = backends;
+    const replicas = [...backends.values()].flat();
+
+    this.nginxConf = plan.nginxConf;
+    this.nginxContainer = container(
+      `${name}-${nginx.id}`,
+      nginxContainerArgs(nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id)),
+      replicas,
+    );
+
+    const containers = [...data, ...replicas, this.nginxContainer];
+    this.resources = [
+      ...Object.values(this.networks),
+      ...images.all.values(),
+      ...volumes.all.values(),
+      ...containers,
+    ];
+    this.volumes = volumes.all;
+    this.images = images.all;
+    this.profile = plan.profile;
+    this.report = plan.report;
+    this.capacity = plan.capacity;
+    const port = nginx.tls ? nginx.tls.port : nginx.port;
+    const scheme = nginx.tls ? 'https' : 'http';
+    const defaultPort = nginx.tls ? 443 : 80;
+    this.url = pulumi.output(`${scheme}://localhost${port === defaultPort ? '' : `:${port}`}`);
+    this.containerNames = pulumi.all(containers.map((c) => c.name));
+    this.registerOutputs({ url: this.url, capacity: this.capacity, containerNames: this.containerNames });
+  }
+}
