@@ -11,7 +11,7 @@ import { ConfigError, ScaleoutError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
 import { renderPlan } from '../render/capacity-report.js';
 import { evaluate, warningLines } from '../rules/gate.js';
-import { synthCompose } from '../targets/compose/index.js';
+import { FILE_TARGETS, synthFiles } from './synth-files.js';
 import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
@@ -53,28 +53,20 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-/** Targets this version can emit files for. Plan does math only, so it knows them all. */
-const SYNTH_TARGETS: readonly TargetKind[] = ['compose'];
 
 const COMMANDS: Record<string, Command> = {
   synth: {
-    usage: 'scaleout synth -c FILE -o DIR [--target compose]',
+    usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes]',
     summary: 'Validate the config, run every rule, and write the target files to DIR',
     options: ['config', 'out', 'target'],
     run(opts, io) {
       const config = required(opts.config, 'synth', '-c FILE (the config file)');
       const out = required(opts.out, 'synth', '-o DIR (the output directory)');
-      const targets = parseTargets(opts.target ?? 'compose', SYNTH_TARGETS);
+      const targets = parseTargets(opts.target ?? FILE_TARGETS.join(','), FILE_TARGETS);
       checkOutputDir(out, config);
       const stack = loadConfigFile(config);
-      let files: ReadonlyMap<string, string> = new Map();
-      for (const target of targets) {
-        // Only compose exists in this version; parseTargets refused the others.
-        if (target !== 'compose') continue;
-        const res = synthCompose(stack);
-        for (const line of warningLines(res.report)) io.stderr.write(`${line}\n`);
-        files = res.files;
-      }
+      const { files, report } = synthFiles(stack, targets);
+      for (const line of warningLines(report)) io.stderr.write(`${line}\n`);
       try {
         writeOutput(out, files);
       } catch (e) {

@@ -6,6 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../lib/cli/config.js';
+import { synthFiles } from '../../lib/cli/synth-files.js';
 import { run } from '../helpers/run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -35,10 +37,19 @@ function synth(): Map<string, string> {
 }
 
 describe('npx cdk8s synth', () => {
-  it('writes the compose output, identically on every run', () => {
+  it('writes the compose output and one manifest per profile, identically on every run', () => {
     const first = synth();
-    expect([...first.keys()].sort()).toEqual(['compose/CAPACITY.md', 'compose/docker-compose.yml', 'compose/nginx/nginx.conf']);
+    expect([...first.keys()].sort()).toEqual([
+      'compose/CAPACITY.md',
+      'compose/docker-compose.yml',
+      'compose/nginx/nginx.conf',
+      'uns-dev.k8s.yaml',
+      'uns-prod.k8s.yaml',
+    ]);
     const second = synth();
     expect([...second]).toEqual([...first]);
+    // `scaleout synth` on the YAML declaration writes the same tree, byte for byte.
+    const cli = synthFiles(loadConfigFile(join(ROOT, 'examples/reference/scaleout.yaml')), ['compose', 'kubernetes']).files;
+    expect(new Map([...cli].sort())).toEqual(new Map([...first].sort()));
   });
 });
