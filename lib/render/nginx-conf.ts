@@ -22,6 +22,13 @@ export interface NginxRenderOptions {
    */
   readonly secretPath?: (name: string) => string;
   /**
+   * Explicit `host:port` servers of a backend, one `server` line each, instead of one DNS
+   * name. For placements without service DNS, such as replicas on loopback ports.
+   *
+   * @default - one server, `upstreamHost(b):b.port`
+   */
+  readonly servers?: (b: ResolvedBackend) => readonly string[];
+  /**
    * Port nginx listens on for HTTP inside its container.
    *
    * @default nginx.port
@@ -80,7 +87,9 @@ function upstream(n: ResolvedNginx, b: ResolvedBackend, opts: NginxRenderOptions
     `zone ${b.id} 64k;`,
     // Before 1.29.7 the method must precede `keepalive`, or keepalive wraps round-robin.
     ...balancing(n),
-    `server ${opts.upstreamHost(b)}:${b.port}${resolve ? ' resolve' : ''} max_fails=${n.maxFails} fail_timeout=${n.failTimeout};`,
+    ...(opts.servers?.(b) ?? [`${opts.upstreamHost(b)}:${b.port}`]).map(
+      (s) => `server ${s}${resolve ? ' resolve' : ''} max_fails=${n.maxFails} fail_timeout=${n.failTimeout};`,
+    ),
     ...(n.keepalive > 0
       ? [
           `keepalive ${n.keepalive};`,
