@@ -40,8 +40,9 @@ export interface ContainerRefs {
 export const NGINX_CONF_PATH = '/etc/nginx/nginx.conf';
 
 /**
- * Seconds a container gets after SIGTERM before removal, `docker stop`'s default. Without it
- * the provider force-removes (SIGKILL) and in-flight requests and Postgres shut down hard.
+ * Seconds a container gets after its stop signal before removal: `docker stop`'s default.
+ * Without it the provider force-removes the container (SIGKILL), cutting in-flight requests
+ * and stopping Postgres uncleanly.
  */
 export const STOP_GRACE_SECONDS = 10;
 
@@ -74,7 +75,7 @@ export function resourceArgs(
   };
 }
 
-/** A healthcheck in the provider's shape; durations as Go duration strings ('15s', '1m'). */
+/** A healthcheck with typed timings; the provider gets them as Go duration strings ('15s', '1m'). */
 export interface HealthcheckTimings {
   readonly tests: readonly string[];
   readonly interval: Duration;

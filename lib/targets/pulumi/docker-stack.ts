@@ -77,7 +77,8 @@ export class DockerStack extends pulumi.ComponentResource {
     const secrets = resolveSecrets(plan, args);
     // Only names go to the engine as component inputs; never the model or a password.
     super(DockerStack.TYPE, name, { stack: plan.stackName, profile: plan.profile }, opts);
-    for (const line of warningLines(plan.report)) void pulumi.log.warn(line, this);
+    // The engine prefixes its own "warning:"; drop the CLI's.
+    for (const line of warningLines(plan.report)) void pulumi.log.warn(line.replace(/^warning /, ''), this);
 
     const { ctx } = plan;
     const nginx = ctx.nginx!;
@@ -116,6 +117,8 @@ export class DockerStack extends pulumi.ComponentResource {
       const replicas: docker.Container[] = [];
       for (let i = 1; i <= b.replicas; i++) {
         const resourceName = `${name}-${b.serviceName}-${i}`;
+        // A fixed name is kept as compose keeps it (SO-SCALE-CONFLICT had to be suppressed);
+        // a second replica then cannot start, which is what that rule warns about.
         const physical = b.containerName ?? resourceName;
         replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id)), deps));
       }

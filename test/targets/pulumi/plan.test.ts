@@ -1,0 +1,49 @@
+/** The pure planning step: gate, image overrides, nginx.conf and capacity, with no Pulumi engine. */
+import { describe, expect, it } from 'vitest';
+import { referenceStack } from '../../../examples/reference/stack.js';
+import { ConfigError, SynthError, synthGate } from '../../../lib/index.js';
+import { planDockerStack } from '../../../lib/targets/pulumi/index.js';
+import { minimalStack } from '../../helpers/stacks.js';
+
+describe('planDockerStack', () => {
+  it('gates under Pulumi semantics: peak = replicas, where Kubernetes adds surge and draining', () => {
+    // Pulumi: 4 replicas × 1 worker × (10 + 10) = 80 ≤ 97. Kubernetes: (4 + surge 1 + draining 1) × 20 = 120.
+    const { stack } = minimalStack({ backend: { replicas: 4, pool: { size: 10, maxOverflow: 10 } } });
+    expect(() => synthGate(stack, { targets: ['kubernetes'], profiles: ['prod'] })).toThrow(/\[SO-POOL\]/);
+    const plan = planDockerStack(stack, 'prod');
+    expect(plan.capacity.postgres).toEqual({ demand: 80, available: 97, headroom: 17 });
+    expect(plan.capacity.backends[0]).toMatchObject({ replicas: 4, peakReplicas: 4, maxSafeReplicas: 4, limitedBy: 'PostgreSQL' });
+  });
+
+  it('throws the gate SynthError for a failing model', () => {
+    const { stack } = minimalStack({ db: { maxConnections: 20 } });
+    expect(() => planDockerStack(stack, 'dev')).toThrow(SynthError);
+    expect(() => planDockerStack(stack, 'dev')).toThrow(/\[SO-POOL\] uns\/db \(profile dev, target pulumi\)/);
+  });
+
+  it('lists every secret the containers mount', () => {
+    expect(planDockerStack(referenceStack(), 'dev').secretNames).toEqual(['postgres_password', 'redis_password']);
+  });
+
+  it('refuses overrides for unknown constructs and unpinned images, all at once', () => {
+    let error: unknown;
+    try {
+      planDockerStack(referenceStack(), 'dev', { backnd: 'ghcr.io/uns/backend:5.4.2', redis: 'redis', db: 'postgres:latest' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "images.backnd: stack 'uns' has no construct 'backnd'; did you mean 'backend'?; known: backend, nginx, db, redis",
+      "images.redis: 'redis' is not pinned; give it a version tag (e.g. :1.2.3) or a digest",
+      "images.db: 'postgres:latest' is not pinned; give it a version tag (e.g. :1.2.3) or a digest",
+    ]);
+  });
+
+  it('accepts a digest-pinned override and keeps the model nginx version when the tag has none', () => {
+    const digest = 'nginx@sha256:' + 'a'.repeat(64);
+    const plan = planDockerStack(referenceStack(), 'prod', { nginx: digest });
+    expect(plan.ctx.nginx).toMatchObject({ image: digest, version: [1, 28, 0] });
+    expect(plan.nginxConf).toContain('resolve');
+  });
+});
