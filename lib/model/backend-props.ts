@@ -333,7 +333,8 @@ export const backendSchema = z
   .strictObject({
     image: z.string().min(1, { error: 'image is required' }),
     port: portSchema.optional(),
-    serviceName: dnsLabel.optional(),
+    // 54 leaves room for Kubernetes' `-headless` suffix within a 63-character name.
+    serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
     replicas: count(1).optional(),
     autoscale: autoscale.optional(),
     workers: count(1).optional(),

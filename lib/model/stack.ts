@@ -66,6 +66,12 @@ export class Stack extends Construct {
         problems.push(`[${id}] profiles.${n}: '${n}' is not a valid profile name; use lowercase letters, digits and '-'`);
       }
     }
+    for (const n of names) {
+      // `<stack>-<profile>` is the app.kubernetes.io/instance label: 63 characters at most.
+      if (id.length + 1 + n.length > 63) {
+        problems.push(`[${id}] profiles.${n}: '${id}-${n}' is over 63 characters; shorten the stack or profile name`);
+      }
+    }
     if (problems.length) throw new ConfigError(problems);
     this.stackName = id;
     this.profileNames = names;

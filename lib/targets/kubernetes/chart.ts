@@ -32,6 +32,7 @@ export interface KubernetesChartProps extends ChartProps {
   readonly clusterDomain?: string;
   /**
    * DNS server nginx re-resolves backends with (nginx 1.27.3+).
+   * One profile per namespace: profiles share object names (nginx, db, …).
    *
    * @default - kube-dns.kube-system.svc.<clusterDomain>
    */
@@ -56,10 +57,12 @@ export class KubernetesChart extends Chart {
   constructor(scope: Construct, id: string, props: KubernetesChartProps) {
     // The gate runs before anything joins the tree, so a refused stack leaves no chart.
     const report = synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
-    super(scope, id, props);
+    // Every object names the namespace nginx's FQDNs point into, so `kubectl apply -n other`
+    // fails loudly instead of leaving nginx resolving names that do not exist.
+    const namespace = props.namespace ?? 'default';
+    super(scope, id, { ...props, namespace });
     this.report = report;
     const ctx = report.contexts[0]!;
-    const namespace = props.namespace ?? 'default';
     const domain = props.clusterDomain ?? 'cluster.local';
 
     const backends = new Map<string, BackendResources>();
@@ -93,7 +96,12 @@ export class KubernetesChart extends Chart {
       workloads.set(ctx.nginx.id, podsOf(ctx.nginx.id));
     }
     const nginxPorts = ctx.nginx ? [NGINX_HTTP_PORT, ...(ctx.nginx.tls ? [NGINX_HTTPS_PORT] : [])] : [];
-    this.networkPolicies = networkPolicies(this, workloads, modelEdges(ctx, nginxPorts));
+    const policyLabels = {
+      'app.kubernetes.io/instance': `${props.stack.stackName}-${props.profile}`,
+      'app.kubernetes.io/managed-by': 'scaleout',
+      'app.kubernetes.io/part-of': props.stack.stackName,
+    };
+    this.networkPolicies = networkPolicies(this, workloads, modelEdges(ctx, nginxPorts), policyLabels);
   }
 
   /** The objects produced for `backend`, to patch them. */

@@ -35,17 +35,18 @@ export function networkPolicies(
   scope: Construct,
   workloads: ReadonlyMap<string, Record<string, string>>,
   edges: readonly Edge[],
+  labels: Record<string, string> = {},
 ): kplus.NetworkPolicy[] {
   // Pods are matched by their app.kubernetes.io labels, as the Services match them.
   const pods = new Map([...workloads].map(([name, labels]) => [name, kplus.Pods.select(scope, `${name}-pods`, { labels })]));
   const all = kplus.Pods.all(scope, 'all-pods');
   const deny = new kplus.NetworkPolicy(scope, 'default-deny', {
-    metadata: { name: 'default-deny' },
+    metadata: { name: 'default-deny', labels },
     selector: all,
     ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
   });
-  const dns = new kplus.NetworkPolicy(scope, 'allow-dns', { metadata: { name: 'allow-dns' }, selector: all });
+  const dns = new kplus.NetworkPolicy(scope, 'allow-dns', { metadata: { name: 'allow-dns', labels }, selector: all });
   const kubeDns = kplus.Pods.select(scope, 'kube-dns', {
     labels: { 'k8s-app': 'kube-dns' },
     namespaces: kplus.Namespaces.select(scope, 'kube-system', { names: ['kube-system'] }),
@@ -58,7 +59,7 @@ export function networkPolicies(
     const ingress = edges.filter((e) => e.to === name);
     const egress = edges.filter((e) => e.from === name);
     if (ingress.length + egress.length === 0) continue;
-    const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name }, selector });
+    const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name, labels }, selector });
     for (const e of ingress) {
       const peers = e.from === WORLD ? world : [pods.get(e.from)!];
       for (const peer of peers) policy.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(e.port)]);

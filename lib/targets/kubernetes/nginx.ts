@@ -35,9 +35,13 @@ const NGINX_USER = { user: 101, group: 101 };
 export const NGINX_HTTP_PORT = 8080;
 export const NGINX_HTTPS_PORT = 8443;
 
-/** `nginx:1.28.0-alpine` → `nginxinc/nginx-unprivileged:1.28.0-alpine` (same version and variant). */
+/**
+ * `nginx:1.28.0-alpine` → `nginxinc/nginx-unprivileged:1.28.0-alpine` (same version and
+ * variant). A digest names the official image's bytes, not the unprivileged one's, so it is
+ * dropped and the tag kept; other images are used as given.
+ */
 export function unprivilegedImage(image: string): string {
-  const m = /^(?:docker\.io\/)?(?:library\/)?nginx:(.+)$/.exec(image);
+  const m = /^(?:docker\.io\/)?(?:library\/)?nginx:([^@]+)(@sha256:[0-9a-f]+)?$/.exec(image);
   return m ? `nginxinc/nginx-unprivileged:${m[1]}` : image;
 }
 

@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:synth`: what synth costs.
+ * 1. A/B in fresh processes, alternated: A = `scaleout synth` of the reference stack to
+ *    every file target (built JS), B = a hand-written plain cdk8s-plus-27 app with the same
+ *    Kubernetes objects. Goal: median A/B ≤ 1.3.
+ * 2. In-process: the reference model synthesized in a loop. Goal: median ≤ 20 ms.
+ * 3. Growth: stacks of 25…400 backends in one process. Goal: t(400)/t(200) ≤ 2.2.
+ * The last line printed is a one-line JSON summary.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { median, spread } from './stats.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 12);
+
+function timeProcess(args: string[]): number {
+  const out = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...args, out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: out } });
+  const ms = performance.now() - t0;
+  rmSync(out, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+
+const A = ['build/cli/main.js', 'synth', '-c', 'examples/reference/scaleout.yaml', '--target', 'compose,kubernetes', '-o'];
+const B = ['bench/plain-cdk8s.mjs'];
+
+// 1. A/B, alternated after a warm-up of each (file cache, JIT of node itself).
+timeProcess(A);
+timeProcess(B);
+const a: number[] = [];
+const b: number[] = [];
+const ratios: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const ta = timeProcess(A);
+  const tb = timeProcess(B);
+  a.push(ta);
+  b.push(tb);
+  ratios.push(ta / tb);
+}
+console.log(`process   A scaleout synth   median ${median(a).toFixed(0)} ms  (${JSON.stringify(spread(a, 0))})`);
+console.log(`process   B plain cdk8s      median ${median(b).toFixed(0)} ms  (${JSON.stringify(spread(b, 0))})`);
+console.log(`process   A/B                median ${median(ratios).toFixed(2)}  (goal ≤ 1.3)`);
+
+// 2. In-process, from the built package as users load it.
+const { loadConfigText } = await import(join(ROOT, 'build/cli/config.js'));
+const { synthFiles } = await import(join(ROOT, 'build/cli/synth-files.js'));
+const { readFileSync } = await import('node:fs');
+const yaml = readFileSync(join(ROOT, 'examples/reference/scaleout.yaml'), 'utf8');
+const once = () => synthFiles(loadConfigText(yaml, 'scaleout.yaml'), ['compose', 'kubernetes']);
+for (let i = 0; i < 20; i++) once();
+const inproc: number[] = [];
+for (let i = 0; i < 50; i++) {
+  const t0 = performance.now();
+  once();
+  inproc.push(performance.now() - t0);
+}
+console.log(`in-process reference synth   median ${median(inproc).toFixed(2)} ms  (${JSON.stringify(spread(inproc))}, goal ≤ 20)`);
+
+// 3. Growth with stack size, in one process.
+function generated(n: number): string {
+  const lines = ['name: big', 'backends:'];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `  svc-${i}:`,
+      `    image: ghcr.io/acme/svc-${i}:1.0.0`,
+      '    replicas: 2',
+      '    workers: 2',
+      '    pool: { size: 2, maxOverflow: 1 }',
+      '    redisPool: 2',
+      '    healthcheck: { path: /health, interval: 10s, timeout: 3s, retries: 3, startPeriod: 10s }',
+      '    resources: { limits: { cpu: 1, memory: 512Mi }, requests: { cpu: 100m, memory: 256Mi } }',
+      '    rollout: { maxSurge: 1, maxUnavailable: 0 }',
+      `    routes: [/svc-${i}/]`,
+    );
+  }
+  lines.push('nginx: { workerConnections: 65535, workerProcesses: 4 }', `postgres: { maxConnections: ${n * 40 + 100} }`, `redis: { maxClients: ${n * 40 + 100} }`);
+  return lines.join('\n');
+}
+const growth: { backends: number; ms: number; rssMiB: number }[] = [];
+for (const n of [25, 50, 100, 200, 400]) {
+  const text = generated(n);
+  synthFiles(loadConfigText(text, 'big.yaml'), ['compose', 'kubernetes']);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    synthFiles(loadConfigText(text, 'big.yaml'), ['compose', 'kubernetes']);
+    times.push(performance.now() - t0);
+  }
+  const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  growth.push({ backends: n, ms: Number(median(times).toFixed(1)), rssMiB });
+  console.log(`growth    ${String(n).padStart(3)} backends  ${median(times).toFixed(0).padStart(6)} ms  peak RSS ${rssMiB} MiB`);
+}
+const t = (n: number) => growth.find((g) => g.backends === n)!.ms;
+const growthRatio = t(400) / t(200);
+console.log(`growth    t(400)/t(200) = ${growthRatio.toFixed(2)}  (goal ≤ 2.2)`);
+
+console.log(
+  JSON.stringify({
+    bench: 'synth',
+    runs: RUNS,
+    processMedianMs: { scaleout: Math.round(median(a)), plainCdk8s: Math.round(median(b)) },
+    processRatio: spread(ratios, 3),
+    inProcessMs: spread(inproc),
+    growth,
+    growthRatio400over200: Number(growthRatio.toFixed(3)),
+  }),
+);
