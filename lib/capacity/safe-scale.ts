@@ -1,12 +1,13 @@
 import type { ResolvedBackend } from '../model/backend.js';
-import { nginxBudget } from './nginx-budget.js';
+import type { ResolvedNginx } from '../model/nginx.js';
+import type { ResolvedPostgres } from '../model/postgres.js';
+import type { ResolvedRedis } from '../model/redis.js';
+import { NO_POOL_CONCURRENCY, nginxBudget } from './nginx-budget.js';
+import { peakReplicas, peakReplicasAt } from './peak.js';
 import { postgresBudget } from './postgres-budget.js';
 import { redisBudget } from './redis-budget.js';
 import { largestAtMost } from './search.js';
 import type { TargetKind } from './target.js';
-import type { ResolvedNginx } from '../model/nginx.js';
-import type { ResolvedPostgres } from '../model/postgres.js';
-import type { ResolvedRedis } from '../model/redis.js';
 
 /** What bounds a backend's replica count. */
 export interface SafeScale {
@@ -26,25 +27,42 @@ export interface Budgets {
 
 const SEARCH_LIMIT = 100_000;
 
-function failing(b: Budgets, target: TargetKind): SafeScale['limitedBy'] | undefined {
-  if (b.postgres && !postgresBudget(b.backends, b.postgres, target).ok) return 'PostgreSQL';
-  if (b.redis && !redisBudget(b.backends, b.redis, target).ok) return 'Redis';
-  if (b.nginx && !nginxBudget(b.nginx, b.backends, target).ok) return 'nginx';
-  return undefined;
-}
-
 /**
  * The largest `--scale` for each backend under `target` semantics, holding the others at
- * their replicas: what CAPACITY.md prints next to the scale command.
+ * their replicas: what CAPACITY.md prints next to the scale command. Each budget is
+ * computed once; a candidate count only swaps one backend's share, so this stays linear in
+ * the number of backends.
  */
 export function safeScales(b: Budgets, target: TargetKind): SafeScale[] {
-  return b.backends.map((backend, i) => {
-    const at = (n: number): Budgets => ({
-      ...b,
-      backends: b.backends.map((x, j) => (j === i ? { ...x, replicas: n, ...(x.autoscale ? { autoscale: { ...x.autoscale, max: n } } : {}) } : x)),
-    });
-    const largest = largestAtMost(SEARCH_LIMIT, (n) => failing(at(n), target) === undefined) ?? 0;
-    const limitedBy = largest === SEARCH_LIMIT ? 'none' : (failing(at(largest + 1), target) ?? 'none');
+  const pg = b.postgres && postgresBudget(b.backends, b.postgres, target);
+  const redis = b.redis && redisBudget(b.backends, b.redis, target);
+  const nginx = b.nginx && nginxBudget(b.nginx, b.backends, target);
+  return b.backends.map((backend) => {
+    const peakNow = peakReplicas(backend, target).total;
+    const peakAt = (n: number) => peakReplicasAt(backend, target, n).total;
+    // This backend's share of each budget at `n` replicas; zero where it takes no part, so
+    // a budget another backend already breaks still limits it.
+    const dbShare = backend.pool ? backend.workers * (backend.pool.size + backend.pool.maxOverflow) : 0;
+    const redisShare = backend.workers * backend.redisPool;
+    const requestShare = backend.workers * (backend.pool ? backend.pool.size + backend.pool.maxOverflow : NO_POOL_CONCURRENCY);
+    const checks: [SafeScale['limitedBy'], (n: number) => boolean][] = [];
+    if (pg) {
+      const others = pg.demand - peakNow * dbShare;
+      checks.push(['PostgreSQL', (n) => others + peakAt(n) * dbShare <= pg.available]);
+    }
+    if (redis) {
+      const others = redis.demand - peakNow * redisShare;
+      checks.push(['Redis', (n) => others + peakAt(n) * redisShare <= redis.redis.maxClients]);
+    }
+    if (nginx) {
+      // A derived peak grows with the replicas (2 connections per request); a set one does not.
+      const share = nginx.derived ? 2 * requestShare : 0;
+      const others = nginx.demand - peakNow * share;
+      checks.push(['nginx', (n) => others + peakAt(n) * share <= nginx.capacity]);
+    }
+    const failing = (n: number) => checks.find(([, fits]) => !fits(n))?.[0];
+    const largest = largestAtMost(SEARCH_LIMIT, (n) => failing(n) === undefined) ?? 0;
+    const limitedBy = largest === SEARCH_LIMIT ? 'none' : (failing(largest + 1) ?? 'none');
     return { backend, largest, limitedBy };
   });
 }
