@@ -3,7 +3,7 @@ import { SynthError } from '../errors.js';
 import type { Suppression } from '../model/model-construct.js';
 import type { Stack } from '../model/stack.js';
 import { RULES } from './registry.js';
-import { formatFinding, type Finding, type RuleContext } from './rule.js';
+import { formatFinding, type Finding, type Rule, type RuleContext } from './rule.js';
 import { checkStructure } from './structure.js';
 
 /** Which targets and profiles a synth covers. */
@@ -45,6 +45,31 @@ function matches(s: Suppression, f: Finding): boolean {
   return s.rule === f.rule && s.path === f.path && (s.profiles === undefined || s.profiles.includes(f.profile));
 }
 
+// Rule outcomes per stack revision, profile, rule and target: every target of one synth
+// (compose, each Kubernetes chart, Pulumi) then shares one evaluation of each rule.
+const cache = new WeakMap<Stack, { revision: number; findings: Map<string, Finding[]> }>();
+
+function findingsOf(stack: Stack, rule: Rule, run: RuleContext): Finding[] {
+  let entry = cache.get(stack);
+  if (!entry || entry.revision !== stack.revision) {
+    entry = { revision: stack.revision, findings: new Map() };
+    cache.set(stack, entry);
+  }
+  const key = `${run.profile}|${rule.id}|${run.target ?? '-'}`;
+  let found = entry.findings.get(key);
+  if (!found) {
+    found = rule.check(run).map((v) => ({
+      ...v,
+      rule: rule.id,
+      severity: rule.severity(run.production),
+      profile: run.profile,
+      ...(run.target ? { target: run.target } : {}),
+    }));
+    entry.findings.set(key, found);
+  }
+  return found;
+}
+
 /** Evaluates every rule without throwing on rule failures (input errors still throw). */
 export function evaluate(stack: Stack, opts: GateOptions): GateReport {
   const contexts = (opts.profiles ?? stack.profileNames).map((p) => resolveProfile(stack, p));
@@ -60,14 +85,7 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
       if (targets.length === 0) continue;
       const runs = rule.perTarget ? targets.map((t) => ({ ...ctx, target: t })) : [ctx];
       for (const run of runs) {
-        for (const v of rule.check(run)) {
-          const finding: Finding = {
-            ...v,
-            rule: rule.id,
-            severity: rule.severity(ctx.production),
-            profile: ctx.profile,
-            ...(run.target ? { target: run.target } : {}),
-          };
+        for (const finding of findingsOf(stack, rule, run)) {
           const s = suppressions.find((x) => matches(x, finding));
           if (s) {
             used.add(s);

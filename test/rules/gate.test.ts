@@ -149,3 +149,15 @@ describe('the reference stack', () => {
     expect(evaluate(referenceStack(), { targets: ['kubernetes'] }).errors).toEqual([]);
   });
 });
+
+describe('the gate cache', () => {
+  it('sees a suppression added after an evaluation', () => {
+    // 2 replicas × 1 worker × 15 = 30 > 17 available
+    const { stack, db } = minimalStack({ db: { maxConnections: 20 } });
+    expect(evaluate(stack, { targets: ['compose'] }).errors.map((f) => f.rule)).toContain('SO-POOL');
+    db.suppress('SO-POOL', 'demo stack, the pool never fills');
+    const after = evaluate(stack, { targets: ['compose'] });
+    expect(after.errors.map((f) => f.rule)).not.toContain('SO-POOL');
+    expect(after.suppressed.map((s) => s.finding.rule)).toContain('SO-POOL');
+  });
+});
