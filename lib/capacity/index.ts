@@ -1,5 +1,6 @@
 export * from './nginx-budget.js';
 export * from './peak.js';
+export * from './pooler-budget.js';
 export * from './postgres-budget.js';
 export * from './redis-budget.js';
 export * from './safe-scale.js';

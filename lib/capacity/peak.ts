@@ -1,5 +1,17 @@
-import type { ResolvedBackend } from '../model/backend.js';
+import type { IntOrPercent } from '../units/index.js';
 import type { TargetKind } from './target.js';
+
+/** Anything with replicas and a rollout: a backend, or the pooler. */
+export interface Scalable {
+  readonly replicas: number;
+  readonly autoscale?: { readonly max: number };
+  readonly rollout: {
+    readonly maxSurge: IntOrPercent;
+    readonly maxUnavailable: IntOrPercent;
+    readonly drainingPods?: number;
+    readonly scaleUpThenDown: boolean;
+  };
+}
 
 /** Peak replica count of a backend and how it was reached. */
 export interface PeakReplicas {
@@ -20,7 +32,7 @@ export interface PeakReplicas {
  * - compose: replicas, doubled by the seed's scale-up-then-down procedure;
  * - pulumi: replicas (containers are replaced one at a time).
  */
-export function peakReplicasAt(b: ResolvedBackend, target: TargetKind, base: number): PeakReplicas {
+export function peakReplicasAt(b: Scalable, target: TargetKind, base: number): PeakReplicas {
   if (target === 'kubernetes') {
     const knob = b.autoscale ? 'autoscale.max' : 'replicas';
     const surge = b.rollout.maxSurge.resolve(base, 'up');
@@ -47,7 +59,7 @@ export function peakReplicasAt(b: ResolvedBackend, target: TargetKind, base: num
 }
 
 /** Peak replicas at the backend's own settings. */
-export function peakReplicas(b: ResolvedBackend, target: TargetKind): PeakReplicas {
+export function peakReplicas(b: Scalable, target: TargetKind): PeakReplicas {
   const base = target === 'kubernetes' && b.autoscale ? b.autoscale.max : b.replicas;
   return peakReplicasAt(b, target, base);
 }

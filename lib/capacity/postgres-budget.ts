@@ -1,5 +1,7 @@
 import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
+import { poolerServerShare, suggestedPooler, type PoolerServerShare } from './pooler-budget.js';
 import { largestAtMost } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
 import type { TargetKind } from './target.js';
@@ -20,7 +22,10 @@ export interface BackendConnections {
 export interface PostgresBudget {
   readonly target: TargetKind;
   readonly postgres: ResolvedPostgres;
+  /** Backends connecting directly; empty behind a pooler. */
   readonly backends: readonly BackendConnections[];
+  /** The pooler's server connections, when backends connect through one. */
+  readonly pooler?: PoolerServerShare;
   readonly fixedClients: number;
   readonly demand: number;
   readonly available: number;
@@ -50,11 +55,28 @@ export function postgresBudget(
   backends: readonly ResolvedBackend[],
   pg: ResolvedPostgres,
   target: TargetKind,
+  pooler?: ResolvedPgBouncer,
 ): PostgresBudget {
-  const shares = backends.filter((b) => b.pool).map((b) => share(b, peakReplicas(b, target)));
+  // Behind a pooler, the backends are its clients; Postgres sees the pooler's pools.
+  const shares = pooler ? [] : databaseShares(backends, target);
+  const server = pooler ? poolerServerShare(pooler, target) : undefined;
   const fixedClients = pg.fixedClients.reduce((s, c) => s + c.count, 0);
-  const demand = shares.reduce((s, b) => s + b.demand, 0) + fixedClients;
-  return { target, postgres: pg, backends: shares, fixedClients, demand, available: pg.available, ok: demand <= pg.available };
+  const demand = shares.reduce((s, b) => s + b.demand, 0) + (server?.demand ?? 0) + fixedClients;
+  return {
+    target,
+    postgres: pg,
+    backends: shares,
+    ...(server ? { pooler: server } : {}),
+    fixedClients,
+    demand,
+    available: pg.available,
+    ok: demand <= pg.available,
+  };
+}
+
+/** Each database-using backend's connections at its peak. */
+export function databaseShares(backends: readonly ResolvedBackend[], target: TargetKind): BackendConnections[] {
+  return backends.filter((b) => b.pool).map((b) => share(b, peakReplicas(b, target)));
 }
 
 /**
@@ -79,6 +101,7 @@ export function postgresFixes(budget: PostgresBudget, minReplicas = 1): string[]
   }
   const reserved = postgres.superuserReservedConnections + postgres.reservedConnections;
   fixes.push(`max_connections ≥ ${demand + reserved}`);
-  fixes.push('add PgBouncer');
+  const appDemand = backends.reduce((sum, b) => sum + b.demand, 0);
+  fixes.push(suggestedPooler(appDemand, postgres, budget.fixedClients, target) ?? 'add PgBouncer');
   return fixes;
 }

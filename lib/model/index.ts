@@ -4,6 +4,7 @@ export * from './common.js';
 export { imageTag } from './image.js';
 export * from './model-construct.js';
 export * from './nginx.js';
+export * from './pgbouncer.js';
 export * from './postgres.js';
 export * from './redis.js';
 export * from './stack.js';

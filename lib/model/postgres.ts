@@ -75,43 +75,50 @@ const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
   error: 'use a lowercase identifier: letters, digits and _',
 });
 
-export const postgresSchema = z
-  .strictObject({
-    image: z.string().min(1).optional(),
-    maxConnections: count(1).max(262143).optional(),
-    superuserReservedConnections: count(0).optional(),
-    reservedConnections: count(0).optional(),
-    fixedClients: z.record(dnsLabel, count(0)).optional(),
-    database: pgIdentifier.optional(),
-    user: pgIdentifier.optional(),
-    passwordSecret: secretName.optional(),
-    storage: memorySchema.optional(),
-    resources: resourcesSchema.optional(),
-    suppressions: suppressionsSchema.optional(),
-  })
-  .superRefine((p, ctx) => {
-    const max = p.maxConnections ?? 100;
-    const su = p.superuserReservedConnections ?? 3;
-    const res = p.reservedConnections ?? 0;
-    // PostgreSQL refuses to start unless superuser_reserved < max_connections − reserved.
-    if (max <= su + res) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['maxConnections'],
-        input: max,
-        message: `maxConnections ${max} is not above the reserved slots (superuserReservedConnections ${su} + reservedConnections ${res} = ${su + res}); PostgreSQL would not start. Set maxConnections ≥ ${su + res + 1}`,
-      });
-    }
-    const major = Number(tagVersion(p.image ?? 'postgres:16')?.split('.')[0]);
-    if (res > 0 && Number.isFinite(major) && major < 16) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reservedConnections'],
-        input: res,
-        message: `reservedConnections needs PostgreSQL 16 or later, but the image is ${p.image}; use a 16+ image or set it to 0`,
-      });
-    }
-  });
+/** The fields of the postgres section; the config adds `pooler` beside them. */
+export const postgresShape = {
+  image: z.string().min(1).optional(),
+  maxConnections: count(1).max(262143).optional(),
+  superuserReservedConnections: count(0).optional(),
+  reservedConnections: count(0).optional(),
+  fixedClients: z.record(dnsLabel, count(0)).optional(),
+  database: pgIdentifier.optional(),
+  user: pgIdentifier.optional(),
+  passwordSecret: secretName.optional(),
+  storage: memorySchema.optional(),
+  resources: resourcesSchema.optional(),
+  suppressions: suppressionsSchema.optional(),
+};
+
+/** Checks across postgres fields: the reserved slots, and settings the image's version lacks. */
+export function postgresChecks(
+  p: { maxConnections?: number; superuserReservedConnections?: number; reservedConnections?: number; image?: string },
+  ctx: z.core.$RefinementCtx<unknown>,
+): void {
+  const max = p.maxConnections ?? 100;
+  const su = p.superuserReservedConnections ?? 3;
+  const res = p.reservedConnections ?? 0;
+  // PostgreSQL refuses to start unless superuser_reserved < max_connections − reserved.
+  if (max <= su + res) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxConnections'],
+      input: max,
+      message: `maxConnections ${max} is not above the reserved slots (superuserReservedConnections ${su} + reservedConnections ${res} = ${su + res}); PostgreSQL would not start. Set maxConnections ≥ ${su + res + 1}`,
+    });
+  }
+  const major = Number(tagVersion(p.image ?? 'postgres:16')?.split('.')[0]);
+  if (res > 0 && Number.isFinite(major) && major < 16) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reservedConnections'],
+      input: res,
+      message: `reservedConnections needs PostgreSQL 16 or later, but the image is ${p.image}; use a 16+ image or set it to 0`,
+    });
+  }
+}
+
+export const postgresSchema = z.strictObject(postgresShape).superRefine(postgresChecks);
 
 /** Postgres values for one profile. */
 export interface ResolvedPostgres {

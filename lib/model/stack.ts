@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
 import type { ModelConstruct } from './model-construct.js';
 import type { Nginx } from './nginx.js';
+import type { PgBouncer } from './pgbouncer.js';
 import type { Postgres } from './postgres.js';
 import type { Redis } from './redis.js';
 import { dnsLabel } from './schema-kit.js';
@@ -121,6 +122,11 @@ export class Stack extends Construct {
 
   public get postgres(): Postgres | undefined {
     return this.members.find((m) => m.kind === 'postgres') as unknown as Postgres | undefined;
+  }
+
+  /** The pooler in front of Postgres, when the stack has one. */
+  public get pooler(): PgBouncer | undefined {
+    return this.members.find((m) => m.kind === 'pgbouncer') as unknown as PgBouncer | undefined;
   }
 
   public get redis(): Redis | undefined {

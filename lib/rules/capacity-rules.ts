@@ -1,5 +1,6 @@
 import { nginxBudget, nginxFixes } from '../capacity/nginx-budget.js';
-import { postgresBudget, postgresFixes } from '../capacity/postgres-budget.js';
+import { poolerClientBudget, poolerClientFixes, poolerServerFixes } from '../capacity/pooler-budget.js';
+import { postgresBudget, postgresFixes, type BackendConnections, type PostgresBudget } from '../capacity/postgres-budget.js';
 import { redisBudget, redisFixes } from '../capacity/redis-budget.js';
 import { plural, type Rule } from './rule.js';
 
@@ -11,32 +12,89 @@ function fixLine(fixes: readonly string[]): string {
   return `fix one of: ${fixes.join(' · ')}`;
 }
 
-/** SO-POOL: peak database connections must fit what ordinary roles may open. */
+function backendLines(shares: readonly BackendConnections[]): string[] {
+  return shares.flatMap((s) => {
+    const name = s.backend.serviceName;
+    return [
+      `${name}  ${plural(s.peak.total, 'replica')} at peak (${s.peak.explain})`,
+      `${' '.repeat(name.length)}  × ${plural(s.workers, 'worker')} × (pool ${s.poolSize} + overflow ${s.maxOverflow}) = ${s.demand}`,
+    ];
+  });
+}
+
+function availableText(b: PostgresBudget): string {
+  const pg = b.postgres;
+  const reserved = pg.reservedConnections > 0 ? ` − reserved ${pg.reservedConnections}` : '';
+  return `available ${b.available} (max_connections ${pg.maxConnections} − superuser_reserved ${pg.superuserReservedConnections}${reserved})`;
+}
+
+/**
+ * SO-POOL: peak database connections must fit what ordinary roles may open. Behind a
+ * pooler, the app's connections must fit the pooler's client side instead; SO-POOL-SERVER
+ * checks what the pooler opens to Postgres.
+ */
 export const poolRule: Rule = {
   id: 'SO-POOL',
-  summary: 'PostgreSQL connection budget: Σ peak replicas × workers × (pool.size + maxOverflow) + fixed clients ≤ available',
+  summary: 'PostgreSQL connection budget: Σ peak replicas × workers × (pool.size + maxOverflow) + fixed clients ≤ available (behind PgBouncer: ≤ maxClientConn × instances)',
   perTarget: true,
   severity: () => 'error',
   check(ctx) {
     if (!ctx.postgres || !ctx.target) return [];
+    const minReplicas = ctx.production ? 2 : 1;
+    if (ctx.pooler) {
+      const c = poolerClientBudget(ctx.backends, ctx.pooler, ctx.target);
+      if (c.ok) return [];
+      const server = postgresBudget(ctx.backends, ctx.postgres, ctx.target, ctx.pooler);
+      return [
+        {
+          path: ctx.pooler.path,
+          title: 'PgBouncer client connections exceeded',
+          details: [
+            ...backendLines(c.backends),
+            `demand ${c.demand} > capacity ${c.capacity} (max_client_conn ${ctx.pooler.maxClientConn} × ${plural(ctx.pooler.replicas, 'instance')})`,
+            `server side: ${server.demand} ${server.ok ? '≤' : '>'} ${availableText(server)}${server.ok ? '' : ' (SO-POOL-SERVER)'}`,
+            fixLine(poolerClientFixes(c, minReplicas)),
+          ],
+        },
+      ];
+    }
     const b = postgresBudget(ctx.backends, ctx.postgres, ctx.target);
     if (b.ok) return [];
-    const pg = b.postgres;
-    const lines: string[] = [];
-    for (const s of b.backends) {
-      const name = s.backend.serviceName;
-      lines.push(`${name}  ${plural(s.peak.total, 'replica')} at peak (${s.peak.explain})`);
-      lines.push(
-        `${' '.repeat(name.length)}  × ${plural(s.workers, 'worker')} × (pool ${s.poolSize} + overflow ${s.maxOverflow}) = ${s.demand}`,
-      );
-    }
-    lines.push(...fixedLine(pg.fixedClients, b.fixedClients));
-    const reserved = pg.reservedConnections > 0 ? ` − reserved ${pg.reservedConnections}` : '';
-    lines.push(
-      `demand ${b.demand} > available ${b.available} (max_connections ${pg.maxConnections} − superuser_reserved ${pg.superuserReservedConnections}${reserved})`,
-    );
-    lines.push(fixLine(postgresFixes(b, ctx.production ? 2 : 1)));
-    return [{ path: pg.path, title: 'PostgreSQL connection budget exceeded', details: lines }];
+    const lines = [...backendLines(b.backends), ...fixedLine(b.postgres.fixedClients, b.fixedClients)];
+    lines.push(`demand ${b.demand} > ${availableText(b)}`);
+    lines.push(fixLine(postgresFixes(b, minReplicas)));
+    return [{ path: b.postgres.path, title: 'PostgreSQL connection budget exceeded', details: lines }];
+  },
+};
+
+/** SO-POOL-SERVER: what the pooler's instances open at their peak must fit Postgres. */
+export const poolServerRule: Rule = {
+  id: 'SO-POOL-SERVER',
+  summary: 'behind PgBouncer: peak instances × (defaultPoolSize + reservePoolSize, capped by maxDbConnections) + fixed clients ≤ available',
+  perTarget: true,
+  severity: () => 'error',
+  check(ctx) {
+    if (!ctx.postgres || !ctx.pooler || !ctx.target) return [];
+    const b = postgresBudget(ctx.backends, ctx.postgres, ctx.target, ctx.pooler);
+    if (b.ok) return [];
+    const s = b.pooler!;
+    const p = s.pooler;
+    const cap = p.maxDbConnections > 0 && p.maxDbConnections < p.defaultPoolSize + p.reservePoolSize ? `, capped by max_db_connections ${p.maxDbConnections}` : '';
+    const client = poolerClientBudget(ctx.backends, p, ctx.target);
+    return [
+      {
+        path: b.postgres.path,
+        title: 'PostgreSQL connections from PgBouncer exceeded',
+        details: [
+          `${p.id}  ${plural(s.peak.total, 'instance')} at peak (${s.peak.explain})`,
+          `${' '.repeat(p.id.length)}  × (default_pool_size ${p.defaultPoolSize} + reserve_pool_size ${p.reservePoolSize}${cap}) = ${s.demand}`,
+          ...fixedLine(b.postgres.fixedClients, b.fixedClients),
+          `demand ${b.demand} > ${availableText(b)}`,
+          `client side: ${client.demand} app connections ${client.ok ? '≤' : '>'} capacity ${client.capacity}${client.ok ? '' : ' (SO-POOL)'}`,
+          fixLine(poolerServerFixes(s, b.postgres, b.fixedClients, ctx.target)),
+        ],
+      },
+    ];
   },
 };
 

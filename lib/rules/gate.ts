@@ -37,6 +37,7 @@ export function resolveProfile(stack: Stack, profile: string): RuleContext {
     backends: stack.backends.map((b) => b.resolve(profile)),
     ...(stack.nginx ? { nginx: stack.nginx.resolve(profile) } : {}),
     ...(stack.postgres ? { postgres: stack.postgres.resolve(profile) } : {}),
+    ...(stack.pooler ? { pooler: stack.pooler.resolve(profile) } : {}),
     ...(stack.redis ? { redis: stack.redis.resolve(profile) } : {}),
   };
 }

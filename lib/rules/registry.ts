@@ -1,4 +1,4 @@
-import { nginxConnRule, poolRule, redisRule } from './capacity-rules.js';
+import { nginxConnRule, poolRule, poolServerRule, redisRule } from './capacity-rules.js';
 import type { Rule } from './rule.js';
 import {
   haRule,
@@ -14,6 +14,7 @@ import {
 /** Every rule, in report order. */
 export const RULES: readonly Rule[] = [
   poolRule,
+  poolServerRule,
   redisRule,
   nginxConnRule,
   keepaliveRule,

@@ -1,6 +1,7 @@
 import type { TargetKind } from '../capacity/target.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedNginx } from '../model/nginx.js';
+import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
 import type { Stack } from '../model/stack.js';
@@ -17,6 +18,8 @@ export interface RuleContext {
   readonly backends: readonly ResolvedBackend[];
   readonly nginx?: ResolvedNginx;
   readonly postgres?: ResolvedPostgres;
+  /** The pooler between backends and Postgres, when the stack has one. */
+  readonly pooler?: ResolvedPgBouncer;
   readonly redis?: ResolvedRedis;
 }
 

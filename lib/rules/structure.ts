@@ -13,6 +13,9 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
   const at = `[${stack.node.path}]`;
   if (stack.backends.length === 0) problems.push(`${at} backends: a stack needs at least one backend; add one`);
   if (!stack.nginx) problems.push(`${at} nginx: a stack needs an nginx load balancer; add one`);
+  if (stack.pooler && !stack.postgres) {
+    problems.push(`[${stack.pooler.node.path}] pooler: PgBouncer pools connections to Postgres, but the stack has none; add postgres`);
+  }
   for (const c of stack.constructs) {
     for (const s of c.suppressions) {
       if (!RULE_IDS.includes(s.rule)) {
@@ -27,7 +30,7 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
   }
   for (const ctx of contexts) {
     const where = `(profile ${ctx.profile})`;
-    const infra = [ctx.nginx?.id, ctx.postgres?.id, ctx.redis?.id].filter((x) => x !== undefined);
+    const infra = [ctx.nginx?.id, ctx.postgres?.id, ctx.pooler?.id, ctx.redis?.id].filter((x) => x !== undefined);
     const names = new Map<string, string>();
     const routes = new Map<string, string>();
     for (const b of ctx.backends) {

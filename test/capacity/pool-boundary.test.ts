@@ -201,7 +201,7 @@ describe('SO-POOL boundary', () => {
                       × 4 workers × (pool 5 + overflow 5) = 320
         fixed clients exporter 1 + migrations 1 = 2
         demand 322 > available 197 (max_connections 200 − superuser_reserved 3)
-        fix one of: autoscale.max ≤ 2 · pool.size + maxOverflow ≤ 6 · workers ≤ 2 · max_connections ≥ 325 · add PgBouncer"
+        fix one of: autoscale.max ≤ 2 · pool.size + maxOverflow ≤ 6 · workers ≤ 2 · max_connections ≥ 325 · add PgBouncer (postgres.pooler: { maxClientConn: 320, defaultPoolSize: 65 })"
     `);
   });
 });

@@ -1,0 +1,97 @@
+import { IntOrPercent } from '../units/index.js';
+import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
+import type { ResolvedPostgres } from '../model/postgres.js';
+import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
+import { databaseShares, type BackendConnections } from './postgres-budget.js';
+import { largestAtMost } from './search.js';
+import type { TargetKind } from './target.js';
+
+/** The pooler's client side: app connections against max_client_conn × instances. */
+export interface PoolerClientBudget {
+  readonly target: TargetKind;
+  readonly pooler: ResolvedPgBouncer;
+  readonly backends: readonly BackendConnections[];
+  readonly demand: number;
+  /** max_client_conn × instances at rest: surge pods are not counted on to take clients. */
+  readonly capacity: number;
+  readonly ok: boolean;
+}
+
+/** The pooler's server side: what its instances may open to Postgres at their own peak. */
+export interface PoolerServerShare {
+  readonly pooler: ResolvedPgBouncer;
+  readonly peak: PeakReplicas;
+  readonly perInstance: number;
+  readonly demand: number;
+}
+
+export function poolerClientBudget(
+  backends: readonly ResolvedBackend[],
+  pooler: ResolvedPgBouncer,
+  target: TargetKind,
+): PoolerClientBudget {
+  const shares = databaseShares(backends, target);
+  const demand = shares.reduce((s, b) => s + b.demand, 0);
+  const capacity = pooler.maxClientConn * pooler.replicas;
+  return { target, pooler, backends: shares, demand, capacity, ok: demand <= capacity };
+}
+
+/** The pooler's peak instances (with its own surge on Kubernetes), each opening its pool. */
+export function poolerServerShare(pooler: ResolvedPgBouncer, target: TargetKind): PoolerServerShare {
+  const peak = instancesPeak(pooler, target, pooler.replicas);
+  return { pooler, peak, perInstance: pooler.serverConnectionsPerInstance, demand: peak.total * pooler.serverConnectionsPerInstance };
+}
+
+function instancesPeak(pooler: ResolvedPgBouncer, target: TargetKind, base: number): PeakReplicas {
+  const p = peakReplicasAt(pooler, target, base);
+  return { ...p, explain: p.explain.replace(/^replicas/, 'instances') };
+}
+
+/** Fixes for the client side: more pooler capacity, or fewer app connections. */
+export function poolerClientFixes(b: PoolerClientBudget, minReplicas = 1): string[] {
+  const fixes = [
+    `maxClientConn ≥ ${Math.ceil(b.demand / b.pooler.replicas)}`,
+    `instances ≥ ${Math.ceil(b.demand / b.pooler.maxClientConn)}`,
+  ];
+  const named = b.backends.length > 1;
+  for (const s of b.backends) {
+    const room = b.capacity - (b.demand - s.demand);
+    const who = named ? `${s.backend.serviceName} ` : '';
+    const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(s.backend, b.target, m).total * s.workers * s.perWorker <= room);
+    if (maxBase !== undefined && maxBase >= minReplicas) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+  }
+  return fixes;
+}
+
+/** Fixes for the server side: smaller pools, fewer instances, or more max_connections. */
+export function poolerServerFixes(share: PoolerServerShare, pg: ResolvedPostgres, fixed: number, target: TargetKind): string[] {
+  const room = pg.available - fixed;
+  const fixes: string[] = [];
+  const perInstance = Math.floor(room / share.peak.total);
+  if (perInstance >= 1) fixes.push(`defaultPoolSize + reservePoolSize ≤ ${perInstance} (or maxDbConnections ${perInstance})`);
+  const instances = largestAtMost(share.pooler.replicas - 1, (n) => instancesPeak(share.pooler, target, n).total * share.perInstance <= room);
+  if (instances !== undefined) fixes.push(`instances ≤ ${instances}`);
+  fixes.push(`max_connections ≥ ${share.demand + fixed + pg.superuserReservedConnections + pg.reservedConnections}`);
+  return fixes;
+}
+
+/**
+ * A pooler config that would fit when a stack without one exceeds SO-POOL: one instance
+ * taking every app connection, with a pool that fits Postgres at the pooler's own peak.
+ */
+export function suggestedPooler(appDemand: number, pg: ResolvedPostgres, fixed: number, target: TargetKind): string | undefined {
+  const probe = { replicas: 1, rollout: DEFAULT_POOLER_ROLLOUT } as const;
+  const peak = peakReplicas(probe, target).total;
+  const poolSize = Math.floor((pg.available - fixed) / peak);
+  if (poolSize < 1) return undefined;
+  return `add PgBouncer (postgres.pooler: { maxClientConn: ${appDemand}, defaultPoolSize: ${Math.min(poolSize, appDemand)} })`;
+}
+
+
+
+const DEFAULT_POOLER_ROLLOUT = {
+  maxSurge: IntOrPercent.parse('25%'),
+  maxUnavailable: IntOrPercent.parse('25%'),
+  scaleUpThenDown: false,
+} as const;

@@ -1,0 +1,181 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { Duration, IntOrPercent } from '../units/index.js';
+import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
+import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
+import { resolveResources } from './resources.js';
+import { count, durationSchema, intOrPercentSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+
+/** PgBouncer's pool modes. */
+export type PoolMode = 'session' | 'transaction' | 'statement';
+
+/** Props of the {@link PgBouncer} pooler between the backends and Postgres. */
+export interface PgBouncerProps {
+  /**
+   * Image reference; it must provide the `pgbouncer` binary. scaleout renders the
+   * pgbouncer.ini itself and runs `pgbouncer <ini>`, so the image's own config is unused.
+   *
+   * @default 'edoburu/pgbouncer:v1.23.1-p2'
+   */
+  readonly image?: string;
+  /**
+   * When a server connection goes back to the pool. `transaction` is what lets many
+   * client connections share few server connections.
+   *
+   * @default 'transaction'
+   */
+  readonly poolMode?: PoolMode;
+  /**
+   * `default_pool_size`: server connections per (database, user) pair, per instance.
+   *
+   * @default 20 (PgBouncer's default)
+   */
+  readonly defaultPoolSize?: number;
+  /**
+   * `reserve_pool_size`: extra server connections a busy pool may open.
+   *
+   * @default 0 (PgBouncer's default)
+   */
+  readonly reservePoolSize?: number;
+  /**
+   * `max_client_conn`: client connections one instance accepts.
+   *
+   * @default 100 (PgBouncer's default)
+   */
+  readonly maxClientConn?: number;
+  /**
+   * `max_db_connections`: cap on server connections per database and instance; 0 is none.
+   *
+   * @default 0 (PgBouncer's default)
+   */
+  readonly maxDbConnections?: number;
+  /**
+   * Pooler instances (processes, containers or pods).
+   *
+   * @default 1
+   */
+  readonly instances?: number;
+  /**
+   * Kubernetes rollout of the pooler; its surge adds server connections at peak.
+   *
+   * @default - maxSurge 25%, maxUnavailable 25%, draining = the larger of the two
+   */
+  readonly rollout?: { readonly maxSurge?: number | string; readonly maxUnavailable?: number | string; readonly drainingPods?: number };
+  /**
+   * Port it listens on.
+   *
+   * @default 6432
+   */
+  readonly port?: number;
+  /**
+   * Secret holding the `auth_file` (`"app" "password"` lines); PgBouncer also logs in to
+   * Postgres with it.
+   *
+   * @default 'pgbouncer_userlist'
+   */
+  readonly userlistSecret?: string;
+  /**
+   * TCP healthcheck timings.
+   *
+   * @default - interval 10s, timeout 5s, retries 3, startPeriod 10s
+   */
+  readonly healthcheck?: { readonly interval?: string; readonly timeout?: string; readonly retries?: number; readonly startPeriod?: string };
+  /**
+   * Container resources.
+   *
+   * @default - limits 1 cpu / 256Mi, requests 0.1 cpu / 64Mi (PgBouncer is single-threaded)
+   */
+  readonly resources?: ResourcesProps;
+}
+
+export const pgbouncerSchema = z.strictObject({
+  image: z.string().min(1).optional(),
+  poolMode: z.enum(['session', 'transaction', 'statement']).optional(),
+  defaultPoolSize: count(1).optional(),
+  reservePoolSize: count(0).optional(),
+  maxClientConn: count(1).optional(),
+  maxDbConnections: count(0).optional(),
+  instances: count(1).optional(),
+  rollout: z
+    .strictObject({ maxSurge: intOrPercentSchema.optional(), maxUnavailable: intOrPercentSchema.optional(), drainingPods: count(0).optional() })
+    .optional(),
+  port: portSchema.optional(),
+  userlistSecret: secretName.optional(),
+  healthcheck: z
+    .strictObject({ interval: durationSchema.optional(), timeout: durationSchema.optional(), retries: count(1).optional(), startPeriod: durationSchema.optional() })
+    .optional(),
+  resources: resourcesSchema.optional(),
+  suppressions: suppressionsSchema.optional(),
+});
+
+/** The pooler's values for one profile. */
+export interface ResolvedPgBouncer {
+  readonly id: string;
+  readonly path: string;
+  readonly image: string;
+  readonly poolMode: PoolMode;
+  readonly defaultPoolSize: number;
+  readonly reservePoolSize: number;
+  readonly maxClientConn: number;
+  readonly maxDbConnections: number;
+  /** Instances, named `replicas` so the peak math treats the pooler like any workload. */
+  readonly replicas: number;
+  readonly rollout: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent; readonly drainingPods?: number; readonly scaleUpThenDown: false };
+  readonly port: number;
+  readonly userlistSecret: string;
+  readonly healthcheck: { readonly interval: Duration; readonly timeout: Duration; readonly retries: number; readonly startPeriod: Duration };
+  readonly resources: ResolvedResources;
+  /**
+   * Server connections one instance opens at most: (default_pool_size + reserve_pool_size)
+   * for the one (database, user) pair, capped by max_db_connections.
+   */
+  readonly serverConnectionsPerInstance: number;
+}
+
+export type PgBouncerOverrides = DeepPartial<PgBouncerProps>;
+export interface PgBouncerConstructProps extends PgBouncerProps, ModelCommonProps<PgBouncerOverrides> {}
+
+/** PgBouncer between the backends and Postgres: the standard fix for pool exhaustion. */
+export class PgBouncer extends ModelConstruct<PgBouncerProps, ResolvedPgBouncer> {
+  public readonly kind = 'pgbouncer' as const;
+
+  constructor(scope: Construct, id: string, props: PgBouncerConstructProps = {}) {
+    super(scope, id, props, pgbouncerSchema as never);
+  }
+
+  protected build(p: PgBouncerProps): ResolvedPgBouncer {
+    const defaultPoolSize = p.defaultPoolSize ?? 20;
+    const reservePoolSize = p.reservePoolSize ?? 0;
+    const maxDbConnections = p.maxDbConnections ?? 0;
+    const pool = defaultPoolSize + reservePoolSize;
+    return {
+      id: this.node.id,
+      path: this.node.path,
+      image: p.image ?? 'edoburu/pgbouncer:v1.23.1-p2',
+      poolMode: p.poolMode ?? 'transaction',
+      defaultPoolSize,
+      reservePoolSize,
+      maxClientConn: p.maxClientConn ?? 100,
+      maxDbConnections,
+      replicas: p.instances ?? 1,
+      rollout: {
+        maxSurge: IntOrPercent.parse(p.rollout?.maxSurge ?? '25%'),
+        maxUnavailable: IntOrPercent.parse(p.rollout?.maxUnavailable ?? '25%'),
+        ...(p.rollout?.drainingPods !== undefined ? { drainingPods: p.rollout.drainingPods } : {}),
+        scaleUpThenDown: false,
+      },
+      port: p.port ?? 6432,
+      userlistSecret: p.userlistSecret ?? 'pgbouncer_userlist',
+      healthcheck: {
+        interval: Duration.parse(p.healthcheck?.interval ?? '10s'),
+        timeout: Duration.parse(p.healthcheck?.timeout ?? '5s'),
+        retries: p.healthcheck?.retries ?? 3,
+        startPeriod: Duration.parse(p.healthcheck?.startPeriod ?? '10s'),
+      },
+      resources: resolveResources(
+        p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
+      ),
+      serverConnectionsPerInstance: maxDbConnections > 0 ? Math.min(pool, maxDbConnections) : pool,
+    };
+  }
+}
