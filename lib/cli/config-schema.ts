@@ -3,7 +3,8 @@ import { backendSchema } from '../model/backend-props.js';
 import { suggestion } from '../model/did-you-mean.js';
 import { nginxSchema } from '../model/nginx.js';
 import { deepPartial } from '../model/overrides.js';
-import { postgresSchema } from '../model/postgres.js';
+import { pgbouncerSchema } from '../model/pgbouncer.js';
+import { postgresChecks, postgresShape } from '../model/postgres.js';
 import { redisSchema } from '../model/redis.js';
 import { dnsLabel } from '../model/schema-kit.js';
 import { RULE_IDS } from '../rules/registry.js';
@@ -19,6 +20,16 @@ function overrideSchema(schema: z.core.$ZodType): z.ZodObject {
   return (deepPartial(schema) as z.ZodObject).omit({ suppressions: true });
 }
 
+/** The postgres section: the Postgres props, plus the optional PgBouncer in front of it. */
+const postgresSection = z
+  .strictObject({
+    ...postgresShape,
+    pooler: pgbouncerSchema
+      .optional()
+      .meta({ description: 'PgBouncer between the backends and Postgres; the backends connect through it.' }),
+  })
+  .superRefine(postgresChecks);
+
 const profileSchema = z
   .strictObject({
     production: z
@@ -33,7 +44,7 @@ const profileSchema = z
       .optional()
       .meta({ description: 'Per-backend overrides, keyed by a backend id from the top-level backends.' }),
     nginx: overrideSchema(nginxSchema).optional().meta({ description: 'Overrides of the nginx section.' }),
-    postgres: overrideSchema(postgresSchema).optional().meta({ description: 'Overrides of the postgres section.' }),
+    postgres: overrideSchema(postgresSection).optional().meta({ description: 'Overrides of the postgres section (and its pooler).' }),
     redis: overrideSchema(redisSchema).optional().meta({ description: 'Overrides of the redis section.' }),
   })
   .meta({ description: 'One profile: its settings and its overrides, deep-merged over the base sections.' });
@@ -88,6 +99,7 @@ function crossCheck(data: unknown, ctx: Ctx): void {
   const profiles = [...BUILT_IN_PROFILES, ...declared.filter((p) => !BUILT_IN_PROFILES.includes(p))];
   for (const id of backendIds) checkSuppressions((data.backends as Record<string, unknown>)[id], ['backends', id], profiles, ctx);
   for (const s of ['nginx', 'postgres', 'redis']) checkSuppressions(data[s], [s], profiles, ctx);
+  if (isMapping(data.postgres)) checkSuppressions(data.postgres.pooler, ['postgres', 'pooler'], profiles, ctx);
   if (!isMapping(data.profiles)) return;
   for (const [name, profile] of Object.entries(data.profiles)) {
     if (!isMapping(profile)) continue;
@@ -129,7 +141,7 @@ export const configSchema = z
       .refine((r) => Object.keys(r).length > 0, { error: 'a stack needs at least one backend; add one under backends' })
       .meta({ description: 'Scaled app tiers, keyed by id (the stable DNS alias nginx uses). At least one.' }),
     nginx: nginxSchema.optional().meta({ description: 'The nginx load balancer. Always present; this section tunes it.' }),
-    postgres: postgresSchema.optional().meta({ description: 'The shared PostgreSQL server. Omit for a stack without one.' }),
+    postgres: postgresSection.optional().meta({ description: 'The shared PostgreSQL server. Omit for a stack without one.' }),
     redis: redisSchema.optional().meta({ description: 'The shared Redis. Omit for a stack without one.' }),
     profiles: z
       .record(dnsLabel, profileSchema)

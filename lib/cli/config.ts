@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { Backend } from '../model/backend.js';
 import { Nginx } from '../model/nginx.js';
+import { PgBouncer } from '../model/pgbouncer.js';
 import { Postgres } from '../model/postgres.js';
 import { Redis } from '../model/redis.js';
 import { Stack, type ProfileProps } from '../model/stack.js';
@@ -139,7 +140,7 @@ function issueLines(
   return [...new Set(found.map((f) => f.line))];
 }
 
-/** Builds the constructs; their ids (`nginx`, `db`, `redis`, backend keys) are a contract. */
+/** Builds the constructs; their ids (`nginx`, `db`, `pgbouncer`, `redis`, backend keys) are a contract. */
 function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): Stack {
   try {
     const profiles = config.profiles ?? {};
@@ -160,7 +161,12 @@ function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): St
       new Backend(stack, id, { ...section, ...overrides((p) => p.backends?.[id]) });
     }
     new Nginx(stack, 'nginx', { ...config.nginx, ...overrides((p) => p.nginx) });
-    if (config.postgres) new Postgres(stack, 'db', { ...config.postgres, ...overrides((p) => p.postgres) });
+    if (config.postgres) {
+      // `postgres.pooler` is its own construct; overrides of it travel with it.
+      const { pooler, ...pg } = config.postgres;
+      new Postgres(stack, 'db', { ...pg, ...overrides((p) => without(p.postgres, 'pooler')) });
+      if (pooler) new PgBouncer(stack, 'pgbouncer', { ...pooler, ...overrides((p) => (p.postgres as any)?.pooler) });
+    }
     if (config.redis) new Redis(stack, 'redis', { ...config.redis, ...overrides((p) => p.redis) });
     // Problems that show only once overrides are merged (e.g. requests above limits in one
     // profile) or that span constructs are input mistakes too: report them now, not at synth.
@@ -170,6 +176,13 @@ function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): St
     if (e instanceof ConfigError) throw new ConfigError(mergeProfiles(e.problems).map((l) => `${fileLabel}: ${l}`));
     throw e;
   }
+}
+
+/** `o` without `key`, or undefined when nothing else is left. */
+function without(o: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+  if (!o) return undefined;
+  const { [key]: _dropped, ...rest } = o;
+  return Object.keys(rest).length ? rest : undefined;
 }
 
 /** Lines that differ only in their `(profile X)` become one line naming every profile. */

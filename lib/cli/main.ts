@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `scaleout` command: synth, plan and schema for users who write YAML instead of
- * TypeScript. Exit codes: 0 ok, 1 a rule failed, 2 bad config or bad usage, 70 a bug.
+ * TypeScript, and verify for a running stack. Exit codes: 0 ok, 1 a rule or a verify check
+ * failed, 2 bad config or bad usage, 70 a bug.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,7 @@ import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
 import { checkOutputDir } from './output-dir.js';
+import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
 export interface CliIO {
@@ -30,25 +32,23 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target';
+type OptionName = 'config' | 'out' | 'target' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
-  run(opts: Options, io: CliIO): number;
+  /** A promise only for commands that do network I/O (verify). */
+  run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
-interface Options {
-  readonly config?: string;
-  readonly out?: string;
-  readonly target?: string;
-}
+type Options = { readonly config?: string; readonly out?: string; readonly target?: string } & Readonly<Partial<Record<VerifyFlag, string>>>;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   out: { type: 'string', short: 'o' },
   target: { type: 'string' },
+  ...VERIFY_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -91,6 +91,15 @@ const COMMANDS: Record<string, Command> = {
       return report.errors.length > 0 ? 1 : 0;
     },
   },
+  verify: {
+    usage: VERIFY_USAGE,
+    summary: 'Send requests through a running load balancer and check that K instances answer evenly',
+    options: ['url', 'path', 'requests', 'expect-instances', 'max-skew'],
+    run(opts, io) {
+      // Flags are checked before any request goes out (exit 2 on bad usage).
+      return runVerify(parseVerifyOptions(opts), io);
+    },
+  },
   schema: {
     usage: 'scaleout schema',
     summary: 'Print the JSON Schema of the config file, for editor completion',
@@ -103,13 +112,19 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Commands DESIGN.md names that this version does not ship yet. */
-const NOT_YET: readonly string[] = ['verify'];
+const NOT_YET: readonly string[] = [];
 
-const FLAG: Record<OptionName, string> = { config: '-c, --config FILE', out: '-o, --out DIR', target: '--target LIST' };
+const FLAG: Record<OptionName, string> = {
+  config: '-c, --config FILE',
+  out: '-o, --out DIR',
+  target: '--target LIST',
+  ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
+};
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
   out: 'output directory; it is replaced as a whole, and left untouched when synth fails',
   target: `comma-separated targets (${TARGETS.join(', ')})`,
+  ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
 
 function usage(command?: string): string {
@@ -134,7 +149,7 @@ function usage(command?: string): string {
     `  ${'-h, --help'.padEnd(20)} show this help`,
     `  ${'--version'.padEnd(20)} print the version`,
     '',
-    'Exit codes: 0 ok, 1 a rule failed, 2 bad config or usage.',
+    'Exit codes: 0 ok, 1 a rule or a verify check failed, 2 bad config or usage.',
     '',
   ].join('\n');
 }
@@ -184,7 +199,7 @@ function argError(e: Error & { code?: string }): UsageError {
   return new UsageError(e.message);
 }
 
-function run(argv: readonly string[], io: CliIO): number {
+function run(argv: readonly string[], io: CliIO): number | Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -217,7 +232,7 @@ function run(argv: readonly string[], io: CliIO): number {
     return 0;
   }
   if (rest.length > 0) throw new UsageError(`${name}: unexpected argument '${rest[0]}'`);
-  for (const o of ['config', 'out', 'target'] as const) {
+  for (const o of Object.keys(FLAG) as OptionName[]) {
     if (values[o] !== undefined && !command.options.includes(o)) {
       throw new UsageError(`${name}: option --${o} does not apply here; usage: ${command.usage}`);
     }
@@ -227,27 +242,34 @@ function run(argv: readonly string[], io: CliIO): number {
 }
 
 /**
- * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
- * Never calls `process.exit`, so tests can call it in-process.
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code: a
+ * number, or for `verify` (which waits on the network) a promise of one. Never calls
+ * `process.exit`, so tests can call it in-process.
  */
-export function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): number {
+export function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): number | Promise<number> {
   try {
-    return run(argv, io);
+    const code = run(argv, io);
+    return typeof code === 'number' ? code : code.catch((e: unknown) => failure(e, io));
   } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const line of e.message.split('\n')) io.stderr.write(`scaleout: ${line}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof ScaleoutError) {
-      io.stderr.write(`scaleout: ${e.message}\n`);
-      return e.exitCode;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    io.stderr.write(`scaleout: internal error: ${err.message}\n`);
-    if (process.env.SCALEOUT_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
-    else io.stderr.write('scaleout: this is a bug; rerun with SCALEOUT_DEBUG=1 for details and report it\n');
-    return 70;
+    return failure(e, io);
   }
+}
+
+/** Reports an error the way the CLI does and returns its exit code. */
+function failure(e: unknown, io: CliIO): number {
+  if (e instanceof ConfigError) {
+    for (const line of e.message.split('\n')) io.stderr.write(`scaleout: ${line}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof ScaleoutError) {
+    io.stderr.write(`scaleout: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr.write(`scaleout: internal error: ${err.message}\n`);
+  if (process.env.SCALEOUT_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
+  else io.stderr.write('scaleout: this is a bug; rerun with SCALEOUT_DEBUG=1 for details and report it\n');
+  return 70;
 }
 
 /** True when this module is the program node started, also through an npm bin symlink. */
@@ -261,4 +283,8 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
+if (isEntryPoint()) {
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,4 +1,5 @@
 import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
 
@@ -14,13 +15,19 @@ export function backendEnv(
   pg: ResolvedPostgres | undefined,
   redis: ResolvedRedis | undefined,
   secretPath: SecretPath,
+  pooler?: ResolvedPgBouncer,
 ): Record<string, string> {
   const env: Record<string, string> = { WEB_CONCURRENCY: String(b.workers) };
   if (b.pool && pg) {
     env.DB_POOL_SIZE = String(b.pool.size);
     env.DB_MAX_OVERFLOW = String(b.pool.maxOverflow);
-    env.DATABASE_URL = `postgresql://${pg.user}@${pg.id}:5432/${pg.database}`;
+    // Behind a pooler the app connects to it; it logs in to Postgres with the same role.
+    const host = pooler ? `${pooler.id}:${pooler.port}` : `${pg.id}:5432`;
+    env.DATABASE_URL = `postgresql://${pg.user}@${host}/${pg.database}`;
     env.DB_PASSWORD_FILE = secretPath(pg.passwordSecret);
+    // Apps that keep session state (server-side prepared statements, e.g. asyncpg) must
+    // switch to a NullPool-style setup under transaction pooling; psycopg2 needs no change.
+    if (pooler) env.PGBOUNCER_POOL_MODE = pooler.poolMode;
   }
   if (b.redisPool > 0 && redis) {
     env.REDIS_POOL_SIZE = String(b.redisPool);

@@ -48,7 +48,7 @@ export function synthCompose(stack: Stack, opts: ComposeSynthOptions = {}): Comp
   ];
   const files = new Map<string, string>([
     ['docker-compose.yml', toYaml(project.compose, header)],
-    ...project.nginxConfs,
+    ...project.mountedFiles,
     ['CAPACITY.md', renderCapacityReport(stack, report, 'compose', (p, path) => project.serviceNames.get(p)!.get(path) ?? path)],
   ]);
   return { files, report };

@@ -2,12 +2,14 @@ import { ConfigError } from '../../errors.js';
 import type { ResolvedBackend } from '../../model/backend.js';
 import type { Stack } from '../../model/stack.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
+import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
   APP_NETWORK,
   backendService,
   DATA_NETWORK,
   nginxService,
+  pgbouncerService,
   postgresService,
   redisService,
   secretPath,
@@ -20,8 +22,8 @@ export const DOCKER_DNS = '127.0.0.11';
 /** The compose model of a stack: the spec object plus the files its services mount. */
 export interface ComposeProject {
   readonly compose: Record<string, unknown>;
-  /** nginx config files, by path relative to the compose file. */
-  readonly nginxConfs: ReadonlyMap<string, string>;
+  /** Mounted config files (nginx.conf, pgbouncer.ini), by path relative to the compose file. */
+  readonly mountedFiles: ReadonlyMap<string, string>;
   /** Compose service name of each construct, per profile. */
   readonly serviceNames: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
@@ -58,7 +60,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
   const services: Record<string, ComposeService> = {};
   const owners = new Map<string, string>();
   const names = new Map<string, Map<string, string>>(allProfiles.map((p) => [p, new Map()]));
-  const nginxConfs = new Map<string, string>();
+  const mountedFiles = new Map<string, string>();
 
   /** Adds one construct's services; `specFor` builds its spec given its final name. */
   const add = (path: string, specFor: (ctx: RuleContext, name?: string) => { base: string; spec: ComposeService }) => {
@@ -88,16 +90,32 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
   const first = contexts[0]!;
   if (first.postgres) add(first.postgres.path, (c) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!) }));
   if (first.redis) add(first.redis.path, (c) => ({ base: c.redis!.id, spec: redisService(c.redis!) }));
+  if (first.pooler && first.postgres) {
+    const iniOf = new Map<string, string>();
+    for (const c of contexts) {
+      const text = renderPgBouncerIni(c.pooler!, c.postgres!, { stackName: stack.stackName, postgresHost: names.get(c.profile)!.get(c.postgres!.path)!, secretPath });
+      const existing = [...mountedFiles].find(([f, t]) => f.startsWith('pgbouncer/') && t === text)?.[0];
+      const file = existing ?? (iniOf.size === 0 ? 'pgbouncer/pgbouncer.ini' : `pgbouncer/pgbouncer-${c.profile}.ini`);
+      mountedFiles.set(file, text);
+      iniOf.set(c.profile, file);
+    }
+    add(first.pooler.path, (c) => ({
+      base: c.pooler!.id,
+      spec: pgbouncerService(c.pooler!, iniOf.get(c.profile)!, healthy(c, [c.postgres!.path], () => true)),
+    }));
+  }
 
   for (const backend of stack.backends) {
     const path = backend.node.path;
     add(path, (c, name) => {
       const b = c.backends.find((x) => x.path === path)!;
-      const deps = [...(b.pool && c.postgres ? [c.postgres.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
+      // Behind a pooler the backends wait for it, not for Postgres.
+      const db = c.pooler ?? c.postgres;
+      const deps = [...(b.pool && db ? [db.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
       const serviceName = name ?? b.serviceName;
       return {
         base: b.serviceName,
-        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true)),
+        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler),
       };
     });
   }
@@ -112,9 +130,9 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
         resolver: DOCKER_DNS,
         secretPath,
       });
-      const existing = [...nginxConfs].find(([, t]) => t === text)?.[0];
-      const file = existing ?? (nginxConfs.size === 0 ? 'nginx/nginx.conf' : `nginx/nginx-${c.profile}.conf`);
-      nginxConfs.set(file, text);
+      const existing = [...mountedFiles].find(([f, t]) => f.startsWith('nginx/') && t === text)?.[0];
+      const file = existing ?? (confOf.size === 0 ? 'nginx/nginx.conf' : `nginx/nginx-${c.profile}.conf`);
+      mountedFiles.set(file, text);
       confOf.set(c.profile, file);
     }
     add(first.nginx.path, (c) => {
@@ -139,5 +157,5 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     ...(volumes.size ? { volumes: Object.fromEntries([...volumes].sort().map((v) => [v, {}])) } : {}),
     ...(secrets.size ? { secrets: Object.fromEntries([...secrets].sort().map((s) => [s, { file: `./secrets/${s}` }])) } : {}),
   };
-  return { compose, nginxConfs, serviceNames: names };
+  return { compose, mountedFiles, serviceNames: names };
 }

@@ -1,6 +1,7 @@
 import type { ResolvedBackend } from '../../model/backend.js';
 import type { ResolvedHealthcheck, ResolvedResources } from '../../model/common.js';
 import type { ResolvedNginx } from '../../model/nginx.js';
+import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import type { Duration } from '../../units/index.js';
@@ -60,8 +61,9 @@ export function backendService(
   pg: ResolvedPostgres | undefined,
   redis: ResolvedRedis | undefined,
   dependencies: Record<string, unknown>,
+  pooler?: ResolvedPgBouncer,
 ): ComposeService {
-  const env = backendEnv(b, pg, redis, secretPath);
+  const env = backendEnv(b, pg, redis, secretPath, pooler);
   const usesData = (b.pool && pg) || (b.redisPool > 0 && redis);
   const secrets = backendSecrets(b, pg, redis);
   return {
@@ -156,5 +158,23 @@ export function redisService(r: ResolvedRedis): ComposeService {
     networks: [DATA_NETWORK],
     secrets: [r.passwordSecret],
     volumes: [`${r.id}-data:/data`],
+  };
+}
+
+/** PgBouncer on the data network with the rendered ini; it logs in to Postgres via the userlist secret. */
+export function pgbouncerService(p: ResolvedPgBouncer, confFile: string, dependencies: Record<string, unknown>): ComposeService {
+  const h = p.healthcheck;
+  return {
+    image: p.image,
+    // Run pgbouncer on our ini directly; image entrypoints that template their own are bypassed.
+    entrypoint: ['pgbouncer'],
+    command: ['/etc/pgbouncer/pgbouncer.ini'],
+    volumes: [`./${confFile}:/etc/pgbouncer/pgbouncer.ini:ro`],
+    ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
+    // busybox nc is in the alpine images; a TCP accept shows pgbouncer is serving.
+    healthcheck: healthcheck(['CMD-SHELL', `nc -z 127.0.0.1 ${p.port}`], h.interval, h.timeout, h.retries, h.startPeriod),
+    deploy: deploy(p.resources, p.replicas),
+    networks: [DATA_NETWORK],
+    secrets: [p.userlistSecret],
   };
 }

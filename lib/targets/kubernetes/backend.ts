@@ -22,7 +22,7 @@ export interface BackendResources {
 // Any uid runs a Python app whose files are world-readable; this one matches no system user.
 const BACKEND_USER = { user: 10001, group: 10001 };
 
-function percentOrAbsolute(v: ResolvedBackend['rollout']['maxSurge']): kplus.PercentOrAbsolute {
+export function percentOrAbsolute(v: ResolvedBackend['rollout']['maxSurge']): kplus.PercentOrAbsolute {
   return v.isPercent ? kplus.PercentOrAbsolute.percent(v.value) : kplus.PercentOrAbsolute.absolute(v.value);
 }
 
@@ -34,6 +34,20 @@ export function topologySpread(labels: Record<string, string>) {
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: labels },
   }));
+}
+
+/** At most one pod of `name` down at a time for voluntary disruptions (drains, upgrades). */
+export function podDisruptionBudget(
+  scope: Construct,
+  name: string,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+): kplus.k8s.KubePodDisruptionBudget {
+  // cdk8s-plus-27 has no PodDisruptionBudget construct; this is its bundled L1.
+  return new kplus.k8s.KubePodDisruptionBudget(scope, `${name}-pdb`, {
+    metadata: { name, labels },
+    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+  });
 }
 
 /** Points a Service at pods by their app.kubernetes.io labels. */
@@ -61,7 +75,7 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
   });
   deployment.select(kplus.LabelSelector.of({ labels: selector }));
   const probes = b.healthcheck ? mapProbes(b.healthcheck) : undefined;
-  const env = backendEnv(b, ctx.postgres, ctx.redis, secretFile);
+  const env = backendEnv(b, ctx.postgres, ctx.redis, secretFile, ctx.pooler);
   const container = deployment.addContainer({
     name: 'app',
     image: b.image,
@@ -111,9 +125,6 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
         metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(b.autoscale.targetCpu))],
       })
     : undefined;
-  const disruptionBudget = new kplus.k8s.KubePodDisruptionBudget(scope, `${name}-pdb`, {
-    metadata: { name, labels },
-    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-  });
+  const disruptionBudget = podDisruptionBudget(scope, name, labels, selector);
   return { deployment, service, headlessService, ...(autoscaler ? { autoscaler } : {}), disruptionBudget, claims };
 }

@@ -10,6 +10,7 @@ import { backendResources, type BackendResources } from './backend.js';
 import { postgresResources, redisResources, type DataResources } from './data.js';
 import { selectorLabels } from './names.js';
 import { modelEdges, networkPolicies } from './network-policies.js';
+import { pgbouncerResources, type PoolerResources } from './pgbouncer.js';
 import { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, nginxResources, type NginxResources } from './nginx.js';
 
 /** Props of a {@link KubernetesChart}. */
@@ -51,6 +52,7 @@ export class KubernetesChart extends Chart {
   public readonly backends: ReadonlyMap<string, BackendResources>;
   public readonly nginx?: NginxResources;
   public readonly postgres?: DataResources;
+  public readonly pooler?: PoolerResources;
   public readonly redis?: DataResources;
   public readonly networkPolicies: readonly kplus.NetworkPolicy[];
 
@@ -78,6 +80,10 @@ export class KubernetesChart extends Chart {
     if (ctx.postgres) {
       this.postgres = postgresResources(this, ctx);
       workloads.set(ctx.postgres.id, podsOf(ctx.postgres.id));
+    }
+    if (ctx.pooler && ctx.postgres) {
+      this.pooler = pgbouncerResources(this, ctx);
+      workloads.set(ctx.pooler.id, podsOf(ctx.pooler.id));
     }
     if (ctx.redis) {
       this.redis = redisResources(this, ctx);

@@ -8,4 +8,5 @@ export type { DataResources } from './data.js';
 export { appLabels, secretFile, secretName, selectorLabels, SECRET_KEY, type Component } from './names.js';
 export { modelEdges, WORLD, type Edge } from './network-policies.js';
 export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, unprivilegedImage, type NginxResources } from './nginx.js';
+export type { PoolerResources } from './pgbouncer.js';
 export { mapProbes, type MappedProbes, type ProbeSpec } from './probes.js';

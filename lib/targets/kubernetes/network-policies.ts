@@ -13,15 +13,19 @@ export const WORLD = 'world';
 
 /**
  * The connections the model implies, and nothing more: clients → nginx, nginx → each
- * backend, backends → postgres and redis when they use them.
+ * backend, backends → postgres (or → pgbouncer → postgres) and redis when they use them.
  */
 export function modelEdges(ctx: RuleContext, nginxPorts: readonly number[]): Edge[] {
   const edges: Edge[] = [];
   const n = ctx.nginx;
   if (n) for (const port of nginxPorts) edges.push({ from: WORLD, to: n.id, port });
+  const pooler = ctx.pooler && ctx.postgres ? ctx.pooler : undefined;
+  if (pooler) edges.push({ from: pooler.id, to: ctx.postgres!.id, port: 5432 });
   for (const b of ctx.backends) {
     if (n) edges.push({ from: n.id, to: b.serviceName, port: b.port });
-    if (b.pool && ctx.postgres) edges.push({ from: b.serviceName, to: ctx.postgres.id, port: 5432 });
+    // Behind a pooler, backends reach Postgres only through it.
+    if (b.pool && pooler) edges.push({ from: b.serviceName, to: pooler.id, port: pooler.port });
+    else if (b.pool && ctx.postgres) edges.push({ from: b.serviceName, to: ctx.postgres.id, port: 5432 });
     if (b.redisPool > 0 && ctx.redis) edges.push({ from: b.serviceName, to: ctx.redis.id, port: 6379 });
   }
   return edges;

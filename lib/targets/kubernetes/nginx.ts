@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { selectPods, topologySpread } from './backend.js';
+import { podDisruptionBudget, selectPods, topologySpread } from './backend.js';
 import { dropAddressLabel, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 
@@ -110,9 +110,6 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
     ],
   });
   selectPods(service, selector);
-  const disruptionBudget = new kplus.k8s.KubePodDisruptionBudget(scope, `${name}-pdb`, {
-    metadata: { name, labels },
-    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-  });
+  const disruptionBudget = podDisruptionBudget(scope, name, labels, selector);
   return { deployment, configMap, service, disruptionBudget, conf };
 }

@@ -87,14 +87,17 @@ function expectedEdges(stack: Stack, profile: string): { ingress: Set<Edge>; egr
   const nginx = stack.nginx?.resolve(profile);
   const pg = stack.postgres?.resolve(profile);
   const redis = stack.redis?.resolve(profile);
+  const pooler = stack.pooler?.resolve(profile);
   const edges: [string, string, number][] = [];
+  if (pg && pooler) edges.push([pooler.id, pg.id, 5432]);
   if (nginx) {
     edges.push([WORLD, nginx.id, 8080]);
     if (nginx.tls) edges.push([WORLD, nginx.id, 8443]);
   }
   for (const b of stack.backends.map((x) => x.resolve(profile))) {
     if (nginx) edges.push([nginx.id, b.serviceName, b.port]);
-    if (pg && b.pool) edges.push([b.serviceName, pg.id, 5432]);
+    // behind a pooler, the backends reach Postgres only through it
+    if (pg && b.pool) edges.push(pooler ? [b.serviceName, pooler.id, pooler.port] : [b.serviceName, pg.id, 5432]);
     if (redis && b.redisPool > 0) edges.push([b.serviceName, redis.id, 6379]);
   }
   const str = ([f, t, p]: [string, string, number]) => `${f}->${t}:${p}/TCP`;
@@ -126,7 +129,17 @@ function expectExactEdges(stack: Stack, profile: string, manifests: readonly Man
   if (cidrs.size > 0) expect(sorted(cidrs)).toEqual(WORLD_CIDRS);
 }
 
-const charts = exampleCharts().filter((c) => c.example === 'reference' || c.example === 'multi-tier');
+const charts = exampleCharts().filter((c) => ['reference', 'multi-tier', 'pooled'].includes(c.example));
+
+describe('NetworkPolicy edges behind PgBouncer', () => {
+  it('backends → pgbouncer:6432 → db:5432, and no backend reaches db directly', () => {
+    const c = charts.find((x) => x.example === 'pooled' && x.profile === 'prod')!;
+    const { ingress } = readEdges(c.manifests);
+    expect(ingress.has('backend-prod->pgbouncer:6432/TCP')).toBe(true);
+    expect(ingress.has('pgbouncer->db:5432/TCP')).toBe(true);
+    expect(sorted(ingress).filter((e) => e.endsWith('->db:5432/TCP'))).toEqual(['pgbouncer->db:5432/TCP']);
+  });
+});
 
 describe('NetworkPolicy edges of the examples', () => {
   for (const c of charts) {

@@ -50,6 +50,8 @@ describe('kubernetes-models validate()', () => {
       'multi-tier/dev',
       'multi-tier/prod',
       'multi-tier/staging',
+      'pooled/dev',
+      'pooled/prod',
       'reference-yaml/dev',
       'reference-yaml/prod',
     ]);

@@ -1,0 +1,200 @@
+"""The reference backend: the workload scaleout models, following its env contract.
+
+Env (set by every scaleout target):
+  WEB_CONCURRENCY      uvicorn worker processes (uvicorn reads it itself)
+  DB_POOL_SIZE         SQLAlchemy QueuePool pool_size, per worker process
+  DB_MAX_OVERFLOW      SQLAlchemy QueuePool max_overflow, per worker process
+  DATABASE_URL         postgresql://user@host:port/db, without a password
+  DB_PASSWORD_FILE     file holding the database password
+  REDIS_URL            redis://host:port/db, without a password
+  REDIS_POOL_SIZE      redis-py pool max_connections, per worker process
+  REDIS_PASSWORD_FILE  file holding the Redis password
+  INSTANCE_NAME        instance id reported by /api/health (default: the hostname)
+
+Each worker process builds its own engine and Redis pool lazily, on first use, so nothing
+is opened in the uvicorn parent and no connection is shared across a fork.
+"""
+
+import os
+import socket
+import threading
+import time
+
+import redis
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.pool import QueuePool
+
+INSTANCE = os.environ.get("INSTANCE_NAME") or socket.gethostname()
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "path", "status"])
+LATENCY = Histogram("http_request_duration_seconds", "Request latency", ["service", "path"])
+DB_CHECKED_OUT = Gauge("backend_db_pool_checked_out", "DB connections checked out of this worker's pool")
+REDIS_IN_USE = Gauge("backend_redis_pool_open", "Redis connections this worker's pool has opened")
+ACTIVE = Gauge("backend_connections_active", "Requests being served by this worker")
+
+app = FastAPI(title="scaleout reference backend")
+
+_lock = threading.Lock()
+_engine = None
+_redis_pool = None
+
+
+def _read_secret(var: str) -> str | None:
+    path = os.environ.get(var)
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as f:
+        return f.read().strip()
+
+
+def engine():
+    """This worker's engine: QueuePool(pool_size=DB_POOL_SIZE, max_overflow=DB_MAX_OVERFLOW)."""
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                url = os.environ.get("DATABASE_URL")
+                if not url:
+                    return None
+                u = make_url(url)
+                password = _read_secret("DB_PASSWORD_FILE")
+                if password is not None:
+                    u = u.set(password=password)
+                _engine = create_engine(
+                    u,
+                    poolclass=QueuePool,
+                    pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
+                    max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "10")),
+                    pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "30")),
+                )
+    return _engine
+
+
+def redis_pool():
+    """This worker's Redis pool, capped at REDIS_POOL_SIZE; callers wait for a free one."""
+    global _redis_pool
+    if _redis_pool is None:
+        with _lock:
+            if _redis_pool is None:
+                url = os.environ.get("REDIS_URL")
+                if not url:
+                    return None
+                _redis_pool = redis.BlockingConnectionPool.from_url(
+                    url,
+                    max_connections=int(os.environ.get("REDIS_POOL_SIZE", "10")),
+                    timeout=float(os.environ.get("REDIS_POOL_TIMEOUT", "30")),
+                    password=_read_secret("REDIS_PASSWORD_FILE"),
+                )
+    return _redis_pool
+
+
+def _pool_state() -> dict:
+    e = _engine
+    if e is None:
+        return {}
+    return {"checked_out": e.pool.checkedout(), "open": e.pool.checkedout() + e.pool.checkedin()}
+
+
+def _error(kind: str, exc: Exception) -> JSONResponse:
+    # 500, not 503: nginx retries 502/503/504 on another replica, which would hide the error.
+    return JSONResponse(
+        status_code=500,
+        content={"instance": INSTANCE, "pid": os.getpid(), "error": kind, "detail": str(exc).strip()},
+    )
+
+
+@app.middleware("http")
+async def metrics_middleware(request: Request, call_next):
+    start = time.perf_counter()
+    ACTIVE.inc()
+    try:
+        response = await call_next(request)
+    finally:
+        ACTIVE.dec()
+    path = request.url.path
+    REQUESTS.labels("backend", path, str(response.status_code)).inc()
+    LATENCY.labels("backend", path).observe(time.perf_counter() - start)
+    return response
+
+
+@app.get("/api/health")
+def health(request: Request):
+    """Instance id and worker pid; checks the database and Redis when configured."""
+    checks = {}
+    try:
+        e = engine()
+        if e is not None:
+            with e.connect() as c:
+                c.execute(text("SELECT 1"))
+            checks["db"] = "ok"
+    except (OperationalError, PoolTimeout) as exc:
+        return _error("db", exc)
+    try:
+        pool = redis_pool()
+        if pool is not None:
+            redis.Redis(connection_pool=pool).ping()
+            checks["redis"] = "ok"
+    except redis.RedisError as exc:
+        return _error("redis", exc)
+    client = request.client
+    return {
+        "instance": INSTANCE,
+        "pid": os.getpid(),
+        "checks": checks,
+        # The peer port tells the connections nginx opened apart (upstream keepalive).
+        "peer": f"{client.host}:{client.port}" if client else None,
+    }
+
+
+@app.get("/api/slow")
+def slow(seconds: float = Query(1.0, ge=0, le=60)):
+    """Holds one pooled connection in pg_sleep: saturates the pool. A sync endpoint, so it
+    runs in anyio's threadpool (40 threads per worker at most)."""
+    e = engine()
+    if e is None:
+        return JSONResponse(status_code=500, content={"error": "config", "detail": "DATABASE_URL is not set"})
+    try:
+        with e.connect() as c:
+            state = _pool_state()
+            DB_CHECKED_OUT.set(state["checked_out"])
+            c.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+    except (OperationalError, PoolTimeout) as exc:
+        return _error("db", exc)
+    finally:
+        DB_CHECKED_OUT.set(_pool_state().get("checked_out", 0))
+    return {"instance": INSTANCE, "pid": os.getpid(), "slept": seconds, "pool": state}
+
+
+@app.get("/api/redis-hold")
+def redis_hold(seconds: float = Query(1.0, ge=0, le=60)):
+    """Holds one pooled Redis connection in a BLPOP for `seconds`: saturates the Redis pool."""
+    pool = redis_pool()
+    if pool is None:
+        return JSONResponse(status_code=500, content={"error": "config", "detail": "REDIS_URL is not set"})
+    conn = None
+    try:
+        conn = pool.get_connection("BLPOP")
+        opened = len(pool._connections)  # noqa: SLF001 - connections this worker has opened
+        REDIS_IN_USE.set(opened)
+        key = f"scaleout:hold:{os.getpid()}:{threading.get_ident()}"
+        conn.send_command("BLPOP", key, seconds)
+        conn.read_response()
+    except redis.RedisError as exc:
+        if conn is not None:
+            conn.disconnect()
+        return _error("redis", exc)
+    finally:
+        if conn is not None:
+            pool.release(conn)
+    return {"instance": INSTANCE, "pid": os.getpid(), "held": seconds, "pool": {"open": opened}}
+
+
+@app.get("/metrics")
+def metrics():
+    """Prometheus metrics of the worker that answers (one scrape sees one worker)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,219 @@
+/**
+ * `scaleout verify`: the seed's `test-backend-scaling.sh`, made real. Sends requests through
+ * a running load balancer, counts which instance answered each one, prints the
+ * distribution, and fails when fewer instances answer than expected, when the spread is
+ * uneven, or when a request fails.
+ *
+ * An instance is named by the JSON body's `instance` field (the reference backend's
+ * `/api/health`), or else by the `X-Upstream-Addr` header (`nginx.upstreamAddrHeader`).
+ */
+import { ScaleoutError } from '../errors.js';
+
+/** Where verify writes. */
+export interface VerifyIO {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** The checks `scaleout verify` runs, from its flags. */
+export interface VerifyOptions {
+  /** Full URL each request goes to. */
+  readonly url: string;
+  /** Requests to send, one after another. */
+  readonly requests: number;
+  /** Instances that must answer. */
+  readonly expectInstances: number;
+  /** Largest allowed deviation of one instance's count from the mean, in percent of the mean. */
+  readonly maxSkew: number;
+  /**
+   * Per-request timeout in ms.
+   *
+   * @default 10_000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The flags verify takes, as `node:util` parseArgs options. */
+export const VERIFY_FLAGS = {
+  url: { type: 'string' },
+  path: { type: 'string' },
+  requests: { type: 'string', short: 'n' },
+  'expect-instances': { type: 'string' },
+  'max-skew': { type: 'string' },
+} as const;
+
+export type VerifyFlag = keyof typeof VERIFY_FLAGS;
+
+export const VERIFY_USAGE = 'scaleout verify --url URL --expect-instances K [--requests N] [--max-skew P] [--path PATH]';
+
+/** Help text of each flag. */
+export const VERIFY_FLAG_HELP: Record<VerifyFlag, readonly [string, string]> = {
+  url: ['--url URL', 'the load balancer, e.g. http://localhost'],
+  path: ['--path PATH', `path to request (default ${'/api/health'} when URL has no path)`],
+  requests: ['-n, --requests N', 'requests to send (default 300)'],
+  'expect-instances': ['--expect-instances K', 'instances that must answer'],
+  'max-skew': ['--max-skew P', 'largest deviation from the mean per instance, in % (default 20)'],
+};
+
+export const DEFAULT_PATH = '/api/health';
+export const DEFAULT_REQUESTS = 300;
+export const DEFAULT_MAX_SKEW = 20;
+
+/** A usage mistake: exit code 2, with the same pointer to --help as the other commands. */
+function usageError(message: string): ScaleoutError {
+  return new ScaleoutError(`verify: ${message}\nRun 'scaleout verify --help' for usage.`, 2);
+}
+
+function integer(flag: string, text: string | undefined, fallback: number | undefined, min: number, max: number): number {
+  if (text === undefined) {
+    if (fallback === undefined) throw usageError(`missing --${flag}`);
+    return fallback;
+  }
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw usageError(`--${flag} must be a whole number from ${min} to ${max}, got '${text}'`);
+  }
+  return n;
+}
+
+/** Validates the flags (synchronously: bad usage never starts a request). */
+export function parseVerifyOptions(values: Partial<Record<VerifyFlag, string>>): VerifyOptions {
+  const raw = values.url;
+  if (raw === undefined || raw === '') throw usageError('missing --url URL (the load balancer, e.g. http://localhost)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`--url '${raw}' is not a URL; use e.g. http://localhost:8080`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--url '${raw}' must be http:// or https://`);
+  if (values.path !== undefined) {
+    if (!values.path.startsWith('/')) throw usageError(`--path must start with '/', got '${values.path}'`);
+    url = new URL(values.path, url);
+  } else if (url.pathname === '/' && url.search === '') {
+    url = new URL(DEFAULT_PATH, url);
+  }
+  const skewText = values['max-skew'];
+  let maxSkew = DEFAULT_MAX_SKEW;
+  if (skewText !== undefined) {
+    maxSkew = Number(skewText);
+    if (skewText.trim() === '' || !Number.isFinite(maxSkew) || maxSkew < 0) {
+      throw usageError(`--max-skew must be a percentage ≥ 0, got '${skewText}'`);
+    }
+  }
+  return {
+    url: url.toString(),
+    requests: integer('requests', values.requests, DEFAULT_REQUESTS, 1, 1_000_000),
+    expectInstances: integer('expect-instances', values['expect-instances'], undefined, 1, 10_000),
+    maxSkew,
+  };
+}
+
+/** Which instance answered: the JSON `instance` field, else the last X-Upstream-Addr entry. */
+export function identify(body: string, upstreamAddr: string | null): string | undefined {
+  try {
+    const json = JSON.parse(body) as unknown;
+    if (json && typeof json === 'object' && 'instance' in json) {
+      const v = (json as { instance: unknown }).instance;
+      if (typeof v === 'string' || typeof v === 'number') return String(v);
+    }
+  } catch {
+    // not JSON
+  }
+  // nginx lists every upstream it tried ("a:1, b:2"); the last one answered.
+  const addr = upstreamAddr?.split(',').pop()?.trim();
+  return addr || undefined;
+}
+
+/** Max |count − mean| / mean, in percent; 0 for no instances. */
+export function skewPercent(counts: readonly number[]): number {
+  if (counts.length === 0) return 0;
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  if (mean === 0) return 0;
+  return Math.max(...counts.map((c) => Math.abs(c - mean))) / mean * 100;
+}
+
+/** What verify saw. */
+export interface VerifyResult {
+  /** Answers per instance, sorted by instance. */
+  readonly counts: ReadonlyMap<string, number>;
+  /** Successful answers that named no instance. */
+  readonly unidentified: number;
+  /** Failed requests, by reason (`HTTP 502`, `timeout`, …). */
+  readonly failures: ReadonlyMap<string, number>;
+  readonly skew: number;
+  /** Why the check failed; empty when it passed. */
+  readonly problems: readonly string[];
+}
+
+/** Sends the requests (one after another) and evaluates the checks. */
+export async function collect(o: VerifyOptions, fetchImpl: typeof fetch = fetch): Promise<VerifyResult> {
+  const counts = new Map<string, number>();
+  const failures = new Map<string, number>();
+  let unidentified = 0;
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (let i = 0; i < o.requests; i++) {
+    try {
+      const res = await fetchImpl(o.url, { signal: AbortSignal.timeout(o.timeoutMs ?? 10_000), headers: { accept: 'application/json' } });
+      const body = await res.text();
+      if (!res.ok) {
+        bump(failures, `HTTP ${res.status}`);
+        continue;
+      }
+      const who = identify(body, res.headers.get('x-upstream-addr'));
+      if (who === undefined) unidentified++;
+      else bump(counts, who);
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      bump(failures, err.name === 'TimeoutError' ? 'timeout' : err.cause?.code ?? err.message);
+    }
+  }
+  const sorted = new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const skew = skewPercent([...sorted.values()]);
+  const problems: string[] = [];
+  const failed = [...failures.values()].reduce((a, b) => a + b, 0);
+  if (failed > 0) problems.push(`${failed} of ${o.requests} requests failed (${[...failures].map(([k, n]) => `${k} × ${n}`).join(', ')})`);
+  if (unidentified > 0) {
+    problems.push(
+      `${unidentified} answers named no instance: return an 'instance' field in the JSON body, or set nginx.upstreamAddrHeader: true for an X-Upstream-Addr header`,
+    );
+  }
+  if (sorted.size < o.expectInstances) {
+    problems.push(`${sorted.size} instance${sorted.size === 1 ? '' : 's'} answered, expected ${o.expectInstances}`);
+  }
+  if (skew > o.maxSkew) problems.push(`skew ${skew.toFixed(1)}% is over --max-skew ${o.maxSkew}%`);
+  return { counts: sorted, unidentified, failures, skew, problems };
+}
+
+/** The distribution table and the verdict. */
+export function renderVerify(o: VerifyOptions, r: VerifyResult): string {
+  const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
+  const mean = r.counts.size ? total / r.counts.size : 0;
+  const width = Math.max(8, ...[...r.counts.keys()].map((k) => k.length));
+  const pct = (x: number) => `${x.toFixed(1)}%`;
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  const lines = [
+    `${o.requests} requests to ${o.url}`,
+    '',
+    `${'instance'.padEnd(width)}  ${'requests'.padStart(8)}  ${'share'.padStart(6)}  ${'vs mean'.padStart(7)}`,
+    ...[...r.counts].map(
+      ([k, n]) =>
+        `${k.padEnd(width)}  ${String(n).padStart(8)}  ${pct((n / o.requests) * 100).padStart(6)}  ${signed(mean ? ((n - mean) / mean) * 100 : 0).padStart(7)}`,
+    ),
+    '',
+    `${r.counts.size} instance${r.counts.size === 1 ? '' : 's'} answered (expected ${o.expectInstances}); skew ${pct(r.skew)} (max ${o.maxSkew}%); ${
+      o.requests - total - r.unidentified
+    } failed`,
+  ];
+  if (r.counts.size > o.expectInstances) lines.push(`note: more instances answered than the ${o.expectInstances} expected`);
+  lines.push(r.problems.length ? 'FAIL' : 'OK');
+  return lines.join('\n') + '\n';
+}
+
+/** Runs verify; resolves to the exit code: 0 ok, 1 a check failed. */
+export async function runVerify(o: VerifyOptions, io: VerifyIO, fetchImpl: typeof fetch = fetch): Promise<number> {
+  const r = await collect(o, fetchImpl);
+  io.stdout.write(renderVerify(o, r));
+  for (const p of r.problems) io.stderr.write(`scaleout: verify failed: ${p}\n`);
+  return r.problems.length ? 1 : 0;
+}

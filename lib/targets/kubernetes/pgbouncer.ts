@@ -1,0 +1,83 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
+import type { RuleContext } from '../../rules/rule.js';
+import { percentOrAbsolute, podDisruptionBudget, selectPods, topologySpread } from './backend.js';
+import { dropAddressLabel, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources } from './container.js';
+import { appLabels, secretFile, selectorLabels } from './names.js';
+
+/** The objects the pooler becomes; exposed so users can patch them. */
+export interface PoolerResources {
+  readonly deployment: kplus.Deployment;
+  readonly configMap: kplus.ConfigMap;
+  readonly service: kplus.Service;
+  readonly disruptionBudget: kplus.k8s.KubePodDisruptionBudget;
+  /** The pgbouncer.ini the ConfigMap holds. */
+  readonly ini: string;
+}
+
+// PgBouncer refuses to run as root; uid/gid 70 is `postgres` in the alpine-based images.
+const PGBOUNCER_USER = { user: 70, group: 70 };
+
+/** PgBouncer as a Deployment: its ini in a ConfigMap (checksummed), the userlist from a Secret. */
+export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerResources {
+  const p = ctx.pooler!;
+  const pg = ctx.postgres!;
+  const name = p.id;
+  const stack = ctx.stack.stackName;
+  const labels = appLabels(stack, ctx.profile, name, 'database');
+  const selector = selectorLabels(stack, ctx.profile, name);
+  const ini = renderPgBouncerIni(p, pg, { stackName: stack, postgresHost: pg.id, secretPath: secretFile });
+  const configMap = new kplus.ConfigMap(scope, `${name}-ini`, { metadata: { name: `${name}-ini`, labels }, data: { 'pgbouncer.ini': ini } });
+  const deployment = new kplus.Deployment(scope, name, {
+    metadata: { name, labels },
+    podMetadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(ini).digest('hex') } },
+    select: false,
+    replicas: p.replicas,
+    strategy: kplus.DeploymentStrategy.rollingUpdate({
+      maxSurge: percentOrAbsolute(p.rollout.maxSurge),
+      maxUnavailable: percentOrAbsolute(p.rollout.maxUnavailable),
+    }),
+    securityContext: podSecurityContext(PGBOUNCER_USER),
+    automountServiceAccountToken: false,
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: selector }));
+  const h = p.healthcheck;
+  const probe = (failureThreshold: number) =>
+    kplus.Probe.fromTcpSocket({
+      port: p.port,
+      periodSeconds: Duration.seconds(Math.max(1, h.interval.toSeconds())),
+      timeoutSeconds: Duration.seconds(Math.max(1, h.timeout.toSeconds())),
+      failureThreshold,
+    });
+  const container = deployment.addContainer({
+    name: 'pgbouncer',
+    image: p.image,
+    imagePullPolicy: PULL,
+    command: ['pgbouncer'],
+    args: ['/etc/pgbouncer/pgbouncer.ini'],
+    portNumber: p.port,
+    resources: {},
+    securityContext: securityContext(PGBOUNCER_USER),
+    readiness: probe(h.retries),
+    startup: probe(Math.ceil(h.startPeriod.milliseconds / (Math.max(1, h.interval.toSeconds()) * 1000)) + h.retries),
+  });
+  setResources(deployment, p.resources);
+  dropAddressLabel(deployment);
+  container.mount('/etc/pgbouncer/pgbouncer.ini', kplus.Volume.fromConfigMap(scope, `${name}-ini-vol`, configMap), {
+    subPath: 'pgbouncer.ini',
+    readOnly: true,
+  });
+  scratch(scope, `${name}-tmp`, container, '/tmp');
+  mountSecrets(scope, name, container, [p.userlistSecret]);
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(selector)));
+  const service = new kplus.Service(scope, `${name}-service`, {
+    metadata: { name, labels },
+    ports: [{ name: 'postgres', port: p.port, targetPort: p.port }],
+  });
+  selectPods(service, selector);
+  const disruptionBudget = podDisruptionBudget(scope, name, labels, selector);
+  return { deployment, configMap, service, disruptionBudget, ini };
+}
