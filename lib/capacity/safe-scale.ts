@@ -1,6 +1,8 @@
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedNginx } from '../model/nginx.js';
+import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
+import { poolerClientBudget } from './pooler-budget.js';
 import type { ResolvedRedis } from '../model/redis.js';
 import { NO_POOL_CONCURRENCY, nginxBudget } from './nginx-budget.js';
 import { peakReplicas, peakReplicasAt } from './peak.js';
@@ -15,12 +17,13 @@ export interface SafeScale {
   /** Largest replica count (others unchanged) that keeps every budget, or 0 if none does. */
   readonly largest: number;
   /** The budget that fails first above `largest`. */
-  readonly limitedBy: 'PostgreSQL' | 'Redis' | 'nginx' | 'none';
+  readonly limitedBy: 'PostgreSQL' | 'PgBouncer' | 'Redis' | 'nginx' | 'none';
 }
 
 export interface Budgets {
   readonly backends: readonly ResolvedBackend[];
   readonly postgres?: ResolvedPostgres;
+  readonly pooler?: ResolvedPgBouncer;
   readonly redis?: ResolvedRedis;
   readonly nginx?: ResolvedNginx;
 }
@@ -34,7 +37,10 @@ const SEARCH_LIMIT = 100_000;
  * the number of backends.
  */
 export function safeScales(b: Budgets, target: TargetKind): SafeScale[] {
-  const pg = b.postgres && postgresBudget(b.backends, b.postgres, target);
+  // Behind a pooler the backends' connections go to its client side; what it opens to
+  // Postgres does not change with the backends' replicas.
+  const pg = b.postgres && postgresBudget(b.backends, b.postgres, target, b.pooler);
+  const clients = b.pooler && b.postgres ? poolerClientBudget(b.backends, b.pooler, target) : undefined;
   const redis = b.redis && redisBudget(b.backends, b.redis, target);
   const nginx = b.nginx && nginxBudget(b.nginx, b.backends, target);
   return b.backends.map((backend) => {
@@ -46,7 +52,11 @@ export function safeScales(b: Budgets, target: TargetKind): SafeScale[] {
     const redisShare = backend.workers * backend.redisPool;
     const requestShare = backend.workers * (backend.pool ? backend.pool.size + backend.pool.maxOverflow : NO_POOL_CONCURRENCY);
     const checks: [SafeScale['limitedBy'], (n: number) => boolean][] = [];
-    if (pg) {
+    if (pg && clients) {
+      checks.push(['PostgreSQL', () => pg.ok]);
+      const others = clients.demand - peakNow * dbShare;
+      checks.push(['PgBouncer', (n) => others + peakAt(n) * dbShare <= clients.capacity]);
+    } else if (pg) {
       const others = pg.demand - peakNow * dbShare;
       checks.push(['PostgreSQL', (n) => others + peakAt(n) * dbShare <= pg.available]);
     }

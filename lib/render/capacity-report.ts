@@ -1,4 +1,5 @@
 import { nginxBudget } from '../capacity/nginx-budget.js';
+import { poolerClientBudget } from '../capacity/pooler-budget.js';
 import { postgresBudget } from '../capacity/postgres-budget.js';
 import { redisBudget } from '../capacity/redis-budget.js';
 import { safeScales } from '../capacity/safe-scale.js';
@@ -20,15 +21,37 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
 /** The budget tables of one profile under one target's semantics. */
 export function capacitySection(ctx: RuleContext, target: TargetKind, name: (path: string) => string): string[] {
   const out: string[] = [];
+  if (ctx.postgres && ctx.pooler) {
+    const c = poolerClientBudget(ctx.backends, ctx.pooler, target);
+    out.push(`### PgBouncer client connections (${name(ctx.pooler.path)}, pool_mode ${ctx.pooler.poolMode})`, '');
+    out.push(
+      ...table(
+        ['client', 'peak replicas', 'workers', 'pool.size + maxOverflow', 'connections'],
+        [
+          ...c.backends.map((s) => [name(s.backend.path), `${s.peak.total} (${s.peak.explain})`, s.workers, `${s.poolSize} + ${s.maxOverflow}`, s.demand]),
+          ['**demand**', '', '', '', `**${c.demand}**`],
+        ],
+      ),
+      '',
+      `Capacity ${c.capacity} = max_client_conn ${ctx.pooler.maxClientConn} × ${ctx.pooler.replicas} instance(s). ` +
+        (c.ok ? `Headroom ${c.capacity - c.demand}.` : `**Over by ${c.demand - c.capacity}.**`),
+      '',
+    );
+  }
   if (ctx.postgres) {
-    const b = postgresBudget(ctx.backends, ctx.postgres, target);
+    // Behind a pooler, Postgres sees the pooler's server connections instead of the backends.
+    const b = postgresBudget(ctx.backends, ctx.postgres, target, ctx.pooler);
     const pg = ctx.postgres;
+    const server = b.pooler;
     out.push(`### PostgreSQL connections (${name(pg.path)})`, '');
     out.push(
       ...table(
         ['client', 'peak replicas', 'workers', 'pool.size + maxOverflow', 'connections'],
         [
           ...b.backends.map((s) => [name(s.backend.path), `${s.peak.total} (${s.peak.explain})`, s.workers, `${s.poolSize} + ${s.maxOverflow}`, s.demand]),
+          ...(server
+            ? [[name(server.pooler.path), `${server.peak.total} (${server.peak.explain})`, '', `${server.perInstance} per instance`, server.demand]]
+            : []),
           ...pg.fixedClients.map((c) => [`fixed: ${c.name}`, '', '', '', c.count]),
           ['**demand**', '', '', '', `**${b.demand}**`],
         ],

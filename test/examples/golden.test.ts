@@ -26,6 +26,27 @@ describe('golden: reference stack', () => {
   });
 });
 
+describe('golden: every YAML example', () => {
+  const examples = readdirSync(EXAMPLES, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'reference' && e.name !== 'pitfalls')
+    .map((e) => e.name)
+    .filter((name) => readdirSync(join(EXAMPLES, name)).includes('scaleout.yaml'))
+    .sort();
+
+  it('includes the multi-tier and pooled examples', () => {
+    expect(examples).toEqual(expect.arrayContaining(['multi-tier', 'pooled']));
+  });
+
+  for (const name of examples) {
+    const { files } = synthCompose(loadConfigFile(join(EXAMPLES, name, 'scaleout.yaml')));
+    for (const [path, content] of files) {
+      it(`${name}/compose/${path}`, async () => {
+        await expect(content).toMatchFileSnapshot(join('golden', name, 'compose', path));
+      });
+    }
+  }
+});
+
 describe('golden: pitfalls refuse to synthesize', () => {
   const dir = join(EXAMPLES, 'pitfalls');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {

@@ -28,7 +28,7 @@ export interface BackendCapacity {
   /** Largest replica count (others unchanged) that keeps every budget. */
   readonly maxSafeReplicas: number;
   /** The budget that fails first above maxSafeReplicas. */
-  readonly limitedBy: 'PostgreSQL' | 'Redis' | 'nginx' | 'none';
+  readonly limitedBy: 'PostgreSQL' | 'PgBouncer' | 'Redis' | 'nginx' | 'none';
 }
 
 /** The budgets of one profile under Pulumi semantics. */
