@@ -8,16 +8,18 @@
  * target's service builders: one definition of what the images support, two targets.
  */
 import type * as docker from '@pulumi/docker';
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedBackend } from '../../model/backend.js';
 import type { ResolvedHealthcheck, ResolvedResources } from '../../model/common.js';
 import type { ResolvedNginx } from '../../model/nginx.js';
+import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import { Duration, type Cpu } from '../../units/index.js';
 import { backendEnv, backendSecrets } from '../../render/backend-env.js';
 import {
   nginxService,
+  pgbouncerService,
   postgresService,
   redisService,
   secretPath,
@@ -159,6 +161,7 @@ export function backendContainerArgs(
   redis: ResolvedRedis | undefined,
   name: string,
   refs: ContainerRefs,
+  pooler?: ResolvedPgBouncer,
 ): docker.ContainerArgs {
   const usesData = (b.pool && pg) || (b.redisPool > 0 && redis);
   const secrets = backendSecrets(b, pg, redis);
@@ -166,7 +169,7 @@ export function backendContainerArgs(
     name,
     image: refs.image,
     // The env contract every target shares; secrets are files the app reads via `*_FILE`.
-    envs: envList(backendEnv(b, pg, redis, secretPath)),
+    envs: envList(backendEnv(b, pg, redis, secretPath, pooler)),
     // init reaps workers and forwards SIGTERM, as in compose.
     init: true,
     networksAdvanced: [
@@ -233,6 +236,37 @@ export function redisContainerArgs(r: ResolvedRedis, name: string, refs: Contain
     restart: 'always',
     uploads: secretUploads([r.passwordSecret], refs),
     volumes: volumesOf(spec, refs),
+    destroyGraceSeconds: STOP_GRACE_SECONDS,
+  };
+}
+
+/**
+ * One PgBouncer instance on the internal network; all instances share the pooler id as
+ * their alias. Its ini is uploaded in place, and its userlist is built from the Postgres
+ * password (a secret Output, so it stays encrypted).
+ */
+export function pgbouncerContainerArgs(
+  p: ResolvedPgBouncer,
+  pg: ResolvedPostgres,
+  ini: string,
+  name: string,
+  refs: ContainerRefs,
+): docker.ContainerArgs {
+  const spec = pgbouncerService(p, 'pgbouncer.ini', {});
+  const userlist = pulumi.interpolate`"${pg.user}" "${refs.secret(pg.passwordSecret)}"\n`;
+  return {
+    name,
+    image: refs.image,
+    entrypoints: spec.entrypoint as string[],
+    command: spec.command as string[],
+    networksAdvanced: [{ name: dataNetwork(refs, p.path), aliases: [p.id] }],
+    uploads: [
+      { file: '/etc/pgbouncer/pgbouncer.ini', content: ini },
+      { file: secretPath(p.userlistSecret), content: userlist },
+    ],
+    ...healthcheckArgs(fromCompose(spec)),
+    ...resourceArgs(p.resources),
+    restart: 'always',
     destroyGraceSeconds: STOP_GRACE_SECONDS,
   };
 }

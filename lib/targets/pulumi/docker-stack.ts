@@ -9,6 +9,7 @@ import type { CapacitySummary } from './capacity-summary.js';
 import {
   backendContainerArgs,
   nginxContainerArgs,
+  pgbouncerContainerArgs,
   postgresContainerArgs,
   redisContainerArgs,
   type ContainerRefs,
@@ -68,6 +69,8 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly nginxContainer: docker.Container;
   public readonly postgresContainer?: docker.Container;
   public readonly redisContainer?: docker.Container;
+  /** PgBouncer containers, one per instance, when the stack has a pooler. */
+  public readonly poolerContainers: readonly docker.Container[];
   /** Every child resource: networks, images, volumes, containers. */
   public readonly resources: readonly pulumi.CustomResource[];
 
@@ -107,11 +110,25 @@ export class DockerStack extends pulumi.ComponentResource {
       data.push(this.redisContainer);
     }
 
+    const poolers: docker.Container[] = [];
+    if (ctx.pooler && ctx.postgres && this.postgresContainer) {
+      const p = ctx.pooler;
+      for (let i = 1; i <= p.replicas; i++) {
+        const resourceName = `${name}-${p.id}-${i}`;
+        const a = pgbouncerContainerArgs(p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
+        poolers.push(container(resourceName, a, [this.postgresContainer]));
+      }
+    }
+    this.poolerContainers = poolers;
+    data.push(...poolers);
+
     const backends = new Map<string, docker.Container[]>();
     for (const b of ctx.backends) {
-      // Start only once the data tier it uses is healthy (the data containers `wait` for it).
+      // Start only once the data tier it uses is healthy (the data containers `wait` for it);
+      // behind a pooler that is the pooler, not Postgres.
+      const db = poolers.length ? poolers : this.postgresContainer ? [this.postgresContainer] : [];
       const deps = [
-        ...(b.pool && this.postgresContainer ? [this.postgresContainer] : []),
+        ...(b.pool ? db : []),
         ...(b.redisPool > 0 && this.redisContainer ? [this.redisContainer] : []),
       ];
       const replicas: docker.Container[] = [];
@@ -120,7 +137,7 @@ export class DockerStack extends pulumi.ComponentResource {
         // A fixed name is kept as compose keeps it (SO-SCALE-CONFLICT had to be suppressed);
         // a second replica then cannot start, which is what that rule warns about.
         const physical = b.containerName ?? resourceName;
-        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id)), deps));
+        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler), deps));
       }
       backends.set(b.id, replicas);
     }

@@ -8,6 +8,7 @@ import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
 import { backendSecrets } from '../../render/backend-env.js';
+import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { RuleContext } from '../../rules/rule.js';
@@ -28,6 +29,8 @@ export interface DockerPlan {
   readonly capacity: CapacitySummary;
   /** Every secret some container mounts under /run/secrets, sorted. */
   readonly secretNames: readonly string[];
+  /** The pooler's pgbouncer.ini, when the stack has one. */
+  readonly pgbouncerIni?: string;
 }
 
 /**
@@ -47,6 +50,12 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     resolver: DOCKER_DNS,
     secretPath,
   });
+  // The pooler logs in with the app role; its userlist is derived from the Postgres
+  // password secret, so it needs no secret of its own here.
+  const pgbouncerIni =
+    ctx.pooler && ctx.postgres
+      ? renderPgBouncerIni(ctx.pooler, ctx.postgres, { stackName: stack.stackName, postgresHost: ctx.postgres.id, secretPath })
+      : undefined;
   const secrets = new Set<string>();
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
@@ -58,6 +67,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     report,
     ctx,
     nginxConf,
+    ...(pgbouncerIni ? { pgbouncerIni } : {}),
     capacity: capacitySummary(ctx),
     secretNames: [...secrets].sort(),
   };
@@ -69,7 +79,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
  * version in the override's tag when it has one, since that is the nginx that will run.
  */
 function applyImages(ctx: RuleContext, images: Readonly<Record<string, string>>): RuleContext {
-  const ids = [...ctx.backends.map((b) => b.id), ctx.nginx?.id, ctx.postgres?.id, ctx.redis?.id].filter(
+  const ids = [...ctx.backends.map((b) => b.id), ctx.nginx?.id, ctx.postgres?.id, ctx.pooler?.id, ctx.redis?.id].filter(
     (x): x is string => x !== undefined,
   );
   const problems: string[] = [];
@@ -94,6 +104,7 @@ function applyImages(ctx: RuleContext, images: Readonly<Record<string, string>>)
     backends: ctx.backends.map((b) => ({ ...b, image: pick(b.id, b.image) })),
     ...(nginx ? { nginx } : {}),
     ...(ctx.postgres ? { postgres: { ...ctx.postgres, image: pick(ctx.postgres.id, ctx.postgres.image) } } : {}),
+    ...(ctx.pooler ? { pooler: { ...ctx.pooler, image: pick(ctx.pooler.id, ctx.pooler.image) } } : {}),
     ...(ctx.redis ? { redis: { ...ctx.redis, image: pick(ctx.redis.id, ctx.redis.image) } } : {}),
   };
 }

@@ -1,0 +1,49 @@
+/** The pooled example on Pulumi: pooler containers between the backends and Postgres. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../lib/cli/config.js';
+import { renderPgBouncerIni } from '../../../lib/render/pgbouncer-ini.js';
+import { DockerStack } from '../../../lib/targets/pulumi/index.js';
+import { installMocks, isSecret, registrationsOf, settle, withoutSecrets } from './mocks.js';
+
+const all = installMocks('scaleout-reference', 'test');
+const CONTAINER = 'docker:index/container:Container';
+const SENTINEL = 'pg-SENTINEL-pw';
+
+describe('DockerStack behind PgBouncer', () => {
+  it('runs one pooler container per instance, and points the backends at it', async () => {
+    const stack = loadConfigFile(join(import.meta.dirname, '../../../examples/pooled/scaleout.yaml'));
+    const component = new DockerStack('pooled', { stack, profile: 'prod', postgresPassword: SENTINEL, redisPassword: 'redis-pw' });
+    await settle(component);
+    const mine = registrationsOf(all, 'pooled').filter((r) => r.type === CONTAINER);
+    const pooler = stack.pooler!.resolve('prod');
+    const poolers = mine.filter((r) => r.name.startsWith('pooled-pgbouncer-'));
+    expect(poolers.map((r) => r.name)).toEqual(['pooled-pgbouncer-1', 'pooled-pgbouncer-2']);
+    expect(poolers.length).toBe(pooler.replicas);
+
+    for (const p of poolers) {
+      expect(p.inputs.networksAdvanced.map((n: any) => n.aliases)).toEqual([['pgbouncer']]);
+      expect(p.inputs.entrypoints).toEqual(['pgbouncer']);
+      expect(p.deleteBeforeReplace).toBe(true);
+      // the ini is the renderer's output; the userlist is a secret built from the password
+      const uploads = (isSecret(p.inputs.uploads) ? p.inputs.uploads.value : p.inputs.uploads) as { file: string; content: string }[];
+      const pg = stack.postgres!.resolve('prod');
+      expect(uploads.find((u) => u.file === '/etc/pgbouncer/pgbouncer.ini')!.content).toBe(
+        renderPgBouncerIni(pooler, pg, { stackName: 'uns', postgresHost: 'db', secretPath: (n) => `/run/secrets/${n}` }),
+      );
+      expect(isSecret(p.inputs.uploads)).toBe(true);
+      expect(uploads.find((u) => u.file === '/run/secrets/pgbouncer_userlist')!.content).toBe(`"app" "${SENTINEL}"\n`);
+      expect(JSON.stringify(withoutSecrets(p.inputs))).not.toContain(SENTINEL);
+    }
+
+    const backends = mine.filter((r) => r.name.startsWith('pooled-backend-prod-'));
+    expect(backends).toHaveLength(6);
+    for (const b of backends) {
+      expect(b.inputs.envs).toContain('DATABASE_URL=postgresql://app@pgbouncer:6432/uns');
+      expect(b.inputs.envs).toContain('PGBOUNCER_POOL_MODE=transaction');
+      // they start after the poolers, not straight after Postgres
+      for (const p of poolers) expect(b.dependencies).toContain(p.urn);
+      expect(b.dependencies.some((d) => d.endsWith('::pooled-db'))).toBe(false);
+    }
+  });
+});
