@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backendSchema } from '../model/backend-props.js';
 import { suggestion } from '../model/did-you-mean.js';
+import { monitoringSchema } from '../model/monitoring.js';
 import { nginxSchema } from '../model/nginx.js';
 import { deepPartial } from '../model/overrides.js';
 import { pgbouncerSchema } from '../model/pgbouncer.js';
@@ -46,6 +47,7 @@ const profileSchema = z
     nginx: overrideSchema(nginxSchema).optional().meta({ description: 'Overrides of the nginx section.' }),
     postgres: overrideSchema(postgresSection).optional().meta({ description: 'Overrides of the postgres section (and its pooler).' }),
     redis: overrideSchema(redisSchema).optional().meta({ description: 'Overrides of the redis section.' }),
+    monitoring: overrideSchema(monitoringSchema).optional().meta({ description: 'Overrides of the monitoring section.' }),
   })
   .meta({ description: 'One profile: its settings and its overrides, deep-merged over the base sections.' });
 
@@ -98,7 +100,7 @@ function crossCheck(data: unknown, ctx: Ctx): void {
   const declared = isMapping(data.profiles) ? Object.keys(data.profiles) : [];
   const profiles = [...BUILT_IN_PROFILES, ...declared.filter((p) => !BUILT_IN_PROFILES.includes(p))];
   for (const id of backendIds) checkSuppressions((data.backends as Record<string, unknown>)[id], ['backends', id], profiles, ctx);
-  for (const s of ['nginx', 'postgres', 'redis']) checkSuppressions(data[s], [s], profiles, ctx);
+  for (const s of ['nginx', 'postgres', 'redis', 'monitoring']) checkSuppressions(data[s], [s], profiles, ctx);
   if (isMapping(data.postgres)) checkSuppressions(data.postgres.pooler, ['postgres', 'pooler'], profiles, ctx);
   if (!isMapping(data.profiles)) return;
   for (const [name, profile] of Object.entries(data.profiles)) {
@@ -114,7 +116,7 @@ function crossCheck(data: unknown, ctx: Ctx): void {
         });
       }
     }
-    for (const s of ['postgres', 'redis']) {
+    for (const s of ['postgres', 'redis', 'monitoring']) {
       if (profile[s] !== undefined && data[s] === undefined) {
         ctx.addIssue({
           code: 'custom',
@@ -143,6 +145,9 @@ export const configSchema = z
     nginx: nginxSchema.optional().meta({ description: 'The nginx load balancer. Always present; this section tunes it.' }),
     postgres: postgresSection.optional().meta({ description: 'The shared PostgreSQL server. Omit for a stack without one.' }),
     redis: redisSchema.optional().meta({ description: 'The shared Redis. Omit for a stack without one.' }),
+    monitoring: monitoringSchema
+      .optional()
+      .meta({ description: 'Prometheus, exporters, alert rules and Grafana dashboards. Omit for a stack without monitoring.' }),
     profiles: z
       .record(dnsLabel, profileSchema)
       .optional()

@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { Backend } from '../model/backend.js';
+import { Monitoring } from '../model/monitoring.js';
 import { Nginx } from '../model/nginx.js';
 import { PgBouncer } from '../model/pgbouncer.js';
 import { Postgres } from '../model/postgres.js';
@@ -140,7 +141,7 @@ function issueLines(
   return [...new Set(found.map((f) => f.line))];
 }
 
-/** Builds the constructs; their ids (`nginx`, `db`, `pgbouncer`, `redis`, backend keys) are a contract. */
+/** Builds the constructs; their ids (`nginx`, `db`, `pgbouncer`, `redis`, `monitoring`, backend keys) are a contract. */
 function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): Stack {
   try {
     const profiles = config.profiles ?? {};
@@ -168,6 +169,7 @@ function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): St
       if (pooler) new PgBouncer(stack, 'pgbouncer', { ...pooler, ...overrides((p) => (p.postgres as any)?.pooler) });
     }
     if (config.redis) new Redis(stack, 'redis', { ...config.redis, ...overrides((p) => p.redis) });
+    if (config.monitoring) new Monitoring(stack, 'monitoring', { ...config.monitoring, ...overrides((p) => p.monitoring) });
     // Problems that show only once overrides are merged (e.g. requests above limits in one
     // profile) or that span constructs are input mistakes too: report them now, not at synth.
     checkStructure(stack, stack.profileNames.map((p) => resolveProfile(stack, p)));

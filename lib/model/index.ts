@@ -3,6 +3,7 @@ export * from './backend.js';
 export * from './common.js';
 export { imageTag } from './image.js';
 export * from './model-construct.js';
+export * from './monitoring.js';
 export * from './nginx.js';
 export * from './pgbouncer.js';
 export * from './postgres.js';

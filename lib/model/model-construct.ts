@@ -9,7 +9,7 @@ import { Stack } from './stack.js';
 import { validateProps } from './validate.js';
 
 /** The kinds of model construct a stack holds. */
-export type ModelKind = 'backend' | 'nginx' | 'postgres' | 'pgbouncer' | 'redis';
+export type ModelKind = 'backend' | 'nginx' | 'postgres' | 'pgbouncer' | 'redis' | 'monitoring';
 
 /** Props every model construct takes besides its own. */
 export interface ModelCommonProps<Override> {

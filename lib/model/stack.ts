@@ -2,6 +2,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
 import type { ModelConstruct } from './model-construct.js';
+import type { Monitoring } from './monitoring.js';
 import type { Nginx } from './nginx.js';
 import type { PgBouncer } from './pgbouncer.js';
 import type { Postgres } from './postgres.js';
@@ -131,5 +132,10 @@ export class Stack extends Construct {
 
   public get redis(): Redis | undefined {
     return this.members.find((m) => m.kind === 'redis') as unknown as Redis | undefined;
+  }
+
+  /** Prometheus and Grafana, when the stack has them. */
+  public get monitoring(): Monitoring | undefined {
+    return this.members.find((m) => m.kind === 'monitoring') as unknown as Monitoring | undefined;
   }
 }

@@ -40,6 +40,13 @@ export interface NginxRenderOptions {
    * @default nginx.tls.port
    */
   readonly tlsListenPort?: number;
+  /**
+   * Port of a separate server answering `/stub_status` for the nginx Prometheus exporter.
+   * Set only when the stack has Monitoring; the port is never published.
+   *
+   * @default - no stub_status server
+   */
+  readonly stubStatusPort?: number;
 }
 
 /** true when this nginx version supports `server ... resolve` in open-source nginx (>= 1.27.3) */
@@ -155,6 +162,17 @@ export function renderNginxConf(
     );
   } else {
     servers.push(block('server', [`listen ${listenPort};`, 'server_name _;', '', ...HEALTH, ...locations]));
+  }
+  if (opts.stubStatusPort !== undefined) {
+    // Connection counters for the nginx Prometheus exporter, on a port of their own.
+    servers.push(
+      block('server', [
+        `listen ${opts.stubStatusPort};`,
+        'server_name _;',
+        '',
+        ...block('location = /stub_status', ['stub_status;', 'access_log off;']),
+      ]),
+    );
   }
 
   const http = [

@@ -26,6 +26,13 @@ export interface PgBouncerRenderOptions {
    * @default pooler.port
    */
   readonly listenPort?: number;
+  /**
+   * Users allowed `SHOW` on the admin console (`stats_users`): the pgbouncer exporter's.
+   * Set only when the stack has Monitoring.
+   *
+   * @default - none (the line is not written)
+   */
+  readonly statsUsers?: readonly string[];
 }
 
 /**
@@ -54,6 +61,7 @@ export function renderPgBouncerIni(p: ResolvedPgBouncer, pg: ResolvedPostgres, o
     `max_db_connections = ${p.maxDbConnections}`,
     // SQLAlchemy/psycopg2 send it at connect; PgBouncer refuses unknown startup parameters.
     'ignore_startup_parameters = extra_float_digits',
+    ...(opts.statsUsers?.length ? [`stats_users = ${opts.statsUsers.join(', ')}`] : []),
     '',
   ];
   return lines.join('\n');

@@ -39,6 +39,7 @@ export function resolveProfile(stack: Stack, profile: string): RuleContext {
     ...(stack.postgres ? { postgres: stack.postgres.resolve(profile) } : {}),
     ...(stack.pooler ? { pooler: stack.pooler.resolve(profile) } : {}),
     ...(stack.redis ? { redis: stack.redis.resolve(profile) } : {}),
+    ...(stack.monitoring ? { monitoring: stack.monitoring.resolve(profile) } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TargetKind } from '../capacity/target.js';
 import type { ResolvedBackend } from '../model/backend.js';
+import type { ResolvedMonitoring } from '../model/monitoring.js';
 import type { ResolvedNginx } from '../model/nginx.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
@@ -21,6 +22,8 @@ export interface RuleContext {
   /** The pooler between backends and Postgres, when the stack has one. */
   readonly pooler?: ResolvedPgBouncer;
   readonly redis?: ResolvedRedis;
+  /** Prometheus and Grafana, when the stack has them. */
+  readonly monitoring?: ResolvedMonitoring;
 }
 
 /** What a rule reports, before the gate adds severity, profile and target. */

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
+import { MONITORING_SERVICES } from '../model/monitoring.js';
 import type { Stack } from '../model/stack.js';
 import { RULE_IDS } from './registry.js';
 import type { RuleContext } from './rule.js';
@@ -30,7 +31,13 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
   }
   for (const ctx of contexts) {
     const where = `(profile ${ctx.profile})`;
-    const infra = [ctx.nginx?.id, ctx.postgres?.id, ctx.pooler?.id, ctx.redis?.id].filter((x) => x !== undefined);
+    const infra = [
+      ctx.nginx?.id,
+      ctx.postgres?.id,
+      ctx.pooler?.id,
+      ctx.redis?.id,
+      ...(ctx.monitoring ? Object.values(MONITORING_SERVICES) : []),
+    ].filter((x) => x !== undefined);
     const names = new Map<string, string>();
     const routes = new Map<string, string>();
     for (const b of ctx.backends) {

@@ -65,7 +65,7 @@ describe('scaleout schema', () => {
     const schema = JSON.parse(r.stdout);
     expect(schema.properties.backends).toBeDefined();
     expect(schema.required).toEqual(['name', 'backends']);
-    expect(Object.keys(schema.properties)).toEqual(['name', 'backends', 'nginx', 'postgres', 'redis', 'profiles']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'backends', 'nginx', 'postgres', 'redis', 'monitoring', 'profiles']);
     expect(cli('schema').stdout).toBe(r.stdout);
   });
 

@@ -3,6 +3,7 @@ import type { ResolvedBackend } from '../../model/backend.js';
 import type { Stack } from '../../model/stack.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
+import { addMonitoring } from './monitoring-project.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
   APP_NETWORK,
@@ -93,7 +94,13 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = renderPgBouncerIni(c.pooler!, c.postgres!, { stackName: stack.stackName, postgresHost: names.get(c.profile)!.get(c.postgres!.path)!, secretPath });
+      const text = renderPgBouncerIni(c.pooler!, c.postgres!, {
+        stackName: stack.stackName,
+        postgresHost: names.get(c.profile)!.get(c.postgres!.path)!,
+        secretPath,
+        // The pgbouncer exporter reads SHOW STATS as the app's user.
+        ...(c.monitoring ? { statsUsers: [c.postgres!.user] } : {}),
+      });
       const existing = [...mountedFiles].find(([f, t]) => f.startsWith('pgbouncer/') && t === text)?.[0];
       const file = existing ?? (iniOf.size === 0 ? 'pgbouncer/pgbouncer.ini' : `pgbouncer/pgbouncer-${c.profile}.ini`);
       mountedFiles.set(file, text);
@@ -129,6 +136,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
         upstreamHost: (b: ResolvedBackend) => b.id,
         resolver: DOCKER_DNS,
         secretPath,
+        ...(c.monitoring ? { stubStatusPort: c.monitoring.nginxStatusPort } : {}),
       });
       const existing = [...mountedFiles].find(([f, t]) => f.startsWith('nginx/') && t === text)?.[0];
       const file = existing ?? (confOf.size === 0 ? 'nginx/nginx.conf' : `nginx/nginx-${c.profile}.conf`);
@@ -141,6 +149,8 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
       return { base: c.nginx!.id, spec: nginxService(c.nginx!, confOf.get(c.profile)!, healthy(c, paths, gated)) };
     });
   }
+
+  if (first.monitoring) addMonitoring(stack, contexts, { add, healthy, names, mountedFiles });
 
   const secrets = new Set<string>();
   const volumes = new Set<string>();

@@ -32,7 +32,7 @@ function resources(r: ResolvedResources): Record<string, unknown> | undefined {
   return { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) };
 }
 
-function deploy(r: ResolvedResources, replicas?: number, restart = { condition: 'any' } as { condition: string; maxAttempts?: number }) {
+export function deploy(r: ResolvedResources, replicas?: number, restart = { condition: 'any' } as { condition: string; maxAttempts?: number }) {
   const res = resources(r);
   return {
     ...(replicas !== undefined ? { replicas } : {}),

@@ -9,6 +9,7 @@ import { synthGate, type GateReport } from '../../rules/gate.js';
 import { backendResources, type BackendResources } from './backend.js';
 import { postgresResources, redisResources, type DataResources } from './data.js';
 import { selectorLabels } from './names.js';
+import { monitoringResources, type MonitoringResources } from './monitoring.js';
 import { modelEdges, networkPolicies } from './network-policies.js';
 import { pgbouncerResources, type PoolerResources } from './pgbouncer.js';
 import { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, nginxResources, type NginxResources } from './nginx.js';
@@ -54,6 +55,8 @@ export class KubernetesChart extends Chart {
   public readonly postgres?: DataResources;
   public readonly pooler?: PoolerResources;
   public readonly redis?: DataResources;
+  /** Prometheus, Grafana and the exporters, when the stack has Monitoring. */
+  public readonly monitoring?: MonitoringResources;
   public readonly networkPolicies: readonly kplus.NetworkPolicy[];
 
   constructor(scope: Construct, id: string, props: KubernetesChartProps) {
@@ -101,13 +104,18 @@ export class KubernetesChart extends Chart {
       });
       workloads.set(ctx.nginx.id, podsOf(ctx.nginx.id));
     }
+    if (ctx.monitoring) {
+      this.monitoring = monitoringResources(this, ctx, { namespace, nginxStatusPort: ctx.monitoring.nginxStatusPort });
+      for (const [name, labels] of this.monitoring.workloads) workloads.set(name, labels);
+    }
     const nginxPorts = ctx.nginx ? [NGINX_HTTP_PORT, ...(ctx.nginx.tls ? [NGINX_HTTPS_PORT] : [])] : [];
     const policyLabels = {
       'app.kubernetes.io/instance': `${props.stack.stackName}-${props.profile}`,
       'app.kubernetes.io/managed-by': 'scaleout',
       'app.kubernetes.io/part-of': props.stack.stackName,
     };
-    this.networkPolicies = networkPolicies(this, workloads, modelEdges(ctx, nginxPorts), policyLabels);
+    const edges = [...modelEdges(ctx, nginxPorts), ...(this.monitoring?.edges ?? [])];
+    this.networkPolicies = networkPolicies(this, workloads, edges, policyLabels);
   }
 
   /** The objects produced for `backend`, to patch them. */

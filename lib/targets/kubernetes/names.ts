@@ -1,7 +1,7 @@
 import type { ResolvedCompute, ResolvedResources } from '../../model/common.js';
 
 /** What a workload is, for `app.kubernetes.io/component`. */
-export type Component = 'backend' | 'load-balancer' | 'database' | 'cache';
+export type Component = 'backend' | 'load-balancer' | 'database' | 'cache' | 'monitoring' | 'exporter';
 
 /** The recommended `app.kubernetes.io/*` labels for one workload. */
 export function appLabels(stackName: string, profile: string, name: string, component: Component): Record<string, string> {

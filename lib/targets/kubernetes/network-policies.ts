@@ -68,7 +68,10 @@ export function networkPolicies(
       const peers = e.from === WORLD ? world : [pods.get(e.from)!];
       for (const peer of peers) policy.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(e.port)]);
     }
-    for (const e of egress) policy.addEgressRule(pods.get(e.to)!, [kplus.NetworkPolicyPort.tcp(e.port)]);
+    for (const e of egress) {
+      const peers = e.to === WORLD ? world : [pods.get(e.to)!];
+      for (const peer of peers) policy.addEgressRule(peer, [kplus.NetworkPolicyPort.tcp(e.port)]);
+    }
     policies.push(policy);
   }
   return policies;

@@ -58,6 +58,7 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
     secretPath: secretFile,
     listenPort: NGINX_HTTP_PORT,
     tlsListenPort: NGINX_HTTPS_PORT,
+    ...(ctx.monitoring ? { stubStatusPort: ctx.monitoring.nginxStatusPort } : {}),
   });
   const configMap = new kplus.ConfigMap(scope, `${name}-conf`, {
     metadata: { name: `${name}-conf`, labels },
@@ -81,7 +82,11 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
       timeoutSeconds: Duration.seconds(5),
       failureThreshold,
     });
-  const ports = [{ number: NGINX_HTTP_PORT, name: 'http' }, ...(n.tls ? [{ number: NGINX_HTTPS_PORT, name: 'https' }] : [])];
+  const ports = [
+    { number: NGINX_HTTP_PORT, name: 'http' },
+    ...(n.tls ? [{ number: NGINX_HTTPS_PORT, name: 'https' }] : []),
+    ...(ctx.monitoring ? [{ number: ctx.monitoring.nginxStatusPort, name: 'status' }] : []),
+  ];
   const container = deployment.addContainer({
     name: 'nginx',
     image: unprivilegedImage(n.image),

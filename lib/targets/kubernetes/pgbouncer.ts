@@ -29,7 +29,13 @@ export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerRe
   const stack = ctx.stack.stackName;
   const labels = appLabels(stack, ctx.profile, name, 'database');
   const selector = selectorLabels(stack, ctx.profile, name);
-  const ini = renderPgBouncerIni(p, pg, { stackName: stack, postgresHost: pg.id, secretPath: secretFile });
+  const ini = renderPgBouncerIni(p, pg, {
+    stackName: stack,
+    postgresHost: pg.id,
+    secretPath: secretFile,
+    // The pgbouncer exporter reads SHOW STATS as the app's user.
+    ...(ctx.monitoring ? { statsUsers: [pg.user] } : {}),
+  });
   const configMap = new kplus.ConfigMap(scope, `${name}-ini`, { metadata: { name: `${name}-ini`, labels }, data: { 'pgbouncer.ini': ini } });
   const deployment = new kplus.Deployment(scope, name, {
     metadata: { name, labels },

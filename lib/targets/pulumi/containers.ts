@@ -109,9 +109,9 @@ export function healthcheckArgs(h: HealthcheckTimings): Pick<docker.ContainerArg
 const fromModel = (h: ResolvedHealthcheck): HealthcheckTimings => ({ ...h, tests: h.command });
 
 /** compose writes `$$` for a literal `$`; Docker takes the command as is. */
-const unescapeCompose = (s: string): string => s.replaceAll('$$', '$');
+export const unescapeCompose = (s: string): string => s.replaceAll('$$', '$');
 
-function fromCompose(spec: ComposeService): HealthcheckTimings {
+export function fromCompose(spec: ComposeService): HealthcheckTimings {
   const h = spec.healthcheck as { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
   return {
     tests: h.test.map(unescapeCompose),
@@ -134,17 +134,17 @@ export function envList(env: Readonly<Record<string, string>>): string[] {
  * contract is the same in both targets. The content is a secret Output, which keeps the
  * whole `uploads` input encrypted in state and out of `docker inspect`'s env.
  */
-function secretUploads(names: readonly string[], refs: ContainerRefs): docker.types.input.ContainerUpload[] {
+export function secretUploads(names: readonly string[], refs: ContainerRefs): docker.types.input.ContainerUpload[] {
   return names.map((n) => ({ file: secretPath(n), content: refs.secret(n) }));
 }
 
-function dataNetwork(refs: ContainerRefs, who: string): pulumi.Input<string> {
+export function dataNetwork(refs: ContainerRefs, who: string): pulumi.Input<string> {
   if (refs.networks.data === undefined) throw new Error(`${who} needs the internal data network, but none was given`);
   return refs.networks.data;
 }
 
 /** compose volume strings (`db-data:/var/lib/postgresql/data`) → provider volume mounts. */
-function volumesOf(spec: ComposeService, refs: ContainerRefs): docker.types.input.ContainerVolume[] {
+export function volumesOf(spec: ComposeService, refs: ContainerRefs): docker.types.input.ContainerVolume[] {
   return ((spec.volumes as string[] | undefined) ?? []).map((v) => {
     const [name, containerPath, mode] = v.split(':');
     return { volumeName: refs.volume(name!), containerPath: containerPath!, readOnly: mode === 'ro' };

@@ -15,6 +15,7 @@ import {
   type ContainerRefs,
 } from './containers.js';
 import { StackImages } from './images.js';
+import { monitoringContainerArgs } from './monitoring.js';
 import { createNetworks, type StackNetworks } from './networks.js';
 import { planDockerStack } from './plan.js';
 import { resolveSecrets, type SecretArgs } from './secrets.js';
@@ -71,6 +72,8 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly redisContainer?: docker.Container;
   /** PgBouncer containers, one per instance, when the stack has a pooler. */
   public readonly poolerContainers: readonly docker.Container[];
+  /** Prometheus, Grafana and exporter containers by service name, when the stack has Monitoring. */
+  public readonly monitoringContainers: ReadonlyMap<string, docker.Container>;
   /** Every child resource: networks, images, volumes, containers. */
   public readonly resources: readonly pulumi.CustomResource[];
 
@@ -151,7 +154,17 @@ export class DockerStack extends pulumi.ComponentResource {
       replicas,
     );
 
-    const containers = [...data, ...replicas, this.nginxContainer];
+    const monitoring = new Map<string, docker.Container>();
+    if (ctx.monitoring && plan.monitoring) {
+      // After everything they scrape, so Prometheus finds its targets up.
+      const scraped = [...data, ...replicas, this.nginxContainer];
+      for (const mc of monitoringContainerArgs(ctx, plan.monitoring, name, refs)) {
+        monitoring.set(mc.id, container(`${name}-${mc.id}`, mc.args, scraped));
+      }
+    }
+    this.monitoringContainers = monitoring;
+
+    const containers = [...data, ...replicas, this.nginxContainer, ...monitoring.values()];
     this.resources = [
       ...Object.values(this.networks),
       ...images.all.values(),

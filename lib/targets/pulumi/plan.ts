@@ -15,6 +15,7 @@ import type { RuleContext } from '../../rules/rule.js';
 import { DOCKER_DNS } from '../compose/project.js';
 import { secretPath } from '../compose/services.js';
 import { capacitySummary, type CapacitySummary } from './capacity-summary.js';
+import { monitoringFiles, type MonitoringFiles } from './monitoring.js';
 
 /** The resolved, gated deployment of one profile. */
 export interface DockerPlan {
@@ -31,6 +32,8 @@ export interface DockerPlan {
   readonly secretNames: readonly string[];
   /** The pooler's pgbouncer.ini, when the stack has one. */
   readonly pgbouncerIni?: string;
+  /** Prometheus and Grafana files to upload, when the stack has Monitoring. */
+  readonly monitoring?: MonitoringFiles;
 }
 
 /**
@@ -49,18 +52,26 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     upstreamHost: (b) => b.id,
     resolver: DOCKER_DNS,
     secretPath,
+    ...(ctx.monitoring ? { stubStatusPort: ctx.monitoring.nginxStatusPort } : {}),
   });
   // The pooler logs in with the app role; its userlist is derived from the Postgres
   // password secret, so it needs no secret of its own here.
   const pgbouncerIni =
     ctx.pooler && ctx.postgres
-      ? renderPgBouncerIni(ctx.pooler, ctx.postgres, { stackName: stack.stackName, postgresHost: ctx.postgres.id, secretPath })
+      ? renderPgBouncerIni(ctx.pooler, ctx.postgres, {
+          stackName: stack.stackName,
+          postgresHost: ctx.postgres.id,
+          secretPath,
+          ...(ctx.monitoring ? { statsUsers: [ctx.postgres.user] } : {}),
+        })
       : undefined;
   const secrets = new Set<string>();
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
   for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
   if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
+  if (ctx.monitoring && ctx.monitoring.grafana.adminPassword === undefined) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
+  const monitoring = ctx.monitoring ? monitoringFiles(ctx, stack.stackName) : undefined;
   return {
     stackName: stack.stackName,
     profile,
@@ -68,6 +79,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     ctx,
     nginxConf,
     ...(pgbouncerIni ? { pgbouncerIni } : {}),
+    ...(monitoring ? { monitoring } : {}),
     capacity: capacitySummary(ctx),
     secretNames: [...secrets].sort(),
   };

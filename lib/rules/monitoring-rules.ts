@@ -1,0 +1,32 @@
+import type { Rule } from './rule.js';
+
+/** Passwords that scanners try first; the seed ships admin/admin. */
+export const DEFAULT_PASSWORDS: readonly string[] = ['', 'admin', 'password', 'grafana', 'changeme', 'secret', '123456', 'admin123'];
+
+/** SO-GRAFANA-ADMIN: the Grafana admin password comes from a secret, never a literal default. */
+export const grafanaAdminRule: Rule = {
+  id: 'SO-GRAFANA-ADMIN',
+  summary: 'the Grafana admin password comes from a secret, not a literal (admin/admin is refused)',
+  perTarget: false,
+  severity: (prod) => (prod ? 'error' : 'warning'),
+  check(ctx) {
+    const m = ctx.monitoring;
+    if (!m || m.grafana.adminPassword === undefined) return [];
+    const pw = m.grafana.adminPassword;
+    const isDefault = DEFAULT_PASSWORDS.includes(pw.trim().toLowerCase()) || pw === m.grafana.adminUser;
+    return [
+      {
+        path: m.path,
+        title: isDefault
+          ? `Grafana admin password is the default '${pw}' (user '${m.grafana.adminUser}')`
+          : 'Grafana admin password is a literal',
+        details: [
+          isDefault
+            ? 'anyone who reaches Grafana logs in as admin with it'
+            : 'it would be written into every output file',
+          `fix: remove grafana.adminPassword and put the password in the secret '${m.grafana.adminPasswordSecret}' (grafana.adminPasswordSecret)`,
+        ],
+      },
+    ];
+  },
+};
