@@ -117,10 +117,10 @@ describe('usage', () => {
     expect(existsSync(join(tmp, 'never'))).toBe(false);
   });
 
-  it('a command this version does not ship: exit 2', () => {
+  it('verify without its required --url: exit 2, naming the option', () => {
     const r = cli('verify');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("'verify' is not available in this version");
+    expect(r.stderr).toContain('verify: missing --url URL');
   });
 
   it('an unknown option: exit 2 with did-you-mean', () => {
