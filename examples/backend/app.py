@@ -10,6 +10,8 @@ Env (set by every scaleout target):
   REDIS_POOL_SIZE      redis-py pool max_connections, per worker process
   REDIS_PASSWORD_FILE  file holding the Redis password
   INSTANCE_NAME        instance id reported by /api/health (default: the hostname)
+  DB_POOL_TIMEOUT, REDIS_POOL_TIMEOUT
+                       seconds a request waits for a free pooled connection (default 30)
 
 Each worker process builds its own engine and Redis pool lazily, on first use, so nothing
 is opened in the uvicorn parent and no connection is shared across a fork.
@@ -31,10 +33,30 @@ from sqlalchemy.pool import QueuePool
 
 INSTANCE = os.environ.get("INSTANCE_NAME") or socket.gethostname()
 
+
+def _nodelay_on_inherited_listeners() -> None:
+    """With --workers N, uvicorn binds the listener itself with proto 0; accepted sockets
+    inherit proto 0 and asyncio then skips TCP_NODELAY, so on Linux every keep-alive response
+    after the first waits ~40 ms for the peer's delayed ACK (Kludex/uvicorn#3149). nginx's
+    upstream keepalive hits exactly that. Set TCP_NODELAY on every TCP stream, whatever proto."""
+    import asyncio.base_events as base_events
+
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+
+    base_events._set_nodelay = set_nodelay  # noqa: SLF001
+
+
+_nodelay_on_inherited_listeners()
+
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "path", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "Request latency", ["service", "path"])
 DB_CHECKED_OUT = Gauge("backend_db_pool_checked_out", "DB connections checked out of this worker's pool")
-REDIS_IN_USE = Gauge("backend_redis_pool_open", "Redis connections this worker's pool has opened")
+REDIS_OPEN = Gauge("backend_redis_pool_open", "Redis connections this worker's pool has opened")
 ACTIVE = Gauge("backend_connections_active", "Requests being served by this worker")
 
 app = FastAPI(title="scaleout reference backend")
@@ -100,31 +122,51 @@ def _pool_state() -> dict:
     return {"checked_out": e.pool.checkedout(), "open": e.pool.checkedout() + e.pool.checkedin()}
 
 
-def _error(kind: str, exc: Exception) -> JSONResponse:
-    # 500, not 503: nginx retries 502/503/504 on another replica, which would hide the error.
+def _error(kind: str, exc: Exception, status: int = 500) -> JSONResponse:
+    # Work endpoints answer 500, not 503: nginx retries 502/503/504 on another replica, which
+    # would hide a refused connection from the caller. Only /api/health says 503 (unhealthy).
     return JSONResponse(
-        status_code=500,
+        status_code=status,
         content={"instance": INSTANCE, "pid": os.getpid(), "error": kind, "detail": str(exc).strip()},
     )
 
 
-@app.middleware("http")
-async def metrics_middleware(request: Request, call_next):
-    start = time.perf_counter()
-    ACTIVE.inc()
-    try:
-        response = await call_next(request)
-    finally:
-        ACTIVE.dec()
-    path = request.url.path
-    REQUESTS.labels("backend", path, str(response.status_code)).inc()
-    LATENCY.labels("backend", path).observe(time.perf_counter() - start)
-    return response
+class MetricsMiddleware:
+    """Counts requests and latency per path. Plain ASGI rather than @app.middleware("http"):
+    that one relays the response through a task and a stream, which splits the status line
+    and the body by an event-loop turn (a crash in between cuts a response nginx has
+    already started to pass on)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_and_count(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        ACTIVE.inc()
+        try:
+            await self.app(scope, receive, send_and_count)
+        finally:
+            ACTIVE.dec()
+            REQUESTS.labels("backend", scope["path"], str(status["code"])).inc()
+            LATENCY.labels("backend", scope["path"]).observe(time.perf_counter() - start)
+
+
+app.add_middleware(MetricsMiddleware)
 
 
 @app.get("/api/health")
 def health(request: Request):
-    """Instance id and worker pid; checks the database and Redis when configured."""
+    """Instance id and worker pid; checks the database and Redis when configured (503 if one fails)."""
     checks = {}
     try:
         e = engine()
@@ -133,14 +175,14 @@ def health(request: Request):
                 c.execute(text("SELECT 1"))
             checks["db"] = "ok"
     except (OperationalError, PoolTimeout) as exc:
-        return _error("db", exc)
+        return _error("db", exc, 503)
     try:
         pool = redis_pool()
         if pool is not None:
             redis.Redis(connection_pool=pool).ping()
             checks["redis"] = "ok"
     except redis.RedisError as exc:
-        return _error("redis", exc)
+        return _error("redis", exc, 503)
     client = request.client
     return {
         "instance": INSTANCE,
@@ -180,7 +222,7 @@ def redis_hold(seconds: float = Query(1.0, ge=0, le=60)):
     try:
         conn = pool.get_connection("BLPOP")
         opened = len(pool._connections)  # noqa: SLF001 - connections this worker has opened
-        REDIS_IN_USE.set(opened)
+        REDIS_OPEN.set(opened)
         key = f"scaleout:hold:{os.getpid()}:{threading.get_ident()}"
         conn.send_command("BLPOP", key, seconds)
         conn.read_response()

@@ -134,7 +134,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(20)} ${FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`)] : []),
       '',
     ].join('\n');
   }
@@ -145,9 +145,9 @@ function usage(command?: string): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
     '',
     'Options:',
-    ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(20)} ${FLAG_HELP[o]}`),
-    `  ${'-h, --help'.padEnd(20)} show this help`,
-    `  ${'--version'.padEnd(20)} print the version`,
+    ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`),
+    `  ${'-h, --help'.padEnd(22)} show this help`,
+    `  ${'--version'.padEnd(22)} print the version`,
     '',
     'Exit codes: 0 ok, 1 a rule or a verify check failed, 2 bad config or usage.',
     '',

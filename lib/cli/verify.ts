@@ -7,6 +7,8 @@
  * An instance is named by the JSON body's `instance` field (the reference backend's
  * `/api/health`), or else by the `X-Upstream-Addr` header (`nginx.upstreamAddrHeader`).
  */
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ScaleoutError } from '../errors.js';
 
 /** Where verify writes. */
@@ -146,27 +148,69 @@ export interface VerifyResult {
   readonly problems: readonly string[];
 }
 
+/** One answer, as verify needs it. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+  /** The X-Upstream-Addr header, if any. */
+  readonly upstreamAddr: string | null;
+}
+
+/** Sends one GET; rejects on a network error or timeout. */
+export type Getter = (url: string, timeoutMs: number) => Promise<Answer>;
+
+/**
+ * GETs over node:http(s) with one keepalive agent. Not fetch: fetch refuses "bad ports"
+ * (6000, 6666, 10080, …), which a load balancer may well listen on.
+ */
+export function httpGetter(): { get: Getter; close(): void } {
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const get: Getter = (url, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const https = url.startsWith('https:');
+      const send = https ? httpsRequest : httpRequest;
+      const req = send(url, { agent: https ? agents.https : agents.http, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const addr = res.headers['x-upstream-addr'];
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), upstreamAddr: typeof addr === 'string' ? addr : null });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
+      req.on('error', reject);
+      req.end();
+    });
+  return { get, close: () => (agents.http.destroy(), agents.https.destroy()) };
+}
+
 /** Sends the requests (one after another) and evaluates the checks. */
-export async function collect(o: VerifyOptions, fetchImpl: typeof fetch = fetch): Promise<VerifyResult> {
+export async function collect(o: VerifyOptions, get?: Getter): Promise<VerifyResult> {
   const counts = new Map<string, number>();
   const failures = new Map<string, number>();
   let unidentified = 0;
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  for (let i = 0; i < o.requests; i++) {
-    try {
-      const res = await fetchImpl(o.url, { signal: AbortSignal.timeout(o.timeoutMs ?? 10_000), headers: { accept: 'application/json' } });
-      const body = await res.text();
-      if (!res.ok) {
-        bump(failures, `HTTP ${res.status}`);
-        continue;
+  const own = get ? undefined : httpGetter();
+  const send = get ?? own!.get;
+  try {
+    for (let i = 0; i < o.requests; i++) {
+      try {
+        const res = await send(o.url, o.timeoutMs ?? 10_000);
+        if (res.status < 200 || res.status > 299) {
+          bump(failures, `HTTP ${res.status}`);
+          continue;
+        }
+        const who = identify(res.body, res.upstreamAddr);
+        if (who === undefined) unidentified++;
+        else bump(counts, who);
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        bump(failures, err.code ?? err.message);
       }
-      const who = identify(body, res.headers.get('x-upstream-addr'));
-      if (who === undefined) unidentified++;
-      else bump(counts, who);
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      bump(failures, err.name === 'TimeoutError' ? 'timeout' : err.cause?.code ?? err.message);
     }
+  } finally {
+    own?.close();
   }
   const sorted = new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const skew = skewPercent([...sorted.values()]);
@@ -175,7 +219,7 @@ export async function collect(o: VerifyOptions, fetchImpl: typeof fetch = fetch)
   if (failed > 0) problems.push(`${failed} of ${o.requests} requests failed (${[...failures].map(([k, n]) => `${k} × ${n}`).join(', ')})`);
   if (unidentified > 0) {
     problems.push(
-      `${unidentified} answers named no instance: return an 'instance' field in the JSON body, or set nginx.upstreamAddrHeader: true for an X-Upstream-Addr header`,
+      `${unidentified} answer${unidentified === 1 ? '' : 's'} named no instance: return an 'instance' field in the JSON body, or set nginx.upstreamAddrHeader: true for an X-Upstream-Addr header`,
     );
   }
   if (sorted.size < o.expectInstances) {
@@ -211,8 +255,8 @@ export function renderVerify(o: VerifyOptions, r: VerifyResult): string {
 }
 
 /** Runs verify; resolves to the exit code: 0 ok, 1 a check failed. */
-export async function runVerify(o: VerifyOptions, io: VerifyIO, fetchImpl: typeof fetch = fetch): Promise<number> {
-  const r = await collect(o, fetchImpl);
+export async function runVerify(o: VerifyOptions, io: VerifyIO, get?: Getter): Promise<number> {
+  const r = await collect(o, get);
   io.stdout.write(renderVerify(o, r));
   for (const p of r.problems) io.stderr.write(`scaleout: verify failed: ${p}\n`);
   return r.problems.length ? 1 : 0;

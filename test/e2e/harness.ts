@@ -1,0 +1,341 @@
+/**
+ * The native end-to-end harness: runs a synthesized stack on loopback with real servers.
+ *
+ * - PostgreSQL and Redis start with the settings the compose target gives their services.
+ * - Each backend replica is uvicorn with W workers (WEB_CONCURRENCY) on its own port, with
+ *   the environment of its compose service, read from the synthesized docker-compose.yml. Only hosts, ports
+ *   and secret paths are rewritten for loopback; every other value is passed as is.
+ * - nginx runs the nginx.conf the library renders for the local nginx and these ports.
+ *
+ * Everything gets free ports and its own process group, is stopped by pid, and the temp
+ * dir is removed in `stop()`, which tests call from afterAll (and which never throws
+ * before it has tried to stop everything).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { Stack } from '../../lib/index.js';
+import type { ResolvedBackend } from '../../lib/model/backend.js';
+import { renderNginxConf } from '../../lib/render/nginx-conf.js';
+import type { RuleContext } from '../../lib/rules/rule.js';
+import { synthCompose } from '../../lib/targets/compose/index.js';
+import { PostgresServer } from './postgres.js';
+import { freePorts, groupMembers, pgrepFull, requireBinary, spawnGroup, stopGroup, tail, waitFor, type Group } from './processes.js';
+import { RedisServer } from './redis.js';
+
+export const NGINX_BIN = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
+export const PYTHON = process.env['E2E_PYTHON'] ?? '/usr/bin/python3';
+export const BACKEND_DIR = fileURLToPath(new URL('../../examples/backend/', import.meta.url));
+/**
+ * Temp dirs live outside /tmp: each nginx gets a private /tmp (the rendered conf puts its
+ * pid and temp files there), which would hide a dir under /tmp.
+ */
+export const E2E_TMP = process.env['E2E_TMPDIR'] ?? '/var/tmp';
+export const TEMP_PREFIX = 'scaleout-e2e-';
+
+type ComposeService = { command?: string[] | string; environment?: Record<string, string>; deploy?: { replicas?: number }; profiles?: string[] };
+type ComposeFile = { services: Record<string, ComposeService>; secrets?: Record<string, { file: string }> };
+
+/** One backend replica: uvicorn with WEB_CONCURRENCY workers on its own port. */
+export interface Replica {
+  readonly backend: string;
+  readonly instance: string;
+  readonly port: number;
+  readonly env: Record<string, string>;
+  group: Group;
+}
+
+/** One nginx, rendered for this harness's replicas. */
+export interface NginxServer {
+  readonly port: number;
+  readonly conf: string;
+  readonly group: Group;
+  url(path: string): string;
+}
+
+/** The values a compose service's `-c name=value` / `--flag value` command carries. */
+function commandArgs(cmd: string[] | string | undefined): string[] {
+  if (cmd === undefined) return [];
+  return Array.isArray(cmd) ? cmd : cmd.split(/\s+/);
+}
+
+/** Rewrites `scheme://user@host:port/...` to 127.0.0.1:`port`, checking the host is `service`. */
+function loopbackUrl(url: string, service: string, port: number): string {
+  const u = new URL(url);
+  if (u.hostname !== service) throw new Error(`expected ${url} to name compose service '${service}'`);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+}
+
+function checkTools(): void {
+  requireBinary(NGINX_BIN, 'apt-get install -y nginx');
+  requireBinary(PYTHON, 'apt-get install -y python3-fastapi python3-uvicorn python3-sqlalchemy python3-psycopg2 python3-redis python3-prometheus-client');
+  requireBinary('/usr/bin/unshare', 'apt-get install -y util-linux');
+}
+
+export interface HarnessOptions {
+  /**
+   * Profile to run.
+   *
+   * @default 'dev'
+   */
+  readonly profile?: string;
+}
+
+export class E2eStack {
+  /**
+   * Synthesizes `stack` for compose (a SynthError propagates: refused stacks never run) and
+   * starts it. On any failure it stops whatever already started before rethrowing.
+   */
+  public static async start(stack: Stack, opts: HarnessOptions = {}): Promise<E2eStack> {
+    checkTools();
+    const profile = opts.profile ?? 'dev';
+    const { files, report } = synthCompose(stack, { profiles: [profile] });
+    const compose = parse(files.get('docker-compose.yml')!) as ComposeFile;
+    const dir = mkdtempSync(join(E2E_TMP, TEMP_PREFIX));
+    chmodSync(dir, 0o755);
+    const h = new E2eStack(dir, compose, report.contexts[0]!, stack.stackName);
+    try {
+      await h.boot();
+    } catch (e) {
+      await h.stop();
+      throw e;
+    }
+    return h;
+  }
+
+  public pg: PostgresServer | undefined;
+  public redis: RedisServer | undefined;
+  public readonly replicas: Replica[] = [];
+  public readonly nginxes: NginxServer[] = [];
+  /** Secret name → its value, written to `<dir>/secrets/<name>`. */
+  public readonly secrets = new Map<string, string>();
+  private readonly groups: Group[] = [];
+  private stopped = false;
+
+  private constructor(
+    public readonly dir: string,
+    public readonly compose: ComposeFile,
+    public readonly context: RuleContext,
+    private readonly stackName: string,
+  ) {}
+
+  /** The first nginx's URL for `path`. */
+  public url(path: string): string {
+    return this.nginxes[0]!.url(path);
+  }
+
+  private secretFile(path: string): string {
+    const m = /^\/run\/secrets\/([^/]+)$/.exec(path);
+    if (!m) throw new Error(`expected a compose secret path, got ${path}`);
+    return join(this.dir, 'secrets', m[1]!);
+  }
+
+  private async boot(): Promise<void> {
+    const ctx = this.context;
+    mkdirSync(join(this.dir, 'secrets'));
+    mkdirSync(join(this.dir, 'logs'));
+    for (const name of Object.keys(this.compose.secrets ?? {})) {
+      const value = randomBytes(12).toString('hex');
+      this.secrets.set(name, value);
+      writeFileSync(join(this.dir, 'secrets', name), `${value}\n`, { mode: 0o644 });
+    }
+    const [pgPort, redisPort] = await freePorts(2);
+    const services = this.compose.services;
+    const starts: Promise<void>[] = [];
+    if (ctx.postgres) {
+      const svc = services[ctx.postgres.id]!;
+      const args = commandArgs(svc.command);
+      const settings = args.filter((_, i) => args[i - 1] === '-c');
+      const env = svc.environment!;
+      const password = this.secrets.get(/([^/]+)$/.exec(env['POSTGRES_PASSWORD_FILE']!)![1]!)!;
+      starts.push(
+        PostgresServer.start({ dir: this.dir, port: pgPort!, settings, user: env['POSTGRES_USER']!, password, database: env['POSTGRES_DB']! }).then(
+          (s) => void (this.pg = s),
+        ),
+      );
+    }
+    if (ctx.redis) {
+      const svc = services[ctx.redis.id]!;
+      const text = commandArgs(svc.command).join(' ');
+      const maxClients = Number(/--maxclients (\d+)/.exec(text)?.[1]);
+      const secret = /cat \/run\/secrets\/([^)\s"]+)/.exec(text)?.[1];
+      if (!Number.isInteger(maxClients) || !secret) throw new Error(`cannot read maxclients and password from redis command: ${text}`);
+      starts.push(
+        RedisServer.start({ dir: this.dir, port: redisPort!, maxClients, password: this.secrets.get(secret)! }).then((s) => void (this.redis = s)),
+      );
+    }
+    // allSettled: a server that did start is assigned (and so stopped) even if the other failed.
+    const failed = (await Promise.allSettled(starts)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+
+    for (const b of ctx.backends) {
+      const name = Object.keys(services).find((n) => (n === b.serviceName || n.startsWith(`${b.serviceName}-`)) && services[n]!.environment?.['WEB_CONCURRENCY']);
+      if (!name) throw new Error(`no compose service for backend ${b.path}`);
+      const svc = services[name]!;
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(svc.environment ?? {})) {
+        if (k === 'DATABASE_URL') env[k] = loopbackUrl(v, ctx.postgres!.id, pgPort!);
+        else if (k === 'REDIS_URL') env[k] = loopbackUrl(v, ctx.redis!.id, redisPort!);
+        else if (k.endsWith('_FILE') && v.startsWith('/run/secrets/')) env[k] = this.secretFile(v);
+        else env[k] = String(v);
+      }
+      const count = svc.deploy?.replicas ?? 1;
+      const ports = await freePorts(count);
+      for (let i = 0; i < count; i++) {
+        const r: Replica = { backend: b.id, instance: `${b.id}-${i + 1}`, port: ports[i]!, env, group: undefined as unknown as Group };
+        this.replicas.push(r);
+      }
+    }
+    await Promise.all(this.replicas.map((r) => this.startReplica(r)));
+    await this.addNginx(ctx);
+  }
+
+  /**
+   * Starts (or restarts, on the same port) one replica and waits until it is healthy, or with
+   * `overrides` (fault injection, e.g. a wrong password file) until it answers at all.
+   */
+  public async startReplica(r: Replica, overrides?: Record<string, string>): Promise<void> {
+    const env: Record<string, string> = {
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      HOME: this.dir,
+      // No __pycache__ in examples/backend (as the Dockerfile sets).
+      PYTHONDONTWRITEBYTECODE: '1',
+      ...r.env,
+      // Harness additions, not part of the compose env: an instance id (compose leaves the
+      // hostname), and no trusted proxy. uvicorn trusts X-Forwarded-For from 127.0.0.1 by
+      // default, which only loopback nginx is; in a container nginx is another address, and
+      // the app sees nginx's real peer address, which the keepalive test counts.
+      INSTANCE_NAME: r.instance,
+      FORWARDED_ALLOW_IPS: '192.0.2.1',
+      ...overrides,
+    };
+    // The Dockerfile's CMD with a loopback host and port: the worker count comes from
+    // WEB_CONCURRENCY, which uvicorn reads itself (the capacity tests count the worker pids).
+    const args = ['-m', 'uvicorn', 'app:app', '--app-dir', BACKEND_DIR, '--host', '127.0.0.1', '--port', String(r.port)];
+    const log = join(this.dir, 'logs', `${r.instance}.log`);
+    const from = existsSync(log) ? statSync(log).size : 0;
+    r.group = spawnGroup(r.instance, PYTHON, args, log, { env, cwd: BACKEND_DIR });
+    this.groups.push(r.group);
+    // Every worker, not just the first: a worker still importing when load starts loses every
+    // accept race, and nginx's kept-alive connections then stay with the others.
+    const workers = Number(env['WEB_CONCURRENCY'] ?? 1);
+    await waitFor(
+      `${r.instance}: ${workers} workers started`,
+      () => (readFileSync(log, 'utf8').slice(from).split('Application startup complete.').length - 1 >= workers ? true : undefined),
+      30_000,
+      r.group,
+    );
+    await waitFor(
+      `${r.instance} ${overrides ? 'answering' : 'healthy'}`,
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${r.port}/api/health`, { signal: AbortSignal.timeout(2_000) });
+        return res.ok || overrides ? true : undefined;
+      },
+      30_000,
+      r.group,
+    );
+  }
+
+  /** Kills a replica's whole process group at once, as a crash would (SIGKILL). */
+  public async killReplica(r: Replica, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await stopGroup(r.group, { signal, graceMs: 5_000 });
+  }
+
+  /**
+   * Starts one more nginx, rendered from `context` (the harness's own by default; pass the
+   * report context of a stack variant to try another balancing method on the same replicas).
+   */
+  public async addNginx(context: RuleContext = this.context): Promise<NginxServer> {
+    requireBinary(NGINX_BIN, 'apt-get install -y nginx');
+    const [port] = await freePorts(1);
+    const servers = (b: ResolvedBackend) => this.replicas.filter((r) => r.backend === b.id).map((r) => `127.0.0.1:${r.port}`);
+    const conf = renderNginxConf(context.nginx!, context.backends, {
+      stackName: this.stackName,
+      upstreamHost: () => '127.0.0.1',
+      servers,
+      listenPort: port!,
+    });
+    const n = this.nginxes.length + 1;
+    const home = join(this.dir, `nginx-${n}`);
+    const privateTmp = join(home, 'tmp');
+    mkdirSync(privateTmp, { recursive: true });
+    const confPath = join(home, 'nginx.conf');
+    writeFileSync(confPath, conf);
+    // The file stays exactly as rendered: its /tmp paths land in a private bind mount.
+    const script = 'mount --bind "$1" /tmp && exec "$2" -e stderr -c "$3" -p "$4" -g "daemon off;"';
+    const group = spawnGroup(`nginx-${n}`, 'unshare', ['-m', 'sh', '-c', script, 'sh', privateTmp, NGINX_BIN, confPath, `${home}/`], join(home, 'nginx.log'));
+    this.groups.push(group);
+    const server: NginxServer = { port: port!, conf, group, url: (path) => `http://127.0.0.1:${port}${path}` };
+    await waitFor(
+      `nginx-${n} ready`,
+      async () => ((await fetch(server.url('/nginx-health'), { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined),
+      15_000,
+      group,
+    );
+    this.nginxes.push(server);
+    return server;
+  }
+
+  /** Last lines of every log, for failure messages. */
+  public logs(): string {
+    const all = [
+      ...this.nginxes.map((n) => n.group),
+      ...this.replicas.map((r) => r.group),
+      ...(this.pg ? [this.pg.group] : []),
+      ...(this.redis ? [this.redis.group] : []),
+    ];
+    return all.map((g) => `--- ${g.name}\n${tail(g.log, 15)}`).join('\n');
+  }
+
+  /** Stops everything (nginx, replicas, Redis, PostgreSQL) and removes the temp dir. */
+  public async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const errors: unknown[] = [];
+    const attempt = async (f: () => Promise<void>) => {
+      try {
+        await f();
+      } catch (e) {
+        errors.push(e);
+      }
+    };
+    await Promise.all(this.nginxes.map((n) => attempt(() => stopGroup(n.group))));
+    // Replicas get SIGTERM, then SIGKILL after a second: a clean app shutdown proves nothing here.
+    await Promise.all(this.groups.map((g) => attempt(() => stopGroup(g, { graceMs: 1_000 }))));
+    await Promise.all([attempt(async () => this.redis?.stop()), attempt(async () => this.pg?.stop())]);
+    if (process.env['E2E_KEEP'] !== '1') rmSync(this.dir, { recursive: true, force: true });
+    if (errors.length) throw errors[0];
+  }
+
+  /** Processes left behind by this harness: by temp path, and by process group. */
+  public leftovers(): string[] {
+    const groups = [...this.groups, ...(this.pg ? [this.pg.group] : []), ...(this.redis ? [this.redis.group] : [])];
+    return [
+      ...pgrepFull(this.dir),
+      ...groups.filter((g) => !g.stopped).map((g) => `${g.name}: process group ${g.pid} was never stopped`),
+      ...groups.flatMap((g) => groupMembers(g.pid).map((pid) => `${g.name}: pid ${pid} in group ${g.pid}`)),
+      ...(existsSync(this.dir) ? [`temp dir ${this.dir}`] : []),
+    ];
+  }
+}
+
+/**
+ * A stack shared by the tests of one file, started by the first test that asks for it.
+ * Unlike a beforeAll, a failed start (a missing server binary, say) fails every test that
+ * needs the stack instead of reporting them as skipped.
+ */
+export function sharedStack<T extends { readonly h: E2eStack }>(start: () => Promise<T>): { get(): Promise<T>; stop(): Promise<void> } {
+  let started: Promise<T> | undefined;
+  return {
+    get: () => (started ??= start()),
+    async stop() {
+      const s = await started?.catch(() => undefined);
+      await s?.h.stop();
+    },
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * A throwaway PostgreSQL server for the e2e tier, and the two ways of looking at it
+ * without changing what it measures: a walsender monitor and the server log.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { spawnGroup, stopGroup, waitFor, type Group } from './processes.js';
+
+/** The newest PostgreSQL under /usr/lib/postgresql (Debian 12: 15). */
+export function pgBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const dir = versions.length ? join(root, versions[0]!, 'bin') : '';
+  if (!dir || !existsSync(join(dir, 'postgres'))) {
+    throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres); apt-get install -y postgresql');
+  }
+  return dir;
+}
+
+/** uid and gid of the `postgres` OS user: PostgreSQL refuses to run as root. */
+function postgresUser(): { uid: number; gid: number } {
+  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) throw new Error('no postgres OS user; apt-get install -y postgresql');
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+export interface PostgresStartOptions {
+  /** Directory owned by nobody else; the server's files go under it. */
+  readonly dir: string;
+  readonly port: number;
+  /** `-c name=value` settings, exactly as the compose target passes them. */
+  readonly settings: readonly string[];
+  /** The ordinary (non-superuser) role the app connects as, and its password. */
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+}
+
+/** A running server: superuser `postgres` over the Unix socket (trust), everyone else over TCP (scram). */
+export class PostgresServer {
+  public static async start(o: PostgresStartOptions): Promise<PostgresServer> {
+    const bin = pgBinDir();
+    const { uid, gid } = postgresUser();
+    const home = join(o.dir, 'pg');
+    mkdirSync(home, { recursive: true });
+    spawnSync('chown', [`${uid}:${gid}`, home]);
+    const pw = join(home, 'superuser-password');
+    writeFileSync(pw, `su-${o.password}\n`, { mode: 0o600 });
+    spawnSync('chown', [`${uid}:${gid}`, pw]);
+    const data = join(home, 'data');
+    const init = spawnSync(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pw}`, '-N', '-E', 'UTF8', '--locale=C'],
+      { uid, gid, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', LANG: 'C' } },
+    );
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error}`);
+    const log = join(home, 'server.log');
+    writeFileSync(log, '');
+    spawnSync('chown', [`${uid}:${gid}`, log]);
+    const args = [
+      '-D', data,
+      '-c', `port=${o.port}`,
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=${home}`,
+      // Observability only: %e puts the SQLSTATE (53300) in each log line.
+      '-c', 'log_line_prefix=%m [%p] %e ',
+      '-c', 'fsync=off',
+      ...o.settings.flatMap((s) => ['-c', s]),
+    ];
+    const group = spawnGroup('postgres', join(bin, 'postgres'), args, log, { uid, gid, env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
+    const server = new PostgresServer(o, home, bin, group);
+    try {
+      await waitFor('postgres ready', () => (server.psql('SELECT 1').trim() === '1' ? true : undefined), 30_000, group);
+      server.psql(`CREATE ROLE ${o.user} LOGIN NOSUPERUSER PASSWORD '${o.password.replace(/'/g, "''")}'`);
+      server.psql(`CREATE DATABASE ${o.database} OWNER ${o.user}`);
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+    return server;
+  }
+
+  private constructor(
+    public readonly opts: PostgresStartOptions,
+    /** Socket directory and data parent. */
+    public readonly home: string,
+    private readonly bin: string,
+    public readonly group: Group,
+  ) {}
+
+  public get log(): string {
+    return this.group.log;
+  }
+
+  /** Runs SQL as the superuser over the Unix socket (setup only: this takes a slot while it runs). */
+  public psql(sql: string, db = 'postgres'): string {
+    const r = spawnSync(join(this.bin, 'psql'), ['-X', '-A', '-t', '-q', '-h', this.home, '-p', String(this.opts.port), '-U', 'postgres', '-d', db, '-c', sql], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Server log lines matching `re` (e.g. / 53300 /). */
+  public logLines(re: RegExp): string[] {
+    return readFileSync(this.log, 'utf8').split('\n').filter((l) => re.test(l));
+  }
+
+  /**
+   * A monitor that takes no connection slot: a `replication=database` session is a
+   * walsender, counted against max_wal_senders, not max_connections.
+   */
+  public async monitor(): Promise<PgMonitor> {
+    const conninfo = `host=${this.home} port=${this.opts.port} user=postgres dbname=${this.opts.database} replication=database`;
+    const child = spawn(join(this.bin, 'psql'), ['-X', '-A', '-t', '-q', conninfo], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const m = new PgMonitor(child, this.opts.user);
+    await m.count();
+    return m;
+  }
+
+  /**
+   * Holds `k` real connections as the app role over TCP, like the model's fixed clients
+   * (migrations, exporters, admin sessions), until released.
+   */
+  public async holdConnections(k: number): Promise<FixedClients> {
+    const held: ChildProcess[] = [];
+    for (let i = 0; i < k; i++) {
+      const child = spawn(
+        join(this.bin, 'psql'),
+        ['-X', '-q', '-h', '127.0.0.1', '-p', String(this.opts.port), '-U', this.opts.user, '-d', this.opts.database],
+        { stdio: ['pipe', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin', PGPASSWORD: this.opts.password, PGAPPNAME: `fixed-${i}` } },
+      );
+      held.push(child);
+    }
+    const fixed = new FixedClients(held);
+    const m = await this.monitor();
+    try {
+      await waitFor(`${k} fixed clients connected`, async () => ((await m.count(`application_name LIKE 'fixed-%'`)) === k ? true : undefined), 10_000);
+    } finally {
+      m.close();
+    }
+    return fixed;
+  }
+
+  public async stop(): Promise<void> {
+    // SIGINT to the postmaster alone: fast shutdown, which ends every backend and cleans up IPC.
+    await stopGroup(this.group, { signal: 'SIGINT', wholeGroup: false, graceMs: 10_000 });
+  }
+}
+
+/** Connections the test holds open on purpose; `release()` closes them. */
+export class FixedClients {
+  constructor(private readonly children: readonly ChildProcess[]) {}
+  public async release(): Promise<void> {
+    await Promise.all(
+      this.children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.stdin?.end('\\q\n');
+            setTimeout(() => c.kill('SIGKILL'), 3_000).unref();
+          }),
+      ),
+    );
+  }
+}
+
+/** Polls pg_stat_activity over one walsender session and tracks the peak. */
+export class PgMonitor {
+  private readonly lines: AsyncIterator<string>;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** Highest count of the app role's client backends seen since `track()`. */
+  public peak = 0;
+  public samples = 0;
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly role: string,
+  ) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+
+  /** Client backends of the app role, optionally filtered further by `where`. */
+  public count(where = 'true'): Promise<number> {
+    // One query at a time on the one session: answers come back in order.
+    const run = async () => {
+      this.child.stdin!.write(
+        `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename = '${this.role}' AND (${where});\n`,
+      );
+      const next = await this.lines.next();
+      if (next.done) throw new Error('pg monitor: psql ended');
+      return Number(next.value.trim());
+    };
+    const result = this.chain.then(run, run);
+    this.chain = result.catch(() => 0);
+    return result;
+  }
+
+  /** Samples every `everyMs` ms in the background, keeping the peak. */
+  public track(everyMs = 20): void {
+    this.peak = 0;
+    this.timer = setInterval(() => {
+      if (this.busy) return;
+      this.busy = true;
+      this.count()
+        .then((n) => {
+          this.samples++;
+          if (n > this.peak) this.peak = n;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.busy = false;
+        });
+    }, everyMs);
+  }
+
+  public untrack(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  public close(): void {
+    this.untrack();
+    this.child.stdin?.end();
+    setTimeout(() => this.child.kill('SIGKILL'), 2_000).unref();
+  }
+}
