@@ -18,9 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Stack } from '../../lib/index.js';
 import type { ResolvedBackend } from '../../lib/model/backend.js';
+import { renderPgBouncerIni } from '../../lib/render/pgbouncer-ini.js';
 import { renderNginxConf } from '../../lib/render/nginx-conf.js';
 import type { RuleContext } from '../../lib/rules/rule.js';
 import { synthCompose } from '../../lib/targets/compose/index.js';
+import { PgBouncerServer } from './pgbouncer.js';
 import { PostgresServer } from './postgres.js';
 import { freePorts, groupMembers, pgrepFull, requireBinary, spawnGroup, stopGroup, tail, waitFor, type Group } from './processes.js';
 import { RedisServer } from './redis.js';
@@ -108,6 +110,7 @@ export class E2eStack {
   }
 
   public pg: PostgresServer | undefined;
+  public pooler: PgBouncerServer | undefined;
   public redis: RedisServer | undefined;
   public readonly replicas: Replica[] = [];
   public readonly nginxes: NginxServer[] = [];
@@ -172,13 +175,34 @@ export class E2eStack {
     const failed = (await Promise.allSettled(starts)).find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
 
+    // PgBouncer between the backends and Postgres, running the ini the library renders for
+    // these loopback ports. It logs in to Postgres as the app role, from the userlist.
+    let poolerPort: number | undefined;
+    if (ctx.pooler && ctx.postgres) {
+      [poolerPort] = await freePorts(1);
+      const pg = this.pg!.opts;
+      const userlist = `"${pg.user}" "${pg.password}"\n`;
+      this.secrets.set(ctx.pooler.userlistSecret, userlist);
+      writeFileSync(join(this.dir, 'secrets', ctx.pooler.userlistSecret), userlist, { mode: 0o644 });
+      const ini = renderPgBouncerIni(ctx.pooler, ctx.postgres, {
+        stackName: this.stackName,
+        postgresHost: '127.0.0.1',
+        postgresPort: pgPort!,
+        listenAddr: '127.0.0.1',
+        listenPort: poolerPort!,
+        secretPath: (n) => join(this.dir, 'secrets', n),
+      });
+      this.pooler = await PgBouncerServer.start({ dir: this.dir, port: poolerPort!, ini });
+      this.groups.push(this.pooler.group);
+    }
+
     for (const b of ctx.backends) {
       const name = Object.keys(services).find((n) => (n === b.serviceName || n.startsWith(`${b.serviceName}-`)) && services[n]!.environment?.['WEB_CONCURRENCY']);
       if (!name) throw new Error(`no compose service for backend ${b.path}`);
       const svc = services[name]!;
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(svc.environment ?? {})) {
-        if (k === 'DATABASE_URL') env[k] = loopbackUrl(v, ctx.postgres!.id, pgPort!);
+        if (k === 'DATABASE_URL') env[k] = ctx.pooler ? loopbackUrl(v, ctx.pooler.id, poolerPort!) : loopbackUrl(v, ctx.postgres!.id, pgPort!);
         else if (k === 'REDIS_URL') env[k] = loopbackUrl(v, ctx.redis!.id, redisPort!);
         else if (k.endsWith('_FILE') && v.startsWith('/run/secrets/')) env[k] = this.secretFile(v);
         else env[k] = String(v);
@@ -287,6 +311,7 @@ export class E2eStack {
       ...this.nginxes.map((n) => n.group),
       ...this.replicas.map((r) => r.group),
       ...(this.pg ? [this.pg.group] : []),
+      ...(this.pooler ? [this.pooler.group] : []),
       ...(this.redis ? [this.redis.group] : []),
     ];
     return all.map((g) => `--- ${g.name}\n${tail(g.log, 15)}`).join('\n');

@@ -20,7 +20,7 @@ export function pgBinDir(): string {
 }
 
 /** uid and gid of the `postgres` OS user: PostgreSQL refuses to run as root. */
-function postgresUser(): { uid: number; gid: number } {
+export function postgresUser(): { uid: number; gid: number } {
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
   if (uid.status !== 0 || gid.status !== 0) throw new Error('no postgres OS user; apt-get install -y postgresql');
