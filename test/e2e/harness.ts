@@ -305,6 +305,11 @@ export class E2eStack {
     return server;
   }
 
+  /** Hands a process group started beside the stack (e.g. Prometheus) to `stop()` and `leftovers()`. */
+  public adopt(group: Group): void {
+    this.groups.push(group);
+  }
+
   /** Last lines of every log, for failure messages. */
   public logs(): string {
     const all = [
