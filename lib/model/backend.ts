@@ -48,15 +48,14 @@ export type BackendOverrides = DeepPartial<BackendProps>;
 /** Props of a {@link Backend}, with per-profile overrides and suppressions. */
 export interface BackendConstructProps extends BackendProps, ModelCommonProps<BackendOverrides> {}
 
-/** The default probe: python3 is in every image that runs a FastAPI app. */
+/**
+ * The default probe: python3 is in every image that runs a FastAPI app. The program has no
+ * whitespace: podman's Docker-compatible API (docker-compose against podman) joins a CMD
+ * healthcheck on spaces and splits it again, so `import x; ...` would arrive as `import`.
+ */
 function pythonProbe(port: number, path: string, timeout: Duration): string[] {
   const t = Math.max(1, timeout.toSeconds());
-  return [
-    'CMD',
-    'python3',
-    '-c',
-    `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${path}', timeout=${t})`,
-  ];
+  return ['CMD', 'python3', '-c', `__import__('urllib.request').request.urlopen('http://127.0.0.1:${port}${path}',timeout=${t})`];
 }
 
 /**
