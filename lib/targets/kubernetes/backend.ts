@@ -1,10 +1,11 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { backendEnv, backendSecrets } from '../../render/backend-env.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { dropAddressLabel, exactStorage, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources, toProbe } from './container.js';
+import { dropAddressLabel, exactStorage, mountSecrets, PULL, scratch, securityContext, setResources, toProbe } from './container.js';
+import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 import { mapProbes } from './probes.js';
 
@@ -22,58 +23,20 @@ export interface BackendResources {
 // Any uid runs a Python app whose files are world-readable; this one matches no system user.
 const BACKEND_USER = { user: 10001, group: 10001 };
 
-export function percentOrAbsolute(v: ResolvedBackend['rollout']['maxSurge']): kplus.PercentOrAbsolute {
-  return v.isPercent ? kplus.PercentOrAbsolute.percent(v.value) : kplus.PercentOrAbsolute.absolute(v.value);
-}
-
-/** Spreads replicas over nodes and zones; ScheduleAnyway so a small cluster still schedules. */
-export function topologySpread(labels: Record<string, string>) {
-  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: labels },
-  }));
-}
-
-/** At most one pod of `name` down at a time for voluntary disruptions (drains, upgrades). */
-export function podDisruptionBudget(
-  scope: Construct,
-  name: string,
-  labels: Record<string, string>,
-  selector: Record<string, string>,
-): kplus.k8s.KubePodDisruptionBudget {
-  // cdk8s-plus-27 has no PodDisruptionBudget construct; this is its bundled L1.
-  return new kplus.k8s.KubePodDisruptionBudget(scope, `${name}-pdb`, {
-    metadata: { name, labels },
-    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-  });
-}
-
-/** Points a Service at pods by their app.kubernetes.io labels. */
-export function selectPods(service: kplus.Service, selector: Record<string, string>): void {
-  for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
-}
-
 export function backendResources(scope: Construct, ctx: RuleContext, b: ResolvedBackend): BackendResources {
   const name = b.serviceName;
   const stack = ctx.stack.stackName;
   const labels = appLabels(stack, ctx.profile, name, 'backend');
   const selector = selectorLabels(stack, ctx.profile, name);
-  const deployment = new kplus.Deployment(scope, name, {
-    metadata: { name, labels },
-    podMetadata: { labels },
-    select: false,
+  const deployment = labeledDeployment(scope, {
+    name,
+    labels,
+    selector,
+    runAs: BACKEND_USER,
     // An HPA owns the count when autoscaling; a fixed replicas field would fight it.
     ...(b.autoscale ? {} : { replicas: b.replicas }),
-    strategy: kplus.DeploymentStrategy.rollingUpdate({
-      maxSurge: percentOrAbsolute(b.rollout.maxSurge),
-      maxUnavailable: percentOrAbsolute(b.rollout.maxUnavailable),
-    }),
-    securityContext: podSecurityContext(BACKEND_USER),
-    automountServiceAccountToken: false,
+    rollout: b.rollout,
   });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
   const probes = b.healthcheck ? mapProbes(b.healthcheck) : undefined;
   const env = backendEnv(b, ctx.postgres, ctx.redis, secretFile, ctx.pooler);
   const container = deployment.addContainer({
@@ -106,7 +69,6 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
     container.mount(v.path, kplus.Volume.fromPersistentVolumeClaim(scope, `${name}-${v.name}-vol`, claim), { readOnly: v.readOnly });
     return claim;
   });
-  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(selector)));
 
   const ports = [{ name: 'http', port: b.port, targetPort: b.port }];
   const service = new kplus.Service(scope, `${name}-service`, { metadata: { name, labels }, ports });

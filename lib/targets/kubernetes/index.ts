@@ -2,7 +2,8 @@
  * The Kubernetes target (`scaleout/kubernetes`): a cdk8s Chart of cdk8s-plus-27 objects per
  * profile. Importing it never loads Pulumi.
  */
-export { topologySpread, type BackendResources } from './backend.js';
+export type { BackendResources } from './backend.js';
+export { labeledDeployment, podDisruptionBudget, topologySpread, type LabeledDeploymentProps } from './workload.js';
 export { KubernetesChart, type KubernetesChartProps } from './chart.js';
 export type { DataResources } from './data.js';
 export { appLabels, secretFile, secretName, selectorLabels, SECRET_KEY, type Component } from './names.js';

@@ -6,6 +6,7 @@
  */
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { labeledDeployment } from './workload.js';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import type { ResolvedResources } from '../../model/common.js';
@@ -16,8 +17,8 @@ import { renderDashboards } from '../../render/grafana-dashboards.js';
 import { GRAFANA_DASHBOARDS_DIR, renderGrafanaDashboardProvider, renderGrafanaDatasource } from '../../render/grafana-provisioning.js';
 import { renderPrometheusConfig } from '../../render/prometheus-config.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { selectPods } from './backend.js';
-import { dropAddressLabel, mountSecrets, PULL, podSecurityContext, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
+import { selectPods } from './workload.js';
+import { dropAddressLabel, mountSecrets, PULL, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
 import { appLabels, secretFile, selectorLabels, type Component } from './names.js';
 import type { Edge } from './network-policies.js';
 import { WORLD } from './network-policies.js';
@@ -76,16 +77,16 @@ function workload(scope: Construct, ctx: RuleContext, spec: WorkloadSpec): { dep
   const stack = ctx.stack.stackName;
   const labels = appLabels(stack, ctx.profile, spec.name, spec.component);
   const selector = selectorLabels(stack, ctx.profile, spec.name);
-  const deployment = new kplus.Deployment(scope, spec.name, {
-    metadata: { name: spec.name, labels },
-    podMetadata: { labels, ...(spec.annotations ? { annotations: spec.annotations } : {}) },
-    select: false,
+  const deployment = labeledDeployment(scope, {
+    name: spec.name,
+    labels,
+    selector,
+    runAs: spec.runAs,
     replicas: 1,
-    securityContext: podSecurityContext(spec.runAs),
-    automountServiceAccountToken: false,
+    spread: false,
+    ...(spec.annotations ? { annotations: spec.annotations } : {}),
     ...(spec.serviceAccount ? { serviceAccount: spec.serviceAccount } : {}),
   });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
   const container = deployment.addContainer({
     name: spec.name,
     image: spec.image,

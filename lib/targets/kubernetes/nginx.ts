@@ -1,12 +1,12 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { podDisruptionBudget, selectPods, topologySpread } from './backend.js';
-import { dropAddressLabel, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources } from './container.js';
+import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
+import { dropAddressLabel, mountSecrets, PULL, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 
 /** The objects nginx becomes; exposed so users can patch them. */
@@ -64,17 +64,16 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
     metadata: { name: `${name}-conf`, labels },
     data: { 'nginx.conf': conf },
   });
-  const deployment = new kplus.Deployment(scope, name, {
-    metadata: { name, labels },
+  const deployment = labeledDeployment(scope, {
+    name,
+    labels,
+    selector,
+    runAs: NGINX_USER,
     // A changed config changes the pod template, and only that triggers a rollout.
-    podMetadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(conf).digest('hex') } },
-    select: false,
+    annotations: { 'checksum/config': createHash('sha256').update(conf).digest('hex') },
     // Two replicas in production so a node loss or a rollout never drops the entry point.
     replicas: ctx.production ? 2 : 1,
-    securityContext: podSecurityContext(NGINX_USER),
-    automountServiceAccountToken: false,
   });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
   const probe = (failureThreshold: number) =>
     kplus.Probe.fromHttpGet('/nginx-health', {
       port: NGINX_HTTP_PORT,
@@ -105,7 +104,6 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
   });
   scratch(scope, `${name}-tmp`, container, '/tmp');
   if (n.tls) mountSecrets(scope, name, container, [n.tls.certificateSecret, n.tls.keySecret].sort());
-  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(selector)));
   const service = new kplus.Service(scope, `${name}-service`, {
     metadata: { name, labels },
     type: opts.serviceType,

@@ -1,11 +1,11 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { percentOrAbsolute, podDisruptionBudget, selectPods, topologySpread } from './backend.js';
-import { dropAddressLabel, mountSecrets, PULL, podSecurityContext, scratch, securityContext, setResources } from './container.js';
+import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
+import { dropAddressLabel, mountSecrets, PULL, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 
 /** The objects the pooler becomes; exposed so users can patch them. */
@@ -37,19 +37,15 @@ export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerRe
     ...(ctx.monitoring ? { statsUsers: [pg.user] } : {}),
   });
   const configMap = new kplus.ConfigMap(scope, `${name}-ini`, { metadata: { name: `${name}-ini`, labels }, data: { 'pgbouncer.ini': ini } });
-  const deployment = new kplus.Deployment(scope, name, {
-    metadata: { name, labels },
-    podMetadata: { labels, annotations: { 'checksum/config': createHash('sha256').update(ini).digest('hex') } },
-    select: false,
+  const deployment = labeledDeployment(scope, {
+    name,
+    labels,
+    selector,
+    runAs: PGBOUNCER_USER,
+    annotations: { 'checksum/config': createHash('sha256').update(ini).digest('hex') },
     replicas: p.replicas,
-    strategy: kplus.DeploymentStrategy.rollingUpdate({
-      maxSurge: percentOrAbsolute(p.rollout.maxSurge),
-      maxUnavailable: percentOrAbsolute(p.rollout.maxUnavailable),
-    }),
-    securityContext: podSecurityContext(PGBOUNCER_USER),
-    automountServiceAccountToken: false,
+    rollout: p.rollout,
   });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
   const h = p.healthcheck;
   const probe = (failureThreshold: number) =>
     kplus.Probe.fromTcpSocket({
@@ -78,7 +74,6 @@ export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerRe
   });
   scratch(scope, `${name}-tmp`, container, '/tmp');
   mountSecrets(scope, name, container, [p.userlistSecret]);
-  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(selector)));
   const service = new kplus.Service(scope, `${name}-service`, {
     metadata: { name, labels },
     ports: [{ name: 'postgres', port: p.port, targetPort: p.port }],
