@@ -56,6 +56,7 @@ _nodelay_on_inherited_listeners()
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "path", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "Request latency", ["service", "path"])
 DB_CHECKED_OUT = Gauge("backend_db_pool_checked_out", "DB connections checked out of this worker's pool")
+DB_OVERFLOW = Gauge("backend_db_pool_overflow", "Overflow connections this worker's pool has open beyond pool_size")
 REDIS_OPEN = Gauge("backend_redis_pool_open", "Redis connections this worker's pool has opened")
 ACTIVE = Gauge("backend_connections_active", "Requests being served by this worker")
 
@@ -119,7 +120,12 @@ def _pool_state() -> dict:
     e = _engine
     if e is None:
         return {}
-    return {"checked_out": e.pool.checkedout(), "open": e.pool.checkedout() + e.pool.checkedin()}
+    # QueuePool.overflow() counts from -pool_size until the pool is full; above 0 it is overflow.
+    return {
+        "checked_out": e.pool.checkedout(),
+        "open": e.pool.checkedout() + e.pool.checkedin(),
+        "overflow": max(0, e.pool.overflow()),
+    }
 
 
 def _error(kind: str, exc: Exception, status: int = 500) -> JSONResponse:
@@ -204,11 +210,14 @@ def slow(seconds: float = Query(1.0, ge=0, le=60)):
         with e.connect() as c:
             state = _pool_state()
             DB_CHECKED_OUT.set(state["checked_out"])
+            DB_OVERFLOW.set(state["overflow"])
             c.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
     except (OperationalError, PoolTimeout) as exc:
         return _error("db", exc)
     finally:
-        DB_CHECKED_OUT.set(_pool_state().get("checked_out", 0))
+        after = _pool_state()
+        DB_CHECKED_OUT.set(after.get("checked_out", 0))
+        DB_OVERFLOW.set(after.get("overflow", 0))
     return {"instance": INSTANCE, "pid": os.getpid(), "slept": seconds, "pool": state}
 
 

@@ -43,7 +43,10 @@ describe('Prometheus scrapes the running stack', () => {
     requireBinary(PROMETHEUS_BIN, 'apt-get install -y prometheus');
     // GIVEN the e2e stack with monitoring: 3 replicas, a 1s scrape and a 5s `for:`
     const model = e2eModel();
-    new Monitoring(model.stack, 'monitoring', { prometheus: { scrapeInterval: '1s' }, alerts: { backendDownFor: '5s' } });
+    // The production-like defaults (15s scrape, 1m for:) with a test-only profile override.
+    new Monitoring(model.stack, 'monitoring', {
+      profiles: { dev: { prometheus: { scrapeInterval: '1s' }, alerts: { backendDownFor: '5s' } } },
+    });
     h = await E2eStack.start(model.stack);
     const ctx = h.context;
     const home = join(h.dir, 'prometheus');
@@ -84,6 +87,12 @@ describe('Prometheus scrapes the running stack', () => {
       group,
     );
     expect(up.map((s) => s.metric['instance']).sort()).toEqual(h.replicas.map((r) => `127.0.0.1:${r.port}`).sort());
+    // the backend's pool gauges, which the dashboards and capacity alerts read, are there per replica
+    for (const metric of ['backend_db_pool_checked_out', 'backend_db_pool_overflow', 'http_requests_total']) {
+      const q = `/api/v1/query?query=${encodeURIComponent(`count(${metric}{job="${backend.id}"}) by (instance)`)}`;
+      const series = await api<{ result: Sample[] }>(port!, q);
+      expect(series.result.length, metric).toBe(backend.replicas);
+    }
 
     // WHEN one replica dies
     const victim = h.replicas[0]!;
