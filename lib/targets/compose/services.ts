@@ -7,8 +7,6 @@ import type { ResolvedRedis } from '../../model/redis.js';
 import type { Duration } from '../../units/index.js';
 import { backendEnv, backendSecrets } from '../../render/backend-env.js';
 
-export { backendEnv, backendSecrets };
-
 /** A compose service, as plain data (the compose-spec shape). */
 export type ComposeService = Record<string, unknown>;
 
