@@ -18,8 +18,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate, SynthError } from '../../lib/index.js';
 import { E2eStack } from './harness.js';
-import type { FixedClients, PgMonitor } from './postgres.js';
-import { describeRun, PG_REFUSED, saturate, type Saturation } from './saturate.js';
+import type { FixedClients } from './postgres.js';
+import { describeRun, PG_REFUSED, saturatePostgres, type Saturation } from './saturate.js';
 import { e2eModel, type E2eModel, type E2eStackProps } from './stacks.js';
 
 interface Shape {
@@ -65,10 +65,7 @@ function variant(s: Shape, over: boolean): { props: E2eStackProps; fixed: Record
 
 let h: E2eStack | undefined;
 let held: FixedClients | undefined;
-let monitor: PgMonitor | undefined;
 afterEach(async () => {
-  monitor?.close();
-  monitor = undefined;
   await held?.release();
   held = undefined;
   const stack = h;
@@ -83,24 +80,14 @@ afterEach(async () => {
 async function run(model: E2eModel, s: Shape, fixed: Record<string, number>, predictedPeak: number, over: boolean): Promise<Saturation> {
   h = await E2eStack.start(model.stack);
   held = await h.pg!.holdConnections(fixedSum(fixed));
-  monitor = await h.pg!.monitor();
-  monitor.track();
-  const m = monitor;
-  try {
-    return await saturate(h, {
-      path: '/api/slow?seconds=0.5',
-      concurrency: 40 * s.replicas,
-      workers: s.replicas * s.workers,
-      capPerWorker: perWorker(s),
-      poolUse: (r) => r.json?.['pool']?.['checked_out'],
-      peak: () => m.peak,
-      predictedPeak,
-      refused: PG_REFUSED,
-      ...(over ? { stopAfterRefusals: 5 } : {}),
-    });
-  } finally {
-    m.untrack();
-  }
+  return saturatePostgres(h, {
+    concurrency: 40 * s.replicas,
+    workers: s.replicas * s.workers,
+    capPerWorker: perWorker(s),
+    predictedPeak,
+    refused: PG_REFUSED,
+    ...(over ? { stopAfterRefusals: 5 } : {}),
+  });
 }
 
 describe.each(SHAPES)('PostgreSQL capacity truth, shape $name', (s) => {

@@ -10,8 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Backend, evaluate, Nginx, PgBouncer, Postgres, Redis, Stack, SynthError } from '../../lib/index.js';
 import { E2eStack } from './harness.js';
-import type { PgMonitor } from './postgres.js';
-import { describeRun, PG_REFUSED, saturate } from './saturate.js';
+import { describeRun, PG_REFUSED, saturatePostgres } from './saturate.js';
 import { LOCAL_NGINX_VERSION } from './stacks.js';
 
 const REPLICAS = 2;
@@ -50,10 +49,7 @@ function pooledStack(maxClientConn: number, forced = false): Stack {
 }
 
 let h: E2eStack | undefined;
-let monitor: PgMonitor | undefined;
 afterEach(async () => {
-  monitor?.close();
-  monitor = undefined;
   const stack = h;
   h = undefined;
   if (stack) {
@@ -64,24 +60,15 @@ afterEach(async () => {
 
 async function saturated(stack: Stack, over: boolean) {
   h = await E2eStack.start(stack);
-  monitor = await h.pg!.monitor();
-  monitor.track();
-  const m = monitor;
-  try {
-    return await saturate(h, {
-      path: '/api/slow?seconds=0.5',
-      concurrency: 40 * REPLICAS,
-      workers: REPLICAS * WORKERS,
-      capPerWorker: PER_WORKER,
-      poolUse: (r) => r.json?.['pool']?.['checked_out'],
-      peak: () => m.peak,
-      predictedPeak: SERVER_POOL,
-      refused: over ? POOLER_REFUSED : PG_REFUSED,
-      ...(over ? { stopAfterRefusals: 5 } : {}),
-    });
-  } finally {
-    m.untrack();
-  }
+  // The peak counts what reaches Postgres: the pooler's server connections.
+  return saturatePostgres(h, {
+    concurrency: 40 * REPLICAS,
+    workers: REPLICAS * WORKERS,
+    capPerWorker: PER_WORKER,
+    predictedPeak: SERVER_POOL,
+    refused: over ? POOLER_REFUSED : PG_REFUSED,
+    ...(over ? { stopAfterRefusals: 5 } : {}),
+  });
 }
 
 describe('PgBouncer between the backends and PostgreSQL', () => {

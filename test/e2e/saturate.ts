@@ -153,3 +153,29 @@ export class PeakSampler {
     clearInterval(this.timer);
   }
 }
+
+/** What `saturatePostgres` needs beyond the stack: the load and its expected outcome. */
+export type PostgresSaturateOptions = Pick<
+  SaturateOptions,
+  'concurrency' | 'workers' | 'capPerWorker' | 'predictedPeak' | 'refused' | 'stopAfterRefusals'
+>;
+
+/**
+ * Saturates `h` through `/api/slow` (each request holds one pooled connection) while a
+ * walsender session, which takes no connection slot, tracks the app role's peak on
+ * PostgreSQL. The monitor lives exactly as long as the run.
+ */
+export async function saturatePostgres(h: E2eStack, o: PostgresSaturateOptions): Promise<Saturation> {
+  const monitor = await h.pg!.monitor();
+  monitor.track();
+  try {
+    return await saturate(h, {
+      ...o,
+      path: '/api/slow?seconds=0.5',
+      poolUse: (r) => r.json?.['pool']?.['checked_out'],
+      peak: () => monitor.peak,
+    });
+  } finally {
+    monitor.close();
+  }
+}
