@@ -51,6 +51,20 @@ function groupVariants(perProfile: ReadonlyMap<string, { base: string; spec: unk
   return groups;
 }
 
+/**
+ * One mounted file per distinct rendering: profiles that render the same text share it; the
+ * first keeps `dir/file`, a differing profile gets `dir/<name>-<profile>.<ext>`.
+ */
+function placeFile(files: Map<string, string>, dir: string, file: string, profile: string, text: string): string {
+  const existing = [...files].find(([f, t]) => f.startsWith(`${dir}/`) && t === text)?.[0];
+  if (existing) return existing;
+  const dot = file.lastIndexOf('.');
+  const base = `${dir}/${file}`;
+  const path = files.has(base) ? `${dir}/${file.slice(0, dot)}-${profile}${file.slice(dot)}` : base;
+  files.set(path, text);
+  return path;
+}
+
 function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -101,10 +115,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
         // The pgbouncer exporter reads SHOW STATS as the app's user.
         ...(c.monitoring ? { statsUsers: [c.postgres!.user] } : {}),
       });
-      const existing = [...mountedFiles].find(([f, t]) => f.startsWith('pgbouncer/') && t === text)?.[0];
-      const file = existing ?? (iniOf.size === 0 ? 'pgbouncer/pgbouncer.ini' : `pgbouncer/pgbouncer-${c.profile}.ini`);
-      mountedFiles.set(file, text);
-      iniOf.set(c.profile, file);
+      iniOf.set(c.profile, placeFile(mountedFiles, 'pgbouncer', 'pgbouncer.ini', c.profile, text));
     }
     add(first.pooler.path, (c) => ({
       base: c.pooler!.id,
@@ -138,10 +149,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
         secretPath,
         ...(c.monitoring ? { stubStatusPort: c.monitoring.nginxStatusPort } : {}),
       });
-      const existing = [...mountedFiles].find(([f, t]) => f.startsWith('nginx/') && t === text)?.[0];
-      const file = existing ?? (confOf.size === 0 ? 'nginx/nginx.conf' : `nginx/nginx-${c.profile}.conf`);
-      mountedFiles.set(file, text);
-      confOf.set(c.profile, file);
+      confOf.set(c.profile, placeFile(mountedFiles, 'nginx', 'nginx.conf', c.profile, text));
     }
     add(first.nginx.path, (c) => {
       const paths = c.backends.map((b) => b.path);
