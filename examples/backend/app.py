@@ -15,8 +15,13 @@ Env (set by every scaleout target):
 
 Each worker process builds its own engine and Redis pool lazily, on first use, so nothing
 is opened in the uvicorn parent and no connection is shared across a fork.
+
+PROMETHEUS_MULTIPROC_DIR (set by the Dockerfile, not by the targets) is a directory private
+to the replica: /metrics then reports all of the replica's workers, not just the one that
+answers the scrape.
 """
 
+import glob
 import os
 import socket
 import threading
@@ -25,7 +30,7 @@ import time
 import redis
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
@@ -53,12 +58,54 @@ def _nodelay_on_inherited_listeners() -> None:
 
 _nodelay_on_inherited_listeners()
 
+# With W uvicorn workers a scrape reaches one of them, so in-process metrics would show 1/W
+# of the replica. prometheus_client's multiprocess mode has each worker write its values to
+# files in a directory the replica's workers share, and /metrics sums them.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def _pid_alive(pid: int) -> bool:
+    """A zombie is dead too: uvicorn's supervisor does not reap a worker that was killed."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no procfs: ask the kernel, which cannot tell a zombie
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+    # "pid (comm) state ...": comm may hold spaces and parentheses.
+    return stat[stat.rindex(")") + 2 :].split(" ", 1)[0] != "Z"
+
+
+def _forget_dead_workers() -> None:
+    """Drops the live gauges of workers that died without a shutdown (SIGKILL, OOM): livesum
+    would add their last values forever. Counters stay, so totals never go backwards."""
+    for path in glob.glob(os.path.join(METRICS_DIR, "gauge_live*_*.db")):
+        pid = int(path.rsplit("_", 1)[1][: -len(".db")])
+        if not _pid_alive(pid):
+            multiprocess.mark_process_dead(pid, METRICS_DIR)
+
+
+if METRICS_DIR:
+    os.makedirs(METRICS_DIR, exist_ok=True)
+    # After a container restart pids start over, and this pid's gauges may be a dead
+    # predecessor's; start them from zero.
+    multiprocess.mark_process_dead(os.getpid(), METRICS_DIR)
+    _forget_dead_workers()
+
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "path", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "Request latency", ["service", "path"])
-DB_CHECKED_OUT = Gauge("backend_db_pool_checked_out", "DB connections checked out of this worker's pool")
-DB_OVERFLOW = Gauge("backend_db_pool_overflow", "Overflow connections this worker's pool has open beyond pool_size")
-REDIS_OPEN = Gauge("backend_redis_pool_open", "Redis connections this worker's pool has opened")
-ACTIVE = Gauge("backend_connections_active", "Requests being served by this worker")
+# Gauges are per replica: the sum over its live workers (per worker without METRICS_DIR).
+DB_CHECKED_OUT = Gauge("backend_db_pool_checked_out", "DB connections checked out of the replica's pools", multiprocess_mode="livesum")
+DB_OVERFLOW = Gauge("backend_db_pool_overflow", "Overflow connections the replica's pools have open beyond pool_size", multiprocess_mode="livesum")
+REDIS_OPEN = Gauge("backend_redis_pool_open", "Redis connections the replica's pools have opened", multiprocess_mode="livesum")
+ACTIVE = Gauge("backend_connections_active", "Requests being served by the replica", multiprocess_mode="livesum")
 
 app = FastAPI(title="scaleout reference backend")
 
@@ -245,7 +292,18 @@ def redis_hold(seconds: float = Query(1.0, ge=0, le=60)):
     return {"instance": INSTANCE, "pid": os.getpid(), "held": seconds, "pool": {"open": opened}}
 
 
+@app.on_event("shutdown")
+def _metrics_shutdown() -> None:
+    if METRICS_DIR:
+        multiprocess.mark_process_dead(os.getpid(), METRICS_DIR)
+
+
 @app.get("/metrics")
 def metrics():
-    """Prometheus metrics of the worker that answers (one scrape sees one worker)."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus metrics of the whole replica with METRICS_DIR, else of the worker that answers."""
+    if not METRICS_DIR:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    _forget_dead_workers()
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=METRICS_DIR)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

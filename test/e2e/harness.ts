@@ -236,6 +236,9 @@ export class E2eStack {
       // the app sees nginx's real peer address, which the keepalive test counts.
       INSTANCE_NAME: r.instance,
       FORWARDED_ALLOW_IPS: '192.0.2.1',
+      // The Dockerfile's metrics directory, private to the replica as a container's /tmp is;
+      // a restarted replica finds its predecessor's files, as a restarted container does.
+      PROMETHEUS_MULTIPROC_DIR: join(this.dir, 'metrics', r.instance),
       ...overrides,
     };
     // The Dockerfile's CMD with a loopback host and port: the worker count comes from

@@ -1,0 +1,116 @@
+/**
+ * The reference backend's /metrics covers every uvicorn worker of a replica. With W workers a
+ * scrape reaches one of them; prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR,
+ * which the Dockerfile sets and the harness mirrors) sums them. The dashboards and the pool
+ * alerts read these series, so 1/W of the truth would hide the pool exhaustion they watch.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { E2eStack, type Replica } from './harness.js';
+import { LoadClient } from './load.js';
+import { groupMembers, sleep, waitFor } from './processes.js';
+import { describeRun, PG_REFUSED, saturatePostgres } from './saturate.js';
+import { e2eModel } from './stacks.js';
+
+const WORKERS = 3;
+const POOL = { size: 2, maxOverflow: 2 };
+const CAP_PER_WORKER = POOL.size + POOL.maxOverflow;
+
+let h: E2eStack | undefined;
+afterEach(async () => {
+  const stack = h;
+  h = undefined;
+  if (stack) {
+    await stack.stop();
+    expect(stack.leftovers()).toEqual([]);
+  }
+}, 30_000);
+
+/** One scrape of a replica, as name{labels} → value. */
+async function scrape(r: Replica): Promise<Map<string, number>> {
+  const res = await fetch(`http://127.0.0.1:${r.port}/metrics`, { signal: AbortSignal.timeout(3_000) });
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** The sum of every series of `name` whose labels contain `labelText`. */
+function total(samples: Map<string, number>, name: string, labelText = ''): number {
+  let sum = 0;
+  for (const [key, v] of samples) if ((key === name || key.startsWith(`${name}{`)) && key.includes(labelText)) sum += v;
+  return sum;
+}
+
+/** The replica's uvicorn workers: its multiprocessing children, not the resource tracker. */
+function workerPids(r: Replica): number[] {
+  return groupMembers(r.group.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawn_main');
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe('a replica’s /metrics covers all its uvicorn workers', () => {
+  it('sums the pool gauges and counters over the workers, and drops the gauges of a killed worker', async () => {
+    // GIVEN one replica with 3 workers, each allowed 2 + 2 pooled connections
+    const model = e2eModel({ backend: { replicas: 1, workers: WORKERS, pool: POOL } });
+    h = await E2eStack.start(model.stack);
+    const replica = h.replicas[0]!;
+    expect(workerPids(replica)).toHaveLength(WORKERS);
+    const slowBefore = total(await scrape(replica), 'http_requests_total', 'path="/api/slow"');
+
+    // WHEN every worker fills its pool, while the replica is scraped all along
+    let gaugeMax = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        gaugeMax = Math.max(gaugeMax, total(await scrape(replica), 'backend_db_pool_checked_out'));
+        await sleep(25);
+      }
+    })();
+    const run = await saturatePostgres(h, {
+      concurrency: 30,
+      workers: WORKERS,
+      capPerWorker: CAP_PER_WORKER,
+      predictedPeak: WORKERS * CAP_PER_WORKER,
+      refused: PG_REFUSED,
+    });
+    sampling = false;
+    await sampler;
+    expect(run.perWorker.size, describeRun(run)).toBe(WORKERS);
+    expect(run.otherFailures, describeRun(run)).toEqual([]);
+
+    // THEN the gauge went beyond what one worker's pool can hold, and never beyond the replica's
+    expect(gaugeMax, describeRun(run)).toBeGreaterThan(CAP_PER_WORKER);
+    expect(gaugeMax).toBeLessThanOrEqual(WORKERS * CAP_PER_WORKER);
+    // and the request counter counts every worker's requests, exactly
+    const after = await scrape(replica);
+    expect(total(after, 'http_requests_total', 'path="/api/slow"') - slowBefore).toBe(run.replies.length);
+    expect(total(after, 'backend_db_pool_checked_out')).toBe(0);
+
+    // WHEN connections are held in more than one worker, and all workers but one are killed
+    const client = new LoadClient(2 * WORKERS * CAP_PER_WORKER);
+    try {
+      const holds = Array.from({ length: WORKERS * CAP_PER_WORKER }, () => client.get(`http://127.0.0.1:${replica.port}/api/slow?seconds=3`));
+      await waitFor('connections held in more than one worker', async () => (total(await scrape(replica), 'backend_db_pool_checked_out') > CAP_PER_WORKER ? true : undefined), 10_000);
+      const [survivor, ...victims] = workerPids(replica);
+      for (const pid of victims) process.kill(pid, 'SIGKILL');
+      await Promise.all(holds);
+      expect(workerPids(replica)).toEqual([survivor]);
+
+      // THEN once the survivor's holds end, the replica holds nothing: the dead workers'
+      // last gauge values are gone, while their requests still count
+      await waitFor('the survivor released its connections', async () => (total(await scrape(replica), 'backend_db_pool_checked_out') === 0 ? true : undefined), 10_000);
+      const final = await scrape(replica);
+      expect(total(final, 'backend_connections_active')).toBe(1); // this scrape
+      expect(total(final, 'http_requests_total', 'path="/api/slow"')).toBeGreaterThanOrEqual(total(after, 'http_requests_total', 'path="/api/slow"'));
+    } finally {
+      client.close();
+    }
+  }, 120_000);
+});
