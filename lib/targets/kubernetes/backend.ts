@@ -43,7 +43,8 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
     name: 'app',
     image: b.image,
     imagePullPolicy: PULL,
-    portNumber: b.port,
+    // Named, for the PodMonitor's endpoint (prometheusOperator).
+    ports: [{ number: b.port, name: 'http' }],
     envVariables: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
     resources: {},
     securityContext: securityContext(BACKEND_USER),
