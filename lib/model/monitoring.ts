@@ -4,7 +4,7 @@ import { Duration } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { durationSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
 
 /** Prometheus settings. */
 export interface PrometheusProps {
@@ -145,6 +145,27 @@ export interface ExportersProps {
   readonly pgbouncer?: string;
 }
 
+/**
+ * Hands scraping and alerting to a cluster's prometheus-operator (kube-prometheus-stack and
+ * the like). Kubernetes only: compose and Pulumi run their own Prometheus either way.
+ */
+export interface PrometheusOperatorProps {
+  /**
+   * Labels on every PodMonitor, ServiceMonitor and PrometheusRule: the ones the operator's
+   * Prometheus selects (kube-prometheus-stack: `release: <its release name>`).
+   *
+   * @default {}
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Namespace the operator's Prometheus runs in. The NetworkPolicies let scrapes in from
+   * there, and from nowhere else.
+   *
+   * @default 'monitoring'
+   */
+  readonly namespace?: string;
+}
+
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {
   /**
@@ -177,6 +198,14 @@ export interface MonitoringProps {
    * @default 8081
    */
   readonly nginxStatusPort?: number;
+  /**
+   * On Kubernetes, emit PodMonitor, ServiceMonitor and PrometheusRule objects for the
+   * cluster's prometheus-operator, and the dashboards as ConfigMaps for its Grafana sidecar,
+   * instead of running Prometheus and Grafana in the stack's namespace.
+   *
+   * @default - none: the stack runs its own Prometheus (pod discovery) and Grafana
+   */
+  readonly prometheusOperator?: PrometheusOperatorProps;
 }
 
 /** A Prometheus duration: `15d`, `2w`, `12h`, `1h30m`. */
@@ -224,6 +253,7 @@ export const monitoringSchema = z.strictObject({
     })
     .optional(),
   nginxStatusPort: portSchema.optional(),
+  prometheusOperator: z.strictObject({ labels: labelsSchema.optional(), namespace: dnsLabel.optional() }).optional(),
   suppressions: suppressionsSchema.optional(),
 });
 
@@ -255,6 +285,7 @@ export interface ResolvedMonitoring {
   };
   readonly exporters: { readonly postgres: string; readonly redis: string; readonly nginx: string; readonly pgbouncer: string };
   readonly nginxStatusPort: number;
+  readonly prometheusOperator?: { readonly labels: Readonly<Record<string, string>>; readonly namespace: string };
 }
 
 export type MonitoringOverrides = DeepPartial<MonitoringProps>;
@@ -309,6 +340,9 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
         pgbouncer: ex.pgbouncer ?? 'prometheuscommunity/pgbouncer-exporter:v0.9.0',
       },
       nginxStatusPort: p.nginxStatusPort ?? 8081,
+      ...(p.prometheusOperator
+        ? { prometheusOperator: { labels: { ...p.prometheusOperator.labels }, namespace: p.prometheusOperator.namespace ?? 'monitoring' } }
+        : {}),
     };
   }
 }

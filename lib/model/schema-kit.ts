@@ -39,6 +39,20 @@ export const dnsLabel = z
       `'${String(iss.input)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
   });
 
+const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+
+/** Kubernetes label keys (`[prefix/]name`) and values, as the API server checks them. */
+export const labelsSchema = z.record(
+  z.string().regex(new RegExp(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?${LABEL_NAME}$`), {
+    error: (iss) =>
+      `'${String(iss.input)}' is not a Kubernetes label key; use [prefix/]name with a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+  }),
+  z.string().regex(new RegExp(`^(${LABEL_NAME})?$`), {
+    error: (iss) =>
+      `'${String(iss.input)}' is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+  }),
+);
+
 export const count = (min: number) => z.number().int({ error: 'expected a whole number' }).min(min);
 
 export const portSchema = z.number().int().min(1).max(65535);

@@ -51,6 +51,9 @@ interface Case {
 const SUPPRESS = '    routes: [/api/]\n';
 const suppression = (s: string) => edit(SUPPRESS, `${SUPPRESS}    suppressions: [${s}]\n`);
 
+/** The reference with a monitoring section holding `line`. */
+const monitoring = (line: string) => edit('profiles:\n', `monitoring:\n  ${line}\nprofiles:\n`);
+
 const CASES: readonly Case[] = [
   { name: 'replicas 0', yaml: edit('replicas: 1', 'replicas: 0'), path: 'backends.backend.replicas', value: '0 is out of range', fix: "set 'replicas' ≥ 1" },
   { name: 'negative workers', yaml: edit('workers: 1', 'workers: -1'), path: 'backends.backend.workers', value: '-1', fix: '≥ 1' },
@@ -88,6 +91,9 @@ const CASES: readonly Case[] = [
   { name: 'route without a leading slash', yaml: edit('routes: [/api/]', 'routes: [api/]'), path: 'backends.backend.routes[0]', value: "'api/'", fix: "starting with '/'" },
   { name: 'profile name not a DNS label', yaml: edit('  prod:\n', '  Prod:\n'), path: 'profiles.Prod', value: "the key 'Prod' is invalid", fix: "use lowercase letters, digits and '-'" },
   { name: 'override of a section the config lacks', yaml: edit('redis:\n  maxClients: 10000\nprofiles:\n  prod:\n', 'profiles:\n  prod:\n    redis: { maxClients: 100 }\n'), path: 'profiles.prod.redis', value: 'overrides redis', fix: "add one (it may be empty: 'redis: {}')" },
+  { name: 'misspelt prometheusOperator', yaml: monitoring('prometheusOperater: {}'), path: 'monitoring.prometheusOperater', value: "unknown key 'prometheusOperater'", fix: "did you mean 'prometheusOperator'?" },
+  { name: 'operator label key with a bang', yaml: monitoring("prometheusOperator: { labels: { 'Release!': kps } }"), path: 'monitoring.prometheusOperator.labels.Release!', value: "'Release!' is not a Kubernetes label key", fix: 'use [prefix/]name' },
+  { name: 'operator label value with a space', yaml: monitoring("prometheusOperator: { labels: { release: 'kps stack' } }"), path: 'monitoring.prometheusOperator.labels.release', value: "'kps stack' is not a Kubernetes label value", fix: 'at most 63 letters' },
 ];
 
 describe('scaleout synth refuses bad input', () => {

@@ -2,7 +2,9 @@
  * The Monitoring construct on Kubernetes: Prometheus (pod discovery, RBAC limited to listing
  * pods in its namespace), Grafana with provisioned datasource and dashboards (ConfigMaps, the
  * dashboards labelled `grafana_dashboard: "1"` for sidecar-based installs too), and one
- * exporter per scraped dependency. Only rendered when the stack has Monitoring.
+ * exporter per scraped dependency. With `prometheusOperator`, the cluster's operator scrapes
+ * and alerts instead (see prometheus-operator.ts), and its Grafana sidecar loads the
+ * dashboards. Only rendered when the stack has Monitoring.
  */
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -22,6 +24,7 @@ import { dropAddressLabel, mountSecrets, PULL, scratch, secretEnv, securityConte
 import { appLabels, secretFile, selectorLabels, type Component } from './names.js';
 import type { Edge } from './network-policies.js';
 import { WORLD } from './network-policies.js';
+import { prometheusOperatorObjects, type OperatorObjects } from './prometheus-operator.js';
 
 /** The objects Monitoring becomes; exposed so users can patch them. */
 export interface MonitoringResources {
@@ -32,6 +35,8 @@ export interface MonitoringResources {
   readonly workloads: ReadonlyMap<string, Record<string, string>>;
   /** The connections the monitoring workloads need. */
   readonly edges: readonly Edge[];
+  /** With `prometheusOperator`: the PodMonitors, ServiceMonitors and PrometheusRule. */
+  readonly operator?: OperatorObjects;
 }
 
 /** Where the dependencies are, by Service name. */
@@ -181,6 +186,25 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
     edges.push({ from: S.redisExporter, to: r.id, port: 6379 });
   }
 
+  const grafanaLabels = labelsOf(S.grafana, 'monitoring');
+  const dashboards = Object.fromEntries(renderDashboards(ctx, stack));
+  /** The dashboards, labelled for Grafana's sidecar as well as mounted by our Grafana. */
+  const dashboardsConfigMap = () => {
+    const cm = new kplus.ConfigMap(scope, `${S.grafana}-dashboards`, {
+      metadata: { name: `${S.grafana}-dashboards`, labels: { ...grafanaLabels, grafana_dashboard: '1' } },
+      data: dashboards,
+    });
+    configMaps.set(`${S.grafana}-dashboards`, cm);
+    return cm;
+  };
+  const workloadsOf = () => new Map([...deployments.keys()].map((n) => [n, selectorLabels(stack, ctx.profile, n)]));
+
+  if (m.prometheusOperator) {
+    dashboardsConfigMap();
+    const operator = prometheusOperatorObjects(scope, ctx, opts.namespace);
+    return { deployments, services, configMaps, workloads: workloadsOf(), edges: [...edges, ...operator.edges], operator };
+  }
+
   // Prometheus: config and rules in a ConfigMap; pod discovery in its own namespace.
   const promConf = renderPrometheusConfig(ctx, {
     stackName: stack,
@@ -251,7 +275,6 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
   edges.push({ from: WORLD, to: S.prometheus, port: pp });
 
   // Grafana: datasource and dashboard provider, and the dashboards (labelled for sidecars).
-  const grafanaLabels = labelsOf(S.grafana, 'monitoring');
   const provisioning = {
     'datasource.yml': renderGrafanaDatasource(`http://${S.prometheus}:${pp}`),
     'dashboards.yml': renderGrafanaDashboardProvider(stack),
@@ -260,12 +283,8 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
     metadata: { name: `${S.grafana}-provisioning`, labels: grafanaLabels },
     data: provisioning,
   });
-  const dashboards = Object.fromEntries(renderDashboards(ctx, stack));
-  const dashCm = new kplus.ConfigMap(scope, `${S.grafana}-dashboards`, {
-    metadata: { name: `${S.grafana}-dashboards`, labels: { ...grafanaLabels, grafana_dashboard: '1' } },
-    data: dashboards,
-  });
-  configMaps.set(`${S.grafana}-provisioning`, provCm).set(`${S.grafana}-dashboards`, dashCm);
+  configMaps.set(`${S.grafana}-provisioning`, provCm);
+  const dashCm = dashboardsConfigMap();
   const g = m.grafana;
   const grafana = workload(scope, ctx, {
     name: S.grafana, component: 'monitoring', image: g.image, port: GRAFANA_HTTP, servicePort: g.port, runAs: GRAFANA_USER, resources: g.resources,
@@ -301,6 +320,5 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
   keep(S.grafana, grafana);
   edges.push({ from: S.grafana, to: S.prometheus, port: pp }, { from: WORLD, to: S.grafana, port: GRAFANA_HTTP });
 
-  const workloads = new Map([...deployments.keys()].map((n) => [n, selectorLabels(stack, ctx.profile, n)]));
-  return { deployments, services, configMaps, workloads, edges };
+  return { deployments, services, configMaps, workloads: workloadsOf(), edges };
 }

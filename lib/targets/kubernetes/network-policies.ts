@@ -2,9 +2,14 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { RuleContext } from '../../rules/rule.js';
 
-/** One allowed connection: `from` (a workload name, or `world`) to a workload's port. */
+/** Every pod of another namespace, as the source of an edge (the operator's Prometheus). */
+export interface NamespacePeer {
+  readonly namespace: string;
+}
+
+/** One allowed connection: `from` (a workload name, `world`, or a namespace) to a workload's port. */
 export interface Edge {
-  readonly from: string;
+  readonly from: string | NamespacePeer;
   readonly to: string;
   readonly port: number;
 }
@@ -59,13 +64,21 @@ export function networkPolicies(
 
   const policies = [deny, dns];
   const world = [kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'any-ipv4'), kplus.NetworkPolicyIpBlock.anyIpv6(scope, 'any-ipv6')];
+  const namespaces = new Map<string, kplus.Pods>();
+  const inNamespace = (ns: string) => {
+    if (!namespaces.has(ns)) {
+      const selected = kplus.Namespaces.select(scope, `${ns}-namespace`, { names: [ns] });
+      namespaces.set(ns, kplus.Pods.all(scope, `${ns}-namespace-pods`, { namespaces: selected }));
+    }
+    return namespaces.get(ns)!;
+  };
   for (const [name, selector] of pods) {
     const ingress = edges.filter((e) => e.to === name);
     const egress = edges.filter((e) => e.from === name);
     if (ingress.length + egress.length === 0) continue;
     const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name, labels }, selector });
     for (const e of ingress) {
-      const peers = e.from === WORLD ? world : [pods.get(e.from)!];
+      const peers = typeof e.from === 'object' ? [inNamespace(e.from.namespace)] : e.from === WORLD ? world : [pods.get(e.from)!];
       for (const peer of peers) policy.addIngressRule(peer, [kplus.NetworkPolicyPort.tcp(e.port)]);
     }
     for (const e of egress) {

@@ -4,45 +4,8 @@
  * nothing is skipped silently.
  */
 import { describe, expect, it } from 'vitest';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { copy, exampleCharts, named, type Manifest } from '../../helpers/k8s.js';
-
-type ModelClass = new (data: any) => { validate(): void };
-
-/** apiVersion/kind → the kubernetes-models class that validates it. */
-const MODELS: Record<string, ModelClass> = {
-  'apps/v1/Deployment': Deployment,
-  'apps/v1/StatefulSet': StatefulSet,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-  'rbac.authorization.k8s.io/v1/Role': Role,
-  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
-  'v1/ConfigMap': ConfigMap,
-  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'v1/ServiceAccount': ServiceAccount,
-};
-
-/** Validates one object; throws for a kind with no model or an invalid object. */
-function validate(obj: Manifest): void {
-  const key = `${obj.apiVersion}/${obj.kind}`;
-  const Model = MODELS[key];
-  if (!Model) throw new Error(`no kubernetes-models class for ${key} (${obj.metadata?.name}); add it to MODELS`);
-  new Model(obj).validate();
-}
+import { validate } from '../../helpers/k8s-validate.js';
 
 const charts = exampleCharts();
 
@@ -105,7 +68,7 @@ describe('validation can fail', () => {
   });
 
   it('fails on a kind it has no model for', () => {
-    const crd: Manifest = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'x' } };
-    expect(() => validate(crd)).toThrow(/no kubernetes-models class for monitoring.coreos.com\/v1\/ServiceMonitor/);
+    const crd: Manifest = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'x' } };
+    expect(() => validate(crd)).toThrow(/no kubernetes-models class for cert-manager.io\/v1\/Certificate/);
   });
 });
