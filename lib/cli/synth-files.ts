@@ -1,9 +1,9 @@
-import { App, Yaml } from 'cdk8s';
+import { App } from 'cdk8s';
 import type { TargetKind } from '../capacity/target.js';
 import type { Stack } from '../model/stack.js';
 import { synthGate, type GateReport } from '../rules/gate.js';
 import { synthCompose } from '../targets/compose/index.js';
-import { KubernetesChart } from '../targets/kubernetes/index.js';
+import { KubernetesChart, manifestYaml } from '../targets/kubernetes/index.js';
 
 /** Targets the CLI writes files for; Pulumi deploys through `pulumi up` instead. */
 export const FILE_TARGETS: readonly TargetKind[] = ['compose', 'kubernetes'];
@@ -23,7 +23,7 @@ export function synthFiles(stack: Stack, targets: readonly TargetKind[]): { file
     const app = new App();
     for (const profile of stack.profileNames) {
       const chart = new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile });
-      files.set(`${chart.node.id}.k8s.yaml`, Yaml.stringify(...chart.toJson()));
+      files.set(`${chart.node.id}.k8s.yaml`, manifestYaml(chart.toJson()));
     }
   }
   return { files, report };

@@ -1,10 +1,20 @@
 import { z } from 'zod';
 
+// One derived schema per schema: zod compiles a parser on a schema's first parse, so a fresh
+// one per construct would compile again for every construct of every synth.
+const partials = new WeakMap<z.core.$ZodType, z.core.$ZodType>();
+
 /**
  * The schema of a profile override: every key optional at every depth, unknown keys still
  * refused. Object-level cross-field checks are dropped here; they run on the merged result.
  */
 export function deepPartial<T extends z.core.$ZodType>(schema: T): z.core.$ZodType {
+  let partial = partials.get(schema);
+  if (!partial) partials.set(schema, (partial = buildPartial(schema)));
+  return partial;
+}
+
+function buildPartial(schema: z.core.$ZodType): z.core.$ZodType {
   const d = (schema as any)._zod.def;
   if (d.type === 'optional') return deepPartial(d.innerType);
   if (d.type === 'object') {

@@ -12,6 +12,7 @@ export function toYaml(value: unknown, header: readonly string[] = []): string {
       if (isScalar(node) && typeof node.value === 'string' && NUMBER_LIKE.test(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
-  const body = doc.toString({ lineWidth: 0, indentSeq: true });
+  // directives: false skips a walk over every node in search of %TAG handles; there are none.
+  const body = doc.toString({ lineWidth: 0, indentSeq: true, directives: false });
   return [...header.map((h) => `# ${h}`), body].join('\n');
 }

@@ -7,6 +7,7 @@ export { labeledDeployment, podDisruptionBudget, topologySpread, type LabeledDep
 export { KubernetesChart, type KubernetesChartProps } from './chart.js';
 export type { DataResources } from './data.js';
 export { appLabels, secretFile, secretName, selectorLabels, SECRET_KEY, type Component } from './names.js';
+export { manifestYaml } from './manifest-yaml.js';
 export { modelEdges, WORLD, type Edge } from './network-policies.js';
 export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, unprivilegedImage, type NginxResources } from './nginx.js';
 export type { PoolerResources } from './pgbouncer.js';
