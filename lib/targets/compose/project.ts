@@ -123,10 +123,12 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     }));
   }
 
+  // By path, per profile: a find() per backend would make large stacks quadratic.
+  const backendsOf = new Map(contexts.map((c) => [c.profile, new Map(c.backends.map((b) => [b.path, b]))]));
   for (const backend of stack.backends) {
     const path = backend.node.path;
     add(path, (c, name) => {
-      const b = c.backends.find((x) => x.path === path)!;
+      const b = backendsOf.get(c.profile)!.get(path)!;
       // Behind a pooler the backends wait for it, not for Postgres.
       const db = c.pooler ?? c.postgres;
       const deps = [...(b.pool && db ? [db.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];

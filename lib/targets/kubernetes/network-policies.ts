@@ -72,9 +72,12 @@ export function networkPolicies(
     }
     return namespaces.get(ns)!;
   };
+  // Grouped once: filtering every edge per workload would make large stacks quadratic.
+  const into = groupBy(edges, (e) => e.to);
+  const outOf = groupBy(edges, (e) => (typeof e.from === 'string' ? e.from : undefined));
   for (const [name, selector] of pods) {
-    const ingress = edges.filter((e) => e.to === name);
-    const egress = edges.filter((e) => e.from === name);
+    const ingress = into.get(name) ?? [];
+    const egress = outOf.get(name) ?? [];
     if (ingress.length + egress.length === 0) continue;
     const policy = new kplus.NetworkPolicy(scope, `${name}-netpol`, { metadata: { name, labels }, selector });
     for (const e of ingress) {
@@ -88,4 +91,16 @@ export function networkPolicies(
     policies.push(policy);
   }
   return policies;
+}
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(x);
+    else out.set(k, [x]);
+  }
+  return out;
 }
