@@ -20,6 +20,8 @@ describe('kubernetes-models validate()', () => {
       'multi-tier/dev',
       'multi-tier/prod',
       'multi-tier/staging',
+      'operator/dev',
+      'operator/prod',
       'pooled/dev',
       'pooled/prod',
       'reference-yaml/dev',
