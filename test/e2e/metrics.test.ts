@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { E2eStack, type Replica } from './harness.js';
-import { LoadClient } from './load.js';
+import { LoadClient, type Reply } from './load.js';
 import { groupMembers, sleep, waitFor } from './processes.js';
 import { describeRun, PG_REFUSED, saturatePostgres } from './saturate.js';
 import { e2eModel } from './stacks.js';
@@ -96,8 +96,18 @@ describe('a replica’s /metrics covers all its uvicorn workers', () => {
     // WHEN connections are held in more than one worker, and all workers but one are killed
     const client = new LoadClient(2 * WORKERS * CAP_PER_WORKER);
     try {
-      const holds = Array.from({ length: WORKERS * CAP_PER_WORKER }, () => client.get(`http://127.0.0.1:${replica.port}/api/slow?seconds=3`));
-      await waitFor('connections held in more than one worker', async () => (total(await scrape(replica), 'backend_db_pool_checked_out') > CAP_PER_WORKER ? true : undefined), 10_000);
+      // One hold at a time, each on a new connection: every connection is a separate accept
+      // race between the workers, where a burst mostly goes to whichever wakes first.
+      const holds: Promise<Reply>[] = [];
+      await waitFor(
+        'connections held in more than one worker',
+        async () => {
+          if (total(await scrape(replica), 'backend_db_pool_checked_out') > CAP_PER_WORKER) return true;
+          if (holds.length < 4 * WORKERS * CAP_PER_WORKER) holds.push(client.get(`http://127.0.0.1:${replica.port}/api/slow?seconds=2`));
+          return undefined;
+        },
+        20_000,
+      );
       const [survivor, ...victims] = workerPids(replica);
       for (const pid of victims) process.kill(pid, 'SIGKILL');
       await Promise.all(holds);
@@ -105,7 +115,8 @@ describe('a replica’s /metrics covers all its uvicorn workers', () => {
 
       // THEN once the survivor's holds end, the replica holds nothing: the dead workers'
       // last gauge values are gone, while their requests still count
-      await waitFor('the survivor released its connections', async () => (total(await scrape(replica), 'backend_db_pool_checked_out') === 0 ? true : undefined), 10_000);
+      // Its queued holds run 2 s each, CAP_PER_WORKER at a time.
+      await waitFor('the survivor released its connections', async () => (total(await scrape(replica), 'backend_db_pool_checked_out') === 0 ? true : undefined), 30_000);
       const final = await scrape(replica);
       expect(total(final, 'backend_connections_active')).toBe(1); // this scrape
       expect(total(final, 'http_requests_total', 'path="/api/slow"')).toBeGreaterThanOrEqual(total(after, 'http_requests_total', 'path="/api/slow"'));
