@@ -88,9 +88,14 @@ describe('a replica’s /metrics covers all its uvicorn workers', () => {
     // THEN the gauge went beyond what one worker's pool can hold, and never beyond the replica's
     expect(gaugeMax, describeRun(run)).toBeGreaterThan(CAP_PER_WORKER);
     expect(gaugeMax).toBeLessThanOrEqual(WORKERS * CAP_PER_WORKER);
-    // and the request counter counts every worker's requests, exactly
-    const after = await scrape(replica);
-    expect(total(after, 'http_requests_total', 'path="/api/slow"') - slowBefore).toBe(run.replies.length);
+    // and the request counter counts every worker's requests, exactly. A worker counts a
+    // request just after sending its response, so the last count may trail the last reply.
+    const after = await waitFor('the counter holds every reply', async () => {
+      const samples = await scrape(replica);
+      const counted = total(samples, 'http_requests_total', 'path="/api/slow"') - slowBefore;
+      if (counted !== run.replies.length) throw new Error(`counted ${counted} of ${run.replies.length} replies`);
+      return samples;
+    }, 5_000);
     expect(total(after, 'backend_db_pool_checked_out')).toBe(0);
 
     // WHEN connections are held in more than one worker, and all workers but one are killed
@@ -117,8 +122,13 @@ describe('a replica’s /metrics covers all its uvicorn workers', () => {
       // last gauge values are gone, while their requests still count
       // Its queued holds run 2 s each, CAP_PER_WORKER at a time.
       await waitFor('the survivor released its connections', async () => (total(await scrape(replica), 'backend_db_pool_checked_out') === 0 ? true : undefined), 30_000);
-      const final = await scrape(replica);
-      expect(total(final, 'backend_connections_active')).toBe(1); // this scrape
+      // and nothing is in flight but this scrape (the survivor's last dec trails its reply)
+      const final = await waitFor('only the scrape in flight', async () => {
+        const samples = await scrape(replica);
+        const active = total(samples, 'backend_connections_active');
+        if (active !== 1) throw new Error(`${active} requests in flight`);
+        return samples;
+      }, 5_000);
       expect(total(final, 'http_requests_total', 'path="/api/slow"')).toBeGreaterThanOrEqual(total(after, 'http_requests_total', 'path="/api/slow"'));
     } finally {
       client.close();
