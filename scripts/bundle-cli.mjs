@@ -1,6 +1,6 @@
 // Bundles the `scaleout` bin into one ESM file, build/bin/scaleout.js, after tsc has built
 // build/. A fresh `scaleout synth` otherwise spends most of its time resolving and reading
-// about 700 module files (ours, zod's, yaml's and cdk8s's), and loads yaml twice because
+// about 380 module files (ours, zod's, yaml's and cdk8s's), and loads yaml twice because
 // cdk8s ships its own copy. The library entry points stay unbundled: users' constructs must
 // share one cdk8s and one constructs with their own app, which only the bin never needs.
 import { build } from 'esbuild';
