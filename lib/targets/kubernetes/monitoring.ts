@@ -10,7 +10,6 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { labeledDeployment } from './workload.js';
 import type { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 import type { ResolvedResources } from '../../model/common.js';
 import { EXPORTER_PORTS, MONITORING_SERVICES } from '../../model/monitoring.js';
 import { resolveResources } from '../../model/resources.js';
@@ -69,7 +68,8 @@ interface WorkloadSpec {
   readonly startup: kplus.Probe;
   readonly args?: string[];
   readonly env?: Record<string, kplus.EnvValue>;
-  readonly annotations?: Record<string, string>;
+  /** Config texts the pods mount; their checksum rolls the pods on change. */
+  readonly config?: readonly string[];
   readonly serviceAccount?: kplus.IServiceAccount;
 }
 
@@ -89,7 +89,7 @@ function workload(scope: Construct, ctx: RuleContext, spec: WorkloadSpec): { dep
     runAs: spec.runAs,
     replicas: 1,
     spread: false,
-    ...(spec.annotations ? { annotations: spec.annotations } : {}),
+    ...(spec.config ? { config: spec.config } : {}),
     ...(spec.serviceAccount ? { serviceAccount: spec.serviceAccount } : {}),
   });
   const container = deployment.addContainer({
@@ -113,8 +113,6 @@ function workload(scope: Construct, ctx: RuleContext, spec: WorkloadSpec): { dep
   selectPods(service, selector);
   return { deployment, service, container };
 }
-
-const checksum = (...texts: string[]) => createHash('sha256').update(texts.join('\u0000')).digest('hex');
 
 export function monitoringResources(scope: Construct, ctx: RuleContext, opts: MonitoringClusterOptions): MonitoringResources {
   const m = ctx.monitoring!;
@@ -241,7 +239,7 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       `--storage.tsdb.retention.time=${m.prometheus.retention}`,
       `--web.listen-address=:${pp}`,
     ],
-    annotations: { 'checksum/config': checksum(promConf, rules) },
+    config: [promConf, rules],
     serviceAccount: sa,
   });
   prom.container.mount('/etc/prometheus', kplus.Volume.fromConfigMap(scope, `${S.prometheus}-conf-vol`, promCm, { name: 'config' }), { readOnly: true });
@@ -298,7 +296,7 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
         : { GF_SECURITY_ADMIN_PASSWORD__FILE: kplus.EnvValue.fromValue(secretFile(g.adminPasswordSecret)) }),
       GF_USERS_ALLOW_SIGN_UP: kplus.EnvValue.fromValue('false'),
     },
-    annotations: { 'checksum/config': checksum(...Object.values(provisioning), ...Object.values(dashboards)) },
+    config: [...Object.values(provisioning), ...Object.values(dashboards)],
   });
   grafana.container.mount(
     '/etc/grafana/provisioning',

@@ -1,7 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import type { RuleContext } from '../../rules/rule.js';
@@ -69,8 +68,7 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
     labels,
     selector,
     runAs: NGINX_USER,
-    // A changed config changes the pod template, and only that triggers a rollout.
-    annotations: { 'checksum/config': createHash('sha256').update(conf).digest('hex') },
+    config: [conf],
     // Two replicas in production so a node loss or a rollout never drops the entry point.
     replicas: ctx.production ? 2 : 1,
   });

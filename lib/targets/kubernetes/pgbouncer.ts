@@ -1,7 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
@@ -42,7 +41,7 @@ export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerRe
     labels,
     selector,
     runAs: PGBOUNCER_USER,
-    annotations: { 'checksum/config': createHash('sha256').update(ini).digest('hex') },
+    config: [ini],
     replicas: p.replicas,
     rollout: p.rollout,
   });

@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import type { IntOrPercent } from '../../units/index.js';
 import { podSecurityContext, type RunAs } from './container.js';
 
@@ -25,11 +26,18 @@ export interface LabeledDeploymentProps {
    */
   readonly rollout?: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
   /**
-   * Pod template annotations, e.g. a config checksum that rolls the pods on change.
+   * Pod template annotations.
    *
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * The config texts the pods mount. Their checksum goes into the pod template as
+   * `checksum/config`, so a changed config rolls the pods (a ConfigMap change alone does not).
+   *
+   * @default - none
+   */
+  readonly config?: readonly string[];
   /**
    * Spread the pods over nodes and zones.
    *
@@ -53,9 +61,10 @@ export function percentOrAbsolute(v: IntOrPercent): kplus.PercentOrAbsolute {
  * hashed address label, so manifests read (and diff) cleanly.
  */
 export function labeledDeployment(scope: Construct, p: LabeledDeploymentProps): kplus.Deployment {
+  const annotations = { ...p.annotations, ...(p.config ? { 'checksum/config': checksum(p.config) } : {}) };
   const deployment = new kplus.Deployment(scope, p.name, {
     metadata: { name: p.name, labels: p.labels },
-    podMetadata: { labels: p.labels, ...(p.annotations ? { annotations: p.annotations } : {}) },
+    podMetadata: { labels: p.labels, ...(Object.keys(annotations).length ? { annotations } : {}) },
     select: false,
     ...(p.replicas !== undefined ? { replicas: p.replicas } : {}),
     ...(p.rollout
@@ -104,4 +113,9 @@ export function podDisruptionBudget(
 /** Points a Service at pods by their app.kubernetes.io labels. */
 export function selectPods(service: kplus.Service, selector: Record<string, string>): void {
   for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
+}
+
+/** sha256 over the texts, NUL-separated so that moving text between files changes it. */
+function checksum(texts: readonly string[]): string {
+  return createHash('sha256').update(texts.join('\u0000')).digest('hex');
 }
