@@ -32,7 +32,7 @@ export function prometheusOperatorObjects(scope: Construct, ctx: RuleContext, na
   const op = m.prometheusOperator!;
   const stack = ctx.stack.stackName;
   // The app labels win: the operator's selector labels must not rename what scaleout owns.
-  const labels = (name: string) => ({ ...sorted(op.labels), ...appLabels(stack, ctx.profile, name, 'monitoring') });
+  const labels = (name: string) => ({ ...op.labels, ...appLabels(stack, ctx.profile, name, 'monitoring') });
   const endpoint = (job: string) => ({
     port: 'http',
     path: '/metrics',
@@ -85,8 +85,4 @@ export function prometheusOperatorObjects(scope: Construct, ctx: RuleContext, na
     spec: { groups: alertRuleGroups(ctx, stack) },
   });
   return { podMonitors, serviceMonitors, prometheusRule, edges };
-}
-
-function sorted(o: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
