@@ -39,18 +39,14 @@ for (const args of [A, A_UNBUNDLED, B]) timeProcess(args);
 const a: number[] = [];
 const a0: number[] = [];
 const b: number[] = [];
-const ratios: number[] = [];
-const ratiosUnbundled: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  const ta = timeProcess(A);
-  const ta0 = timeProcess(A_UNBUNDLED);
-  const tb = timeProcess(B);
-  a.push(ta);
-  a0.push(ta0);
-  b.push(tb);
-  ratios.push(ta / tb);
-  ratiosUnbundled.push(ta0 / tb);
+  a.push(timeProcess(A));
+  a0.push(timeProcess(A_UNBUNDLED));
+  b.push(timeProcess(B));
 }
+// Each run's ratio against the B of the same round.
+const ratios = a.map((t, i) => t / b[i]!);
+const ratiosUnbundled = a0.map((t, i) => t / b[i]!);
 console.log(`process   A  scaleout synth (bin)        median ${median(a).toFixed(0)} ms  (${JSON.stringify(spread(a, 0))})`);
 console.log(`process   A′ scaleout synth (unbundled)  median ${median(a0).toFixed(0)} ms  (${JSON.stringify(spread(a0, 0))})`);
 console.log(`process   B  plain cdk8s                 median ${median(b).toFixed(0)} ms  (${JSON.stringify(spread(b, 0))})`);
