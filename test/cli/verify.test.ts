@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
 import { collect, httpGetter, identify, parseVerifyOptions, renderVerify, skewPercent, type Answer, type Getter, type VerifyOptions } from '../../lib/cli/verify.js';
-import { E2eStack, sharedStack } from '../e2e/harness.js';
+import { E2eStack } from '../e2e/harness.js';
+import { sharedStack } from '../e2e/lifecycle.js';
 import { freePorts } from '../e2e/processes.js';
 import { devContext, e2eModel } from '../e2e/stacks.js';
 
@@ -171,9 +172,6 @@ describe('verify against the e2e stack', () => {
     const hash = await h.addNginx(devContext(e2eModel({ backend: { replicas: 3 }, nginx: { algorithm: 'hash' } }).stack));
     return { h, withHeader, hash };
   });
-  afterAll(async () => {
-    await stack.stop();
-  }, 60_000);
 
   it('passes: 300 requests, 3 instances, 100 each', async () => {
     const { h } = await stack.get();
@@ -250,9 +248,5 @@ describe('verify against the e2e stack', () => {
     expect(r.stdout).toContain('0 failed');
   }, 60_000);
 
-  it('leaves no process or temp dir behind', async () => {
-    const { h } = await stack.get();
-    await h.stop();
-    expect(h.leftovers()).toEqual([]);
-  }, 60_000);
+  stack.itLeavesNothingBehind();
 });

@@ -15,9 +15,10 @@
  * The peak is counted over a walsender session (replication=database), which takes no
  * connection slot; the app role's client backends are counted, fixed clients included.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluate, SynthError } from '../../lib/index.js';
 import { E2eStack } from './harness.js';
+import { stackPerTest } from './lifecycle.js';
 import type { FixedClients } from './postgres.js';
 import { describeRun, PG_REFUSED, saturatePostgres, type Saturation } from './saturate.js';
 import { e2eModel, type E2eModel, type E2eStackProps } from './stacks.js';
@@ -65,20 +66,15 @@ function variant(s: Shape, over: boolean): { props: E2eStackProps; fixed: Record
 
 let h: E2eStack | undefined;
 let held: FixedClients | undefined;
-afterEach(async () => {
+const stacks = stackPerTest(async () => {
   await held?.release();
   held = undefined;
-  const stack = h;
   h = undefined;
-  if (stack) {
-    await stack.stop();
-    expect(stack.leftovers()).toEqual([]);
-  }
-}, 30_000);
+});
 
 /** Starts the stack, holds the fixed clients, and saturates it through nginx with /api/slow. */
 async function run(model: E2eModel, s: Shape, fixed: Record<string, number>, predictedPeak: number, over: boolean): Promise<Saturation> {
-  h = await E2eStack.start(model.stack);
+  h = await stacks.start(model.stack);
   held = await h.pg!.holdConnections(fixedSum(fixed));
   return saturatePostgres(h, {
     concurrency: 40 * s.replicas,

@@ -10,9 +10,10 @@
  *
  * Clients are counted from /proc/net/tcp, which takes no client slot.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluate, SynthError } from '../../lib/index.js';
 import { E2eStack } from './harness.js';
+import { stackPerTest } from './lifecycle.js';
 import { describeRun, PeakSampler, REDIS_REFUSED, saturate, type Saturation } from './saturate.js';
 import { e2eModel, type E2eModel } from './stacks.js';
 
@@ -51,21 +52,16 @@ function model(s: Shape, over: boolean): { model: E2eModel; fixed: Record<string
 let h: E2eStack | undefined;
 let release: (() => void) | undefined;
 let sampler: PeakSampler | undefined;
-afterEach(async () => {
+const stacks = stackPerTest(() => {
   sampler?.stop();
   sampler = undefined;
   release?.();
   release = undefined;
-  const stack = h;
   h = undefined;
-  if (stack) {
-    await stack.stop();
-    expect(stack.leftovers()).toEqual([]);
-  }
-}, 30_000);
+});
 
 async function run(m: E2eModel, s: Shape, fixed: Record<string, number>, predictedPeak: number, over: boolean): Promise<Saturation> {
-  h = await E2eStack.start(m.stack);
+  h = await stacks.start(m.stack);
   const redis = h.redis!;
   release = (await redis.holdConnections(fixedSum(fixed))).release;
   sampler = new PeakSampler(() => redis.clients());

@@ -3,7 +3,8 @@
  * replicas of the reference backend. One set of replicas, one nginx per balancing method.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { E2eStack, sharedStack } from './harness.js';
+import { E2eStack } from './harness.js';
+import { sharedStack } from './lifecycle.js';
 import { countBy, LoadClient, sequential, type Reply } from './load.js';
 import { devContext, e2eModel } from './stacks.js';
 
@@ -20,7 +21,6 @@ const stack = sharedStack(async () => {
 
 afterAll(async () => {
   client.close();
-  await stack.stop();
 }, 60_000);
 
 const instanceOf = (r: Reply) => r.json?.['instance'] as string | undefined;
@@ -81,9 +81,5 @@ describe('distribution through real nginx', () => {
     expect(used.size).toBe(REPLICAS);
   }, 60_000);
 
-  it('leaves no process or temp dir behind', async () => {
-    const { h } = await stack.get();
-    await h.stop();
-    expect(h.leftovers()).toEqual([]);
-  }, 60_000);
+  stack.itLeavesNothingBehind();
 });

@@ -10,8 +10,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { E2eStack, sharedStack } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { E2eStack } from './harness.js';
+import { sharedStack } from './lifecycle.js';
 import { closedLoop, countBy, failures, LoadClient, sequential, type Reply } from './load.js';
 import { e2eModel } from './stacks.js';
 
@@ -22,9 +23,6 @@ const stack = sharedStack(async () => ({
   h: await E2eStack.start(e2eModel({ backend: { replicas: 3, workers: 1 }, nginx: { maxFails: 2, failTimeout: `${FAIL_TIMEOUT_S}s`, upstreamAddrHeader: true } }).stack),
 }));
 
-afterAll(async () => {
-  await stack.stop();
-}, 60_000);
 
 describe('failover through real nginx', () => {
   it(`a replica killed under ${MIN_REQUESTS}+ GETs: zero failures, and it is out for fail_timeout`, async () => {
@@ -114,9 +112,5 @@ describe('failover through real nginx', () => {
     await h.startReplica(sick);
   }, 60_000);
 
-  it('leaves no process or temp dir behind', async () => {
-    const { h } = await stack.get();
-    await h.stop();
-    expect(h.leftovers()).toEqual([]);
-  }, 60_000);
+  stack.itLeavesNothingBehind();
 });

@@ -8,7 +8,7 @@
  * - nginx runs the nginx.conf the library renders for the local nginx and these ports.
  *
  * Everything gets free ports and its own process group, is stopped by pid, and the temp
- * dir is removed in `stop()`, which tests call from afterAll (and which never throws
+ * dir is removed in `stop()`, which lifecycle.ts calls after each test or file (and which never throws
  * before it has tried to stop everything).
  */
 import { randomBytes } from 'node:crypto';
@@ -355,20 +355,4 @@ export class E2eStack {
       ...(existsSync(this.dir) ? [`temp dir ${this.dir}`] : []),
     ];
   }
-}
-
-/**
- * A stack shared by the tests of one file, started by the first test that asks for it.
- * Unlike a beforeAll, a failed start (a missing server binary, say) fails every test that
- * needs the stack instead of reporting them as skipped.
- */
-export function sharedStack<T extends { readonly h: E2eStack }>(start: () => Promise<T>): { get(): Promise<T>; stop(): Promise<void> } {
-  let started: Promise<T> | undefined;
-  return {
-    get: () => (started ??= start()),
-    async stop() {
-      const s = await started?.catch(() => undefined);
-      await s?.h.stop();
-    },
-  };
 }

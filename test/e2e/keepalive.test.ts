@@ -4,8 +4,9 @@
  * the connection it came in on, so distinct (replica, peer) pairs are the connections the
  * backends accepted.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { E2eStack, sharedStack } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { E2eStack } from './harness.js';
+import { sharedStack } from './lifecycle.js';
 import { closedLoop, LoadClient } from './load.js';
 import { e2eModel } from './stacks.js';
 
@@ -15,9 +16,6 @@ const stack = sharedStack(async () => ({
   h: await E2eStack.start(e2eModel({ backend: { replicas: 3, workers: 2 }, nginx: { keepalive: 16 } }).stack),
 }));
 
-afterAll(async () => {
-  await stack.stop();
-}, 60_000);
 
 describe('upstream keepalive through real nginx', () => {
   it(`${REQUESTS} requests reuse a few upstream connections`, async () => {
@@ -39,9 +37,5 @@ describe('upstream keepalive through real nginx', () => {
     expect(connections.size).toBeLessThanOrEqual(REQUESTS / 20);
   }, 60_000);
 
-  it('leaves no process or temp dir behind', async () => {
-    const { h } = await stack.get();
-    await h.stop();
-    expect(h.leftovers()).toEqual([]);
-  }, 60_000);
+  stack.itLeavesNothingBehind();
 });

@@ -5,8 +5,9 @@
  * alerts read these series, so 1/W of the truth would hide the pool exhaustion they watch.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { E2eStack, type Replica } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Replica } from './harness.js';
+import { stackPerTest } from './lifecycle.js';
 import { LoadClient, type Reply } from './load.js';
 import { groupMembers, sleep, waitFor } from './processes.js';
 import { describeRun, PG_REFUSED, saturatePostgres } from './saturate.js';
@@ -16,15 +17,7 @@ const WORKERS = 3;
 const POOL = { size: 2, maxOverflow: 2 };
 const CAP_PER_WORKER = POOL.size + POOL.maxOverflow;
 
-let h: E2eStack | undefined;
-afterEach(async () => {
-  const stack = h;
-  h = undefined;
-  if (stack) {
-    await stack.stop();
-    expect(stack.leftovers()).toEqual([]);
-  }
-}, 30_000);
+const stacks = stackPerTest();
 
 /** One scrape of a replica, as name{labels} → value. */
 async function scrape(r: Replica): Promise<Map<string, number>> {
@@ -59,7 +52,7 @@ describe('a replica’s /metrics covers all its uvicorn workers', () => {
   it('sums the pool gauges and counters over the workers, and drops the gauges of a killed worker', async () => {
     // GIVEN one replica with 3 workers, each allowed 2 + 2 pooled connections
     const model = e2eModel({ backend: { replicas: 1, workers: WORKERS, pool: POOL } });
-    h = await E2eStack.start(model.stack);
+    const h = await stacks.start(model.stack);
     const replica = h.replicas[0]!;
     expect(workerPids(replica)).toHaveLength(WORKERS);
     const slowBefore = total(await scrape(replica), 'http_requests_total', 'path="/api/slow"');

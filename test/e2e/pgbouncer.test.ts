@@ -7,9 +7,10 @@
  * client-side budget) and opens at most default_pool_size 5 server connections, within the
  * 7 that Postgres leaves ordinary roles.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Backend, evaluate, Nginx, PgBouncer, Postgres, Redis, Stack, SynthError } from '../../lib/index.js';
 import { E2eStack } from './harness.js';
+import { stackPerTest } from './lifecycle.js';
 import { describeRun, PG_REFUSED, saturatePostgres } from './saturate.js';
 import { LOCAL_NGINX_VERSION } from './stacks.js';
 
@@ -49,17 +50,12 @@ function pooledStack(maxClientConn: number, forced = false): Stack {
 }
 
 let h: E2eStack | undefined;
-afterEach(async () => {
-  const stack = h;
+const stacks = stackPerTest(() => {
   h = undefined;
-  if (stack) {
-    await stack.stop();
-    expect(stack.leftovers()).toEqual([]);
-  }
-}, 30_000);
+});
 
 async function saturated(stack: Stack, over: boolean) {
-  h = await E2eStack.start(stack);
+  h = await stacks.start(stack);
   // The peak counts what reaches Postgres: the pooler's server connections.
   return saturatePostgres(h, {
     concurrency: 40 * REPLICAS,

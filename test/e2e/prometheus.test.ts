@@ -6,25 +6,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Monitoring } from '../../lib/index.js';
 import { renderAlertRules } from '../../lib/render/alert-rules.js';
 import { renderPrometheusConfig } from '../../lib/render/prometheus-config.js';
-import { E2eStack } from './harness.js';
+import { stackPerTest } from './lifecycle.js';
 import { freePorts, requireBinary, spawnGroup, waitFor } from './processes.js';
 import { e2eModel } from './stacks.js';
 
 const PROMETHEUS_BIN = process.env['PROMETHEUS_BIN'] ?? '/usr/bin/prometheus';
 
-let h: E2eStack | undefined;
-afterEach(async () => {
-  const stack = h;
-  h = undefined;
-  if (stack) {
-    await stack.stop();
-    expect(stack.leftovers()).toEqual([]);
-  }
-}, 30_000);
+const stacks = stackPerTest();
 
 interface Sample {
   metric: Record<string, string>;
@@ -47,7 +39,7 @@ describe('Prometheus scrapes the running stack', () => {
     new Monitoring(model.stack, 'monitoring', {
       profiles: { dev: { prometheus: { scrapeInterval: '1s' }, alerts: { backendDownFor: '5s' } } },
     });
-    h = await E2eStack.start(model.stack);
+    const h = await stacks.start(model.stack);
     const ctx = h.context;
     const home = join(h.dir, 'prometheus');
     mkdirSync(join(home, 'data'), { recursive: true });
@@ -61,7 +53,7 @@ describe('Prometheus scrapes the running stack', () => {
         stackName: 'e2e',
         rulesFile: rules,
         // No service DNS on loopback: the replicas' own ports.
-        discovery: { kind: 'static', targets: (b) => h!.replicas.filter((r) => r.backend === b.id).map((r) => `127.0.0.1:${r.port}`) },
+        discovery: { kind: 'static', targets: (b) => h.replicas.filter((r) => r.backend === b.id).map((r) => `127.0.0.1:${r.port}`) },
         // The exporters are not part of this tier; their jobs point at a closed port.
         exporterTarget: () => `127.0.0.1:${unused}`,
       }),
