@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.js';
+import { cli } from '../helpers/cli.js';
 
 const reference = readFileSync(new URL('../../examples/reference/scaleout.yaml', import.meta.url), 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'scaleout-bad-'));
@@ -26,12 +26,7 @@ function synth(yaml: string, name: string) {
   const file = join(dir, 'scaleout.yaml');
   const out = join(dir, 'dist');
   writeFileSync(file, yaml);
-  let stdout = '';
-  let stderr = '';
-  const code = main(['synth', '-c', file, '-o', out], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
+  const { code, stdout, stderr } = cli('synth', '-c', file, '-o', out);
   return { code, stdout, stderr: stderr.split(dir).join('<dir>'), out };
 }
 

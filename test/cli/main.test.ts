@@ -7,6 +7,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../lib/cli/main.js';
+import { cli } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'lib/cli/main.ts');
@@ -24,16 +25,6 @@ function freshDir(): string {
   return d;
 }
 
-/** Runs the CLI in-process, capturing its output. */
-function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
 
 /** Writes `yaml` as `scaleout.yaml` in a fresh directory; returns its path and a `dist` path beside it. */
 function config(yaml = reference) {

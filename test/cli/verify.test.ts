@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
+import { cliAsync as cli } from '../helpers/cli.js';
 import { collect, httpGetter, identify, parseVerifyOptions, renderVerify, skewPercent, type Answer, type Getter, type VerifyOptions } from '../../lib/cli/verify.js';
 import { E2eStack } from '../e2e/harness.js';
 import { sharedStack } from '../e2e/lifecycle.js';
@@ -16,16 +17,6 @@ import { devContext, e2eModel } from '../e2e/stacks.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs the CLI in-process, awaiting verify's promise. */
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
 
 /** A getter that answers from a list, round-robin, without a network. */
 function fake(answers: readonly Answer[]): Getter {
