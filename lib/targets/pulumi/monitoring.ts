@@ -61,6 +61,7 @@ const uploadsOf = (files: ReadonlyMap<string, string>) => [...files].map(([file,
 /** Common container args from a compose service spec: command, env, health, resources. */
 function fromSpec(spec: ComposeService, name: string, refs: ContainerRefs): docker.ContainerArgs {
   const env = spec.environment as Record<string, string> | undefined;
+  const secrets = specSecrets(spec, refs);
   return {
     name,
     image: refs.image,
@@ -68,9 +69,15 @@ function fromSpec(spec: ComposeService, name: string, refs: ContainerRefs): dock
     ...(spec.command ? { command: (spec.command as string[]).map(unescapeCompose) } : {}),
     ...(env ? { envs: envList(env) } : {}),
     ...(spec.healthcheck ? healthcheckArgs(fromCompose(spec)) : {}),
+    ...(secrets.length ? { uploads: secrets } : {}),
     restart: 'always',
     destroyGraceSeconds: STOP_GRACE_SECONDS,
   };
+}
+
+/** The compose service's secrets, uploaded where compose would mount them. */
+function specSecrets(spec: ComposeService, refs: ContainerRefs): docker.types.input.ContainerUpload[] {
+  return secretUploads((spec.secrets as string[] | undefined) ?? [], refs);
 }
 
 /** One monitoring container to create: its resource name suffix and args. */
@@ -111,7 +118,6 @@ export function monitoringContainerArgs(
       ...fromSpec(postgresExporterService(m, pg, pg.id, S.postgresExporter, {}), name, refs),
       networksAdvanced: [{ name: dataNetwork(refs, m.path), aliases: [S.postgresExporter] }],
       ...exporterResources,
-      uploads: secretUploads([pg.passwordSecret], refs),
     }));
   }
   if (ctx.pooler && ctx.postgres) {
@@ -121,7 +127,6 @@ export function monitoringContainerArgs(
       ...fromSpec(pgbouncerExporterService(m, p, pg, p.id, S.pgbouncerExporter, {}), name, refs),
       networksAdvanced: [{ name: dataNetwork(refs, m.path), aliases: [S.pgbouncerExporter] }],
       ...exporterResources,
-      uploads: secretUploads([pg.passwordSecret], refs),
     }));
   }
   if (ctx.redis) {
@@ -130,7 +135,6 @@ export function monitoringContainerArgs(
       ...fromSpec(redisExporterService(m, r, r.id, S.redisExporter, {}), name, refs),
       networksAdvanced: [{ name: dataNetwork(refs, m.path), aliases: [S.redisExporter] }],
       ...exporterResources,
-      uploads: secretUploads([r.passwordSecret], refs),
     }));
   }
   add(S.prometheus, m.prometheus.image, (refs, name) => {
@@ -150,12 +154,11 @@ export function monitoringContainerArgs(
   });
   add(S.grafana, m.grafana.image, (refs, name) => {
     const spec = grafanaService(m, 'grafana', {});
-    const secret = m.grafana.adminPassword === undefined ? [m.grafana.adminPasswordSecret] : [];
     return {
       ...fromSpec(spec, name, refs),
       networksAdvanced: [{ name: refs.networks.app, aliases: [S.grafana] }],
       ports: [{ internal: 3000, external: m.grafana.port }],
-      uploads: [...uploadsOf(files.grafana), ...secretUploads(secret, refs)],
+      uploads: [...uploadsOf(files.grafana), ...specSecrets(spec, refs)],
       volumes: volumesOf({ volumes: (spec.volumes as string[]).filter((v) => !v.startsWith('./')) }, refs),
       ...resourceArgs(m.grafana.resources),
     };
