@@ -16,7 +16,7 @@ import { FILE_TARGETS, synthFiles } from './synth-files.js';
 import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
-import { checkOutputDir } from './output-dir.js';
+import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
@@ -32,7 +32,7 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'force' | 'secrets-dir' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
@@ -42,12 +42,20 @@ interface Command {
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
-type Options = { readonly config?: string; readonly out?: string; readonly target?: string } & Readonly<Partial<Record<VerifyFlag, string>>>;
+type Options = {
+  readonly config?: string;
+  readonly out?: string;
+  readonly target?: string;
+  readonly force?: boolean;
+  readonly 'secrets-dir'?: string;
+} & Readonly<Partial<Record<VerifyFlag, string>>>;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   out: { type: 'string', short: 'o' },
   target: { type: 'string' },
+  force: { type: 'boolean' },
+  'secrets-dir': { type: 'string' },
   ...VERIFY_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -56,21 +64,23 @@ const OPTIONS = {
 
 const COMMANDS: Record<string, Command> = {
   synth: {
-    usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes]',
+    usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes] [--secrets-dir DIR] [--force]',
     summary: 'Validate the config, run every rule, and write the target files to DIR',
-    options: ['config', 'out', 'target'],
+    options: ['config', 'out', 'target', 'secrets-dir', 'force'],
     run(opts, io) {
       const config = required(opts.config, 'synth', '-c FILE (the config file)');
       const out = required(opts.out, 'synth', '-o DIR (the output directory)');
       const targets = parseTargets(opts.target ?? FILE_TARGETS.join(','), FILE_TARGETS);
       checkOutputDir(out, config);
+      const secrets = secretsDirFor(config, out, opts['secrets-dir']);
       const stack = loadConfigFile(config);
-      const { files, report } = synthFiles(stack, targets);
+      const { files, report } = synthFiles(stack, targets, { secretsDir: secrets.fromCompose });
       for (const line of warningLines(report)) io.stderr.write(`${line}\n`);
       try {
-        writeOutput(out, files);
+        writeOutput(out, files, { force: opts.force === true });
       } catch (e) {
-        throw new ConfigError([`cannot write to ${out}: ${(e as Error).message}; nothing was written`]);
+        if (e instanceof ScaleoutError) throw e;
+        throw new ConfigError([`cannot write to ${out}: ${(e as Error).message}`]);
       }
       io.stdout.write(`wrote ${files.size} file${files.size === 1 ? '' : 's'} to ${out}\n`);
       return 0;
@@ -118,12 +128,16 @@ const FLAG: Record<OptionName, string> = {
   config: '-c, --config FILE',
   out: '-o, --out DIR',
   target: '--target LIST',
+  force: '--force',
+  'secrets-dir': '--secrets-dir DIR',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
 };
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
-  out: 'output directory; it is replaced as a whole, and left untouched when synth fails',
+  out: 'output directory: new, empty, or one scaleout wrote (it lists its files in .scaleout-manifest.json)',
   target: `comma-separated targets (${TARGETS.join(', ')})`,
+  force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
+  'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
 

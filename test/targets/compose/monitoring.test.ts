@@ -75,7 +75,7 @@ describe('compose target: Monitoring', () => {
     expect(g.environment.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
     expect(g.environment).not.toHaveProperty('GF_SECURITY_ADMIN_PASSWORD');
     expect(g.secrets).toEqual(['grafana_admin_password']);
-    expect(compose.secrets.grafana_admin_password).toEqual({ file: './secrets/grafana_admin_password' });
+    expect(compose.secrets.grafana_admin_password).toEqual({ file: '../../secrets/grafana_admin_password' });
     expect(g.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
     expect(g.volumes).toEqual([
       './grafana/provisioning:/etc/grafana/provisioning:ro',
