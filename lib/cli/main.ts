@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { TARGETS, type TargetKind } from '../capacity/target.js';
 import { ConfigError, ScaleoutError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
+import { escapeControls, visible } from '../model/visible-text.js';
 import { renderPlan } from '../render/capacity-report.js';
 import { evaluate, warningLines } from '../rules/gate.js';
 import { FILE_TARGETS, synthFiles } from './synth-files.js';
@@ -272,15 +273,16 @@ export function main(argv: readonly string[], io: CliIO = { stdout: process.stdo
 /** Reports an error the way the CLI does and returns its exit code. */
 function failure(e: unknown, io: CliIO): number {
   if (e instanceof ConfigError) {
-    for (const line of e.message.split('\n')) io.stderr.write(`scaleout: ${line}\n`);
+    // One line per problem, whatever the values in it hold.
+    for (const line of [...(e.header === undefined ? [] : [e.header]), ...e.problems]) io.stderr.write(`scaleout: ${visible(line, 500)}\n`);
     return e.exitCode;
   }
   if (e instanceof ScaleoutError) {
-    io.stderr.write(`scaleout: ${e.message}\n`);
+    io.stderr.write(`scaleout: ${e.message.split('\n').map((l) => escapeControls(l)).join('\n')}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  io.stderr.write(`scaleout: internal error: ${err.message}\n`);
+  io.stderr.write(`scaleout: internal error: ${visible(err.message, 2000)}\n`);
   if (process.env.SCALEOUT_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
   else io.stderr.write('scaleout: this is a bug; rerun with SCALEOUT_DEBUG=1 for details and report it\n');
   return 70;
@@ -297,7 +299,17 @@ function isEntryPoint(): boolean {
   }
 }
 
+/** `scaleout schema | head`: the reader went away; stop quietly instead of a stack trace. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 if (isEntryPoint()) {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   void Promise.resolve(main(process.argv.slice(2))).then((code) => {
     process.exitCode = code;
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Cpu, Duration, IntOrPercent, Memory, UnitError } from '../units/index.js';
+import { visible } from './visible-text.js';
 
 /** Adds a zod issue with the unit parser's own message when `parse` throws. */
 function unit<T>(parse: (v: T) => unknown) {
@@ -36,7 +37,7 @@ export const dnsLabel = z
   .string()
   .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
     error: (iss) =>
-      `'${String(iss.input)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
+      `'${visible(String(iss.input), 120)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
   });
 
 const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
@@ -45,11 +46,11 @@ const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
 export const labelsSchema = z.record(
   z.string().regex(new RegExp(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?${LABEL_NAME}$`), {
     error: (iss) =>
-      `'${String(iss.input)}' is not a Kubernetes label key; use [prefix/]name with a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      `'${visible(String(iss.input), 120)}' is not a Kubernetes label key; use [prefix/]name with a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
   }),
   z.string().regex(new RegExp(`^(${LABEL_NAME})?$`), {
     error: (iss) =>
-      `'${String(iss.input)}' is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      `'${visible(String(iss.input), 120)}' is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
   }),
 );
 
