@@ -105,7 +105,7 @@ const COMMANDS: Record<string, Command> = {
   verify: {
     usage: VERIFY_USAGE,
     summary: 'Send requests through a running load balancer and check that K instances answer evenly',
-    options: ['url', 'path', 'requests', 'expect-instances', 'max-skew'],
+    options: ['url', 'path', 'requests', 'expect-instances', 'max-skew', 'timeout', 'deadline'],
     run(opts, io) {
       // Flags are checked before any request goes out (exit 2 on bad usage).
       return runVerify(parseVerifyOptions(opts), io);
