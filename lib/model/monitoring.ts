@@ -67,8 +67,8 @@ export interface GrafanaProps {
    */
   readonly adminPasswordSecret?: string;
   /**
-   * A literal admin password. Accepted only so SO-GRAFANA-ADMIN can refuse it in production
-   * (and warn in dev); use `adminPasswordSecret`.
+   * A literal admin password. Accepted only so SO-GRAFANA-ADMIN can refuse it (in every
+   * profile) with a clear fix; it is never written to any output. Use `adminPasswordSecret`.
    *
    * @default - none (the secret is used)
    */

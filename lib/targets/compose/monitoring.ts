@@ -52,16 +52,14 @@ export function prometheusService(m: ResolvedMonitoring, dir: string, name: stri
 /** Grafana on host port `grafana.port` (3000 inside); the admin password is read from a secret file. */
 export function grafanaService(m: ResolvedMonitoring, dir: string, dependencies: Record<string, unknown>): ComposeService {
   const g = m.grafana;
-  const literal = g.adminPassword !== undefined;
   return {
     image: g.image,
     environment: {
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
       GF_SECURITY_ADMIN_USER: g.adminUser,
-      // A literal is only possible where SO-GRAFANA-ADMIN let it through (dev, or suppressed).
-      ...(literal
-        ? { GF_SECURITY_ADMIN_PASSWORD: g.adminPassword }
-        : { GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath(g.adminPasswordSecret) }),
+      // Only ever the secret: a literal adminPassword is refused (SO-GRAFANA-ADMIN) and, if
+      // suppressed, still never written.
+      GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath(g.adminPasswordSecret),
       GF_USERS_ALLOW_SIGN_UP: 'false',
     },
     ports: [`${g.port}:3000`],
@@ -80,7 +78,7 @@ export function grafanaService(m: ResolvedMonitoring, dir: string, dependencies:
     },
     deploy: deploy(g.resources),
     networks: [APP_NETWORK],
-    ...(literal ? {} : { secrets: [g.adminPasswordSecret] }),
+    secrets: [g.adminPasswordSecret],
   };
 }
 
