@@ -18,6 +18,7 @@ import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
+import { createSecrets, secretsDirOf } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
@@ -109,6 +110,18 @@ const COMMANDS: Record<string, Command> = {
     run(opts, io) {
       // Flags are checked before any request goes out (exit 2 on bad usage).
       return runVerify(parseVerifyOptions(opts), io);
+    },
+  },
+  secrets: {
+    usage: 'scaleout secrets -c FILE [--secrets-dir DIR]',
+    summary: 'Create the secret files the compose stack reads (random, mode 0600, never overwritten) and print the kubectl/pulumi commands',
+    options: ['config', 'secrets-dir'],
+    run(opts, io) {
+      const config = required(opts.config, 'secrets', '-c FILE (the config file)');
+      const dir = secretsDirOf(config, opts['secrets-dir']);
+      const stack = loadConfigFile(config);
+      for (const line of createSecrets(stack, dir)) io.stdout.write(`${line}\n`);
+      return 0;
     },
   },
   schema: {
