@@ -77,7 +77,7 @@ const COMMANDS: Record<string, Command> = {
       const secrets = secretsDirFor(config, out, opts['secrets-dir']);
       const stack = loadConfigFile(config);
       const { files, report } = synthFiles(stack, targets, { secretsDir: secrets.fromCompose });
-      for (const line of warningLines(report)) io.stderr.write(`${line}\n`);
+      for (const line of warningLines(report)) io.stderr.write(`${escapeControls(line)}\n`);
       try {
         writeOutput(out, files, { force: opts.force === true });
       } catch (e) {

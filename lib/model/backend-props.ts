@@ -170,7 +170,15 @@ const pool = z.strictObject({
 });
 
 const healthcheck = z.strictObject({
-  path: z.string().startsWith('/', { error: "a healthcheck path starts with '/'" }).optional(),
+  // RFC 3986 path and query characters only: the path reaches probe commands and URLs.
+  path: z
+    .string()
+    .startsWith('/', { error: "a healthcheck path starts with '/'" })
+    .max(1024, { error: 'a healthcheck path is at most 1024 characters' })
+    .regex(/^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$/, {
+      error: "a healthcheck path holds only URL path and query characters (letters, digits, -._~!$&'()*+,;=:@/? and %XX); percent-encode the rest",
+    })
+    .optional(),
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
   retries: count(1).optional(),

@@ -145,7 +145,15 @@ export const nginxSchema = z.strictObject({
     .regex(/^\d+\.\d+(\.\d+)?$/, { error: "nginx.version looks like '1.22' or '1.27.3'" })
     .optional(),
   algorithm: z.enum(['round_robin', 'least_conn', 'ip_hash', 'hash']).optional(),
-  hashKey: z.string().min(1).optional(),
+  // Printable text and well-formed `$variables`: anything else fails `nginx -t`.
+  hashKey: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^(?:[^\u0000-\u001f\u007f$]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}))+$/, {
+      error: "hashKey is printable text with nginx variables written $name or ${name}, e.g. '$request_uri'",
+    })
+    .optional(),
   hashConsistent: z.boolean().optional(),
   maxFails: count(0).optional(),
   failTimeout: durationSchema.optional(),

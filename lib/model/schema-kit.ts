@@ -93,7 +93,14 @@ export const resourcesSchema = z
 
 export const suppressionSchema = z.strictObject({
   rule: z.string().regex(/^SO-[A-Z-]+$/, { error: "a rule id looks like 'SO-HA'" }),
-  reason: z.string().min(10, { error: 'a suppression reason must be at least 10 characters, saying why' }),
+  reason: z
+    .string()
+    .max(500, { error: 'a suppression reason is at most 500 characters; one sentence says why' })
+    .refine((r) => r.trim().length >= 10, { error: 'a suppression reason must be at least 10 characters besides spaces, saying why' })
+    // It is printed in CAPACITY.md and on the terminal, one line each.
+    .refine((r) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(r), {
+      error: 'a suppression reason is one line of text, without control characters',
+    }),
   profiles: z.array(z.string()).optional(),
 });
 

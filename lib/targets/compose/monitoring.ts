@@ -135,7 +135,7 @@ export function redisExporterService(
   return {
     image: m.exporters.redis,
     entrypoint: ['/bin/sh', '-c'],
-    command: [`REDIS_PASSWORD="$$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
+    command: [`REDIS_PASSWORD="$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
     environment: { REDIS_ADDR: `redis://${redisHost}:6379`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${EXPORTER_PORTS.redis}` },
     expose: [String(EXPORTER_PORTS.redis)],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
@@ -157,7 +157,7 @@ export function pgbouncerExporterService(
   name: string,
   dependencies: Record<string, unknown>,
 ): ComposeService {
-  const dsn = `postgres://${pg.user}:$$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
+  const dsn = `postgres://${pg.user}:$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
   return {
     image: m.exporters.pgbouncer,
     entrypoint: ['/bin/sh', '-c'],

@@ -140,7 +140,7 @@ export function postgresService(pg: ResolvedPostgres): ComposeService {
 
 export function redisService(r: ResolvedRedis): ComposeService {
   const persistence = { none: '--save "" --appendonly no', rdb: '--appendonly no', aof: '--appendonly yes' }[r.persistence];
-  const password = `"$$(cat ${secretPath(r.passwordSecret)})"`;
+  const password = `"$(cat ${secretPath(r.passwordSecret)})"`;
   return {
     image: r.image,
     // redis-server cannot read a password file, so a shell reads the secret at start.
