@@ -10,6 +10,7 @@ import type {
 import type { EnvValue, ResourcesProps } from './common.js';
 
 export type { AutoscaleProps, HealthcheckProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+import { checkHealthcheckCommand, checkRollout, checkVolumes } from './target-limits.js';
 import {
   count,
   dnsLabel,
@@ -20,6 +21,7 @@ import {
   portSchema,
   resourcesSchema,
   suppressionsSchema,
+  imageRef
 } from './schema-kit.js';
 
 /** Props of a {@link Backend}: one scaled app tier. */
@@ -196,7 +198,7 @@ const autoscale = z.strictObject({
 /** The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section. */
 export const backendSchema = z
   .strictObject({
-    image: z.string().min(1, { error: 'image is required' }),
+    image: imageRef,
     port: portSchema.optional(),
     // 54 leaves room for Kubernetes' `-headless` suffix within a 63-character name.
     serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
@@ -263,13 +265,7 @@ export const backendSchema = z
         });
       }
     }
-    const r = b.rollout;
-    if (r && (r.maxSurge === 0 || r.maxSurge === '0%') && (r.maxUnavailable === 0 || r.maxUnavailable === '0%')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rollout'],
-        input: r,
-        message: 'rollout.maxSurge and rollout.maxUnavailable cannot both be 0; a rollout could never progress',
-      });
-    }
+    checkRollout(b.rollout, ctx);
+    checkVolumes(b.volumes, ctx);
+    checkHealthcheckCommand(b.healthcheck?.command, ctx);
   });

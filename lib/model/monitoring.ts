@@ -4,7 +4,7 @@ import { Duration } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Prometheus settings. */
 export interface PrometheusProps {
@@ -218,7 +218,7 @@ const fraction = z.number().gt(0, { error: 'expected a fraction above 0' }).lte(
 export const monitoringSchema = z.strictObject({
   prometheus: z
     .strictObject({
-      image: z.string().min(1).optional(),
+      image: imageRef.optional(),
       port: portSchema.optional(),
       scrapeInterval: durationSchema.optional(),
       retention: promDuration.optional(),
@@ -227,7 +227,7 @@ export const monitoringSchema = z.strictObject({
     .optional(),
   grafana: z
     .strictObject({
-      image: z.string().min(1).optional(),
+      image: imageRef.optional(),
       port: portSchema.optional(),
       adminUser: z.string().min(1).optional(),
       adminPasswordSecret: secretName.optional(),
@@ -246,10 +246,10 @@ export const monitoringSchema = z.strictObject({
     .optional(),
   exporters: z
     .strictObject({
-      postgres: z.string().min(1).optional(),
-      redis: z.string().min(1).optional(),
-      nginx: z.string().min(1).optional(),
-      pgbouncer: z.string().min(1).optional(),
+      postgres: imageRef.optional(),
+      redis: imageRef.optional(),
+      nginx: imageRef.optional(),
+      pgbouncer: imageRef.optional(),
     })
     .optional(),
   nginxStatusPort: portSchema.optional(),

@@ -33,12 +33,32 @@ export const intOrPercentSchema = z
   .union([z.number(), z.string()], { error: "expected a whole number or a percentage like '25%'" })
   .superRefine(unit(IntOrPercent.parse));
 
+// Docker's reference grammar (distribution/reference): [registry[:port]/]path[:tag][@digest].
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REF = new RegExp(
+  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+/** A container image reference as Docker and Kubernetes parse it; no `${VAR}` or spaces. */
+export const imageRef = z
+  .string()
+  .min(1, { error: 'image is required' })
+  .max(512)
+  .regex(IMAGE_REF, {
+    error: (iss) => `'${visible(String(iss.input), 120)}' is not an image reference; write it like 'ghcr.io/acme/api:1.2.3' (lowercase path, no spaces or variables)`,
+  });
+
+/** Names that collide with JavaScript's built-in object keys (construct ids, lookups). */
+export const RESERVED_NAMES: readonly string[] = ['constructor'];
+
 export const dnsLabel = z
   .string()
   .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
     error: (iss) =>
       `'${visible(String(iss.input), 120)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
-  });
+  })
+  .refine((s) => !RESERVED_NAMES.includes(s), { error: (iss) => `'${String(iss.input)}' is a reserved name; choose another` });
 
 const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
 
@@ -54,13 +74,27 @@ export const labelsSchema = z.record(
   }),
 );
 
-export const count = (min: number) => z.number().int({ error: 'expected a whole number' }).min(min);
+/** The largest value of a Kubernetes int32 field (replicas, ports, counts). */
+export const INT32_MAX = 2 ** 31 - 1;
+
+export const count = (min: number) => z.number().int({ error: 'expected a whole number' }).min(min).max(INT32_MAX);
 
 export const portSchema = z.number().int().min(1).max(65535);
 
+/**
+ * A secret name: a compose secret, a file in the secrets directory, and (with `_` as `-`) a
+ * Kubernetes Secret, whose names are lowercase DNS labels.
+ */
 export const secretName = z
   .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'a secret name uses letters, digits, _ . and -' });
+  .regex(/^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/, {
+    error: "a secret name uses lowercase letters, digits, '_' and '-', starts and ends with a letter or digit (max 63)",
+  });
+
+/** The Kubernetes Secret a model secret name maps to: `postgres_password` → `postgres-password`. */
+export function kubernetesSecretName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+}
 
 const computeResources = z.strictObject({
   cpu: cpuSchema.optional(),

@@ -7,7 +7,7 @@ import type { Nginx } from './nginx.js';
 import type { PgBouncer } from './pgbouncer.js';
 import type { Postgres } from './postgres.js';
 import type { Redis } from './redis.js';
-import { dnsLabel } from './schema-kit.js';
+import { dnsLabel, RESERVED_NAMES } from './schema-kit.js';
 import { visible } from './visible-text.js';
 
 /** Settings of one profile. */
@@ -66,7 +66,9 @@ export class Stack extends Construct {
     const declared = Object.keys(props.profiles ?? {});
     const names = [...BUILT_IN, ...declared.filter((n) => !BUILT_IN.includes(n))];
     for (const n of names) {
-      if (!dnsLabel.safeParse(n).success) {
+      if (RESERVED_NAMES.includes(n)) {
+        problems.push(`[${id}] profiles.${n}: '${n}' is a reserved name; choose another profile name`);
+      } else if (!dnsLabel.safeParse(n).success) {
         problems.push(`[${id}] profiles.${visible(n, 120)}: '${visible(n, 120)}' is not a valid profile name; use lowercase letters, digits and '-'`);
       }
     }
