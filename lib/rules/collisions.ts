@@ -75,6 +75,10 @@ export function collisions(ctx: RuleContext): string[] {
       );
     }
   }
+  const tls = ctx.nginx?.tls;
+  if (tls && tls.certificateSecret === tls.keySecret) {
+    problems.push(`[${ctx.nginx!.path}] ${where} tls.keySecret: '${tls.keySecret}' is also tls.certificateSecret; the key and the certificate are two secrets`);
+  }
   const secrets = new Map<string, [string, string]>();
   for (const [name, who] of secretNames(ctx)) {
     const k8s = kubernetesSecretName(name);

@@ -183,6 +183,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   c('internal', 'rollout 0 / 0', ref(set([...B, 'rollout'], { maxSurge: 0, maxUnavailable: 0 })), 2, { says: 'rollout' }),
   c('internal', 'pooler rollout 0 / 0', edited(POOLED, set(['postgres', 'pooler', 'rollout'], { maxSurge: 0, maxUnavailable: 0 })), 2, { says: 'rollout' }),
   c('internal', 'nginxStatusPort equals the Kubernetes nginx port', mon(set(['monitoring', 'nginxStatusPort'], 8080)), 2, { says: 'nginxStatusPort' }),
+  c('internal', 'one secret for TLS certificate and key', ref(set(['nginx', 'tls'], { certificateSecret: 'tls_cert', keySecret: 'tls_cert' })), 2, { says: 'tls.keySecret' }),
   c('internal', 'env name hasOwnProperty', ref(env({ hasOwnProperty: 'x' })), 0),
   c('internal', 'a huge number', ref(set([...B, 'replicas'], 1e308)), 2, { says: 'replicas' }),
   c('internal', 'an alias bomb', `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n${REFERENCE}`, 2),
