@@ -21,9 +21,9 @@ describe('fuzz: synth on generated configs', () => {
     expect(leaves().length).toBeGreaterThan(100);
   });
 
-  it('valid configs (100 runs)', () => fc.assert(fc.property(configArb('valid'), property), { numRuns: 100 }));
-  it('near-valid configs (100 runs)', () => fc.assert(fc.property(configArb('near-valid'), property), { numRuns: 100 }));
-  it('hostile configs (100 runs)', () => fc.assert(fc.property(configArb('hostile'), property), { numRuns: 100 }));
+  it('valid configs (100 runs)', () => fc.assert(fc.property(configArb('valid'), property), { numRuns: 100 }), 300_000);
+  it('near-valid configs (100 runs)', () => fc.assert(fc.property(configArb('near-valid'), property), { numRuns: 100 }), 300_000);
+  it('hostile configs (100 runs)', () => fc.assert(fc.property(configArb('hostile'), property), { numRuns: 100 }), 300_000);
 });
 
 describe('the nginx.conf oracle can fail', () => {

@@ -118,7 +118,7 @@ export function checkCase(c: FuzzCase, keep = false): Outcome {
           const p = nginxConfProblem(text);
           if (p) problems.push(`${path}: ${p}`);
         }
-        if (/prometheus\/.*\.ya?ml$/.test(path)) {
+        if (/(^|\/)prometheus[^/]*\/[^/]+\.ya?ml$/.test(path)) {
           try {
             parse(text);
           } catch (e) {
