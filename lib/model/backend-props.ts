@@ -183,7 +183,7 @@ const healthcheck = z.strictObject({
     .optional(),
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
-  retries: count(1).optional(),
+  retries: count(1).max(1000, { error: 'retries is at most 1000' }).optional(),
   startPeriod: durationSchema.optional(),
   command: z.array(z.string()).min(1).optional(),
   liveness: z.boolean().optional(),

@@ -103,7 +103,7 @@ export const pgbouncerSchema = z.strictObject({
   port: portSchema.optional(),
   userlistSecret: secretName.optional(),
   healthcheck: z
-    .strictObject({ interval: durationSchema.optional(), timeout: durationSchema.optional(), retries: count(1).optional(), startPeriod: durationSchema.optional() })
+    .strictObject({ interval: durationSchema.optional(), timeout: durationSchema.optional(), retries: count(1).max(1000, { error: 'retries is at most 1000' }).optional(), startPeriod: durationSchema.optional() })
     .optional(),
   resources: resourcesSchema.optional(),
   suppressions: suppressionsSchema.optional(),

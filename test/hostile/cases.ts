@@ -167,6 +167,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   c('target-limits', 'env DB_PASSWORD_FILE is reserved', ref(env({ DB_PASSWORD_FILE: '/run/secrets/x' })), 2, { says: 'DB_PASSWORD_FILE' }),
   c('target-limits', 'env REDIS_PASSWORD_FILE is reserved', ref(env({ REDIS_PASSWORD_FILE: '/run/secrets/x' })), 2, { says: 'REDIS_PASSWORD_FILE' }),
   c('target-limits', 'suppression reason of spaces', ref(set([...B, 'suppressions'], [{ rule: 'SO-HA', reason: '            ' }])), 2, { says: 'besides spaces' }),
+  c('target-limits', 'healthcheck retries near int32 (the startup probe adds to it)', ref(set([...B, 'healthcheck', 'retries'], 2147483644)), 2, { says: 'retries' }),
   c('target-limits', 'port 0', ref(set([...B, 'port'], 0)), 2, { says: 'port' }),
   c('target-limits', 'port 65536', ref(set([...B, 'port'], 65536)), 2, { says: 'port' }),
   c('target-limits', 'negative replicas', ref(set([...B, 'replicas'], -1)), 2, { says: 'replicas' }),
