@@ -17,6 +17,7 @@ const toolsEvery = Number(values['tools-every'] ?? 200);
 const counts = new Map<string, number>();
 let accepted = 0;
 let toolRuns = 0;
+let done = 0;
 
 try {
   fc.assert(
@@ -36,6 +37,8 @@ try {
         }
         accepted++;
       }
+      // Progress for long runs: the counts so far, every 500 cases.
+      if (++done % 500 === 0) report(`${done} of ${runs} so far`);
       if (o.problems.length) throw new Error(`${o.problems.join('\n')}\n--- config ---\n${c.text}`);
     }),
     { numRuns: runs, seed, endOnFailure: true },
@@ -51,6 +54,7 @@ try {
 
 function report(verdict: string): void {
   console.log(`fuzz: ${runs} runs, seed ${seed}: ${verdict}`);
+  console.log(`  ${[...counts.values()].reduce((a, b) => a + b, 0)} cases checked`);
   for (const [k, n] of [...counts].sort()) console.log(`  ${k.padEnd(24)} ${n}`);
   console.log(`  docker-compose config -q on ${toolRuns} accepted cases`);
 }
