@@ -127,6 +127,22 @@ export const scaleConflictRule: Rule = {
   },
 };
 
+/** Props SO-SECRET checks on their own terms (by name too), not by value alone. */
+const CHECKED_APART = new Set(['env', 'healthcheck', 'prometheusOperator', 'path']);
+
+/** Every string in a resolved construct, with its dotted path; depth-limited. */
+function stringProps(o: object): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (v: unknown, at: string, depth: number) => {
+    if (typeof v === 'string') out.push([at, v]);
+    else if (v && typeof v === 'object' && depth < 6) {
+      for (const [k, x] of Object.entries(v)) if (!(depth === 0 && CHECKED_APART.has(k))) walk(x, at ? `${at}.${k}` : k, depth + 1);
+    }
+  };
+  walk(o, '', 0);
+  return out;
+}
+
 /** One finding per place a secret shows up. */
 function secretFinding(path: string, where: string, why: string, fix: string) {
   return { path, title: `${where} holds ${why}`, details: [`it would be written into every output file; fix: ${fix}`] };
@@ -149,6 +165,14 @@ export const secretRule: Rule = {
       if (probe) found.push(secretFinding(b.path, 'healthcheck.command', probe, 'read the secret from a file in the probe (e.g. $(cat /run/secrets/NAME))'));
       return found;
     });
+    // Every other string prop (a user name, an image, a hash key): a token there is written out too.
+    for (const c of [...ctx.backends, ctx.nginx, ctx.postgres, ctx.pooler, ctx.redis, ctx.monitoring]) {
+      if (!c) continue;
+      for (const [where, v] of stringProps(c)) {
+        const why = secretInValue(v);
+        if (why) out.push(secretFinding(c.path, where, why, `remove it from ${where}; pass secrets as { secret: NAME }`));
+      }
+    }
     const labels = ctx.monitoring?.prometheusOperator?.labels ?? {};
     for (const [k, v] of Object.entries(labels)) {
       const why = secretInValue(v) ?? secretInValue(k) ?? (isSecretName(k) && v !== '' ? 'a plaintext secret' : undefined);

@@ -131,6 +131,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   c('secrets', 'Grafana literal in a dev override', mon(set(['profiles', 'dev'], { monitoring: { grafana: { adminPassword: 'Gr4f4na-Dev' } } })), 1, {
     absent: ['Gr4f4na-Dev'],
   }),
+  c('secrets', 'a token as the Postgres user', ref(set(['postgres', 'user'], 'sk_live_abcdefghijkl')), 1, { absent: ['sk_live_abcdefghijkl'], says: 'uns/db (profile dev): user holds a Stripe key' }),
   c('secrets', 'a *_FILE path is not a secret', ref(env({ SMTP_PASSWORD_FILE: '/run/secrets/smtp' })), 0, { says: 'SMTP_PASSWORD_FILE' }),
   c('secrets', 'a suppressed false positive', ref(env({ CACHE_KEY_PREFIX: 'uns:' }), set([...B, 'suppressions'], [{ rule: 'SO-SECRET', reason: 'a cache key prefix, not a key' }])), 0, {
     says: 'CACHE_KEY_PREFIX',
