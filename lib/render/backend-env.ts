@@ -7,6 +7,19 @@ import type { ResolvedRedis } from '../model/redis.js';
 export type SecretPath = (name: string) => string;
 
 /**
+ * The host names a backend reaches its providers by. Compose names a provider whose spec
+ * differs per profile `<id>-<profile>`, so each profile's consumers must be given its own.
+ */
+export interface ProviderHosts {
+  /** @default - the Postgres construct id */
+  readonly postgres?: string;
+  /** @default - the PgBouncer construct id */
+  readonly pooler?: string;
+  /** @default - the Redis construct id */
+  readonly redis?: string;
+}
+
+/**
  * The env contract every backend gets from the model, on every target: workers, pool and
  * where to connect. Passwords never appear: the app reads them from `*_PASSWORD_FILE`.
  */
@@ -16,13 +29,14 @@ export function backendEnv(
   redis: ResolvedRedis | undefined,
   secretPath: SecretPath,
   pooler?: ResolvedPgBouncer,
+  hosts: ProviderHosts = {},
 ): Record<string, string> {
   const env: Record<string, string> = { WEB_CONCURRENCY: String(b.workers) };
   if (b.pool && pg) {
     env.DB_POOL_SIZE = String(b.pool.size);
     env.DB_MAX_OVERFLOW = String(b.pool.maxOverflow);
     // Behind a pooler the app connects to it; it logs in to Postgres with the same role.
-    const host = pooler ? `${pooler.id}:${pooler.port}` : `${pg.id}:5432`;
+    const host = pooler ? `${hosts.pooler ?? pooler.id}:${pooler.port}` : `${hosts.postgres ?? pg.id}:5432`;
     env.DATABASE_URL = `postgresql://${pg.user}@${host}/${pg.database}`;
     env.DB_PASSWORD_FILE = secretPath(pg.passwordSecret);
     // Apps that keep session state (server-side prepared statements, e.g. asyncpg) must
@@ -31,7 +45,7 @@ export function backendEnv(
   }
   if (b.redisPool > 0 && redis) {
     env.REDIS_POOL_SIZE = String(b.redisPool);
-    env.REDIS_URL = `redis://${redis.id}:6379/0`;
+    env.REDIS_URL = `redis://${hosts.redis ?? redis.id}:6379/0`;
     env.REDIS_PASSWORD_FILE = secretPath(redis.passwordSecret);
   }
   for (const [k, v] of Object.entries(b.env)) {

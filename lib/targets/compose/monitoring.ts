@@ -34,7 +34,7 @@ export function prometheusService(m: ResolvedMonitoring, dir: string, name: stri
       `--web.listen-address=:${p.port}`,
     ],
     ports: [`${p.port}:${p.port}`],
-    volumes: [`./${dir}:${PROMETHEUS_CONFIG_DIR}:ro`, 'prometheus-data:/prometheus'],
+    volumes: [`./${dir}:${PROMETHEUS_CONFIG_DIR}:ro`, `${name}-data:/prometheus`],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
     // busybox wget is in the prom/prometheus image.
     healthcheck: {
@@ -50,7 +50,8 @@ export function prometheusService(m: ResolvedMonitoring, dir: string, name: stri
 }
 
 /** Grafana on host port `grafana.port` (3000 inside); the admin password is read from a secret file. */
-export function grafanaService(m: ResolvedMonitoring, dir: string, dependencies: Record<string, unknown>): ComposeService {
+/** `name` is the compose service name; each Grafana variant keeps its own data volume. */
+export function grafanaService(m: ResolvedMonitoring, dir: string, name: string, dependencies: Record<string, unknown>): ComposeService {
   const g = m.grafana;
   const literal = g.adminPassword !== undefined;
   return {
@@ -68,7 +69,7 @@ export function grafanaService(m: ResolvedMonitoring, dir: string, dependencies:
     volumes: [
       `./${dir}/provisioning:/etc/grafana/provisioning:ro`,
       `./${dir}/dashboards:${GRAFANA_DASHBOARDS_DIR}:ro`,
-      'grafana-data:/var/lib/grafana',
+      `${name}-data:/var/lib/grafana`,
     ],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
     healthcheck: {

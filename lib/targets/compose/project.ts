@@ -103,8 +103,8 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     );
 
   const first = contexts[0]!;
-  if (first.postgres) add(first.postgres.path, (c) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!) }));
-  if (first.redis) add(first.redis.path, (c) => ({ base: c.redis!.id, spec: redisService(c.redis!) }));
+  if (first.postgres) add(first.postgres.path, (c, name) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!, name ?? c.postgres!.id) }));
+  if (first.redis) add(first.redis.path, (c, name) => ({ base: c.redis!.id, spec: redisService(c.redis!, name ?? c.redis!.id) }));
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
@@ -133,9 +133,12 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
       const db = c.pooler ?? c.postgres;
       const deps = [...(b.pool && db ? [db.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
       const serviceName = name ?? b.serviceName;
+      // Each profile's consumers reach that profile's providers, whatever compose named them.
+      const nameOf = (p?: { path: string }) => (p ? names.get(c.profile)!.get(p.path) : undefined);
+      const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
       return {
         base: b.serviceName,
-        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler),
+        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler, hosts),
       };
     });
   }
