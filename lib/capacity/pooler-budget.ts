@@ -12,6 +12,8 @@ export interface PoolerClientBudget {
   readonly target: TargetKind;
   readonly pooler: ResolvedPgBouncer;
   readonly backends: readonly BackendConnections[];
+  /** Clients other than the backends: the stack's pgbouncer-exporter. */
+  readonly fixedClients: number;
   readonly demand: number;
   /** max_client_conn × instances at rest: surge pods are not counted on to take clients. */
   readonly capacity: number;
@@ -32,9 +34,10 @@ export function poolerClientBudget(
   target: TargetKind,
 ): PoolerClientBudget {
   const shares = databaseShares(backends, target);
-  const demand = shares.reduce((s, b) => s + b.demand, 0);
+  const fixedClients = pooler.fixedClients.reduce((s, c) => s + c.count, 0);
+  const demand = shares.reduce((s, b) => s + b.demand, 0) + fixedClients;
   const capacity = pooler.maxClientConn * pooler.replicas;
-  return { target, pooler, backends: shares, demand, capacity, ok: demand <= capacity };
+  return { target, pooler, backends: shares, fixedClients, demand, capacity, ok: demand <= capacity };
 }
 
 /** The pooler's peak instances (with its own surge on Kubernetes), each opening its pool. */

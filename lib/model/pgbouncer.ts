@@ -130,6 +130,11 @@ export interface ResolvedPgBouncer {
    * for the one (database, user) pair, capped by max_db_connections.
    */
   readonly serverConnectionsPerInstance: number;
+  /**
+   * Clients other than the backends (the stack's own pgbouncer-exporter), sorted by name;
+   * they count against max_client_conn with the app's connections.
+   */
+  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
 }
 
 export type PgBouncerOverrides = DeepPartial<PgBouncerProps>;
@@ -176,6 +181,7 @@ export class PgBouncer extends ModelConstruct<PgBouncerProps, ResolvedPgBouncer>
         p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
       ),
       serverConnectionsPerInstance: maxDbConnections > 0 ? Math.min(pool, maxDbConnections) : pool,
+      fixedClients: [],
     };
   }
 }

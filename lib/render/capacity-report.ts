@@ -29,6 +29,7 @@ export function capacitySection(ctx: RuleContext, target: TargetKind, name: (pat
         ['client', 'peak replicas', 'workers', 'pool.size + maxOverflow', 'connections'],
         [
           ...c.backends.map((s) => [name(s.backend.path), `${s.peak.total} (${s.peak.explain})`, s.workers, `${s.poolSize} + ${s.maxOverflow}`, s.demand]),
+          ...ctx.pooler.fixedClients.map((f) => [`fixed: ${f.name}`, '', '', '', f.count]),
           ['**demand**', '', '', '', `**${c.demand}**`],
         ],
       ),

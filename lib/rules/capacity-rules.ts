@@ -51,6 +51,7 @@ export const poolRule: Rule = {
           title: 'PgBouncer client connections exceeded',
           details: [
             ...backendLines(c.backends),
+            ...fixedLine(ctx.pooler.fixedClients, c.fixedClients),
             `demand ${c.demand} > capacity ${c.capacity} (max_client_conn ${ctx.pooler.maxClientConn} × ${plural(ctx.pooler.replicas, 'instance')})`,
             `server side: ${server.demand} ${server.ok ? '≤' : '>'} ${availableText(server)}${server.ok ? '' : ' (SO-POOL-SERVER)'}`,
             fixLine(poolerClientFixes(c, minReplicas)),

@@ -1,6 +1,7 @@
 import type { TargetKind } from '../capacity/target.js';
 import { SynthError } from '../errors.js';
 import type { Suppression } from '../model/model-construct.js';
+import { exporterClients, type StackClient } from '../model/monitoring.js';
 import type { Stack } from '../model/stack.js';
 import { RULES } from './registry.js';
 import { formatFinding, type Finding, type Rule, type RuleContext } from './rule.js';
@@ -28,17 +29,29 @@ export interface GateReport {
   readonly contexts: readonly RuleContext[];
 }
 
-/** Resolves every construct for `profile`. */
+/** Adds the clients the stack itself creates to a provider's declared fixed clients. */
+function withClients<T extends { readonly fixedClients: readonly StackClient[] }>(provider: T, clients: readonly StackClient[]): T {
+  if (clients.length === 0) return provider;
+  const fixedClients = [...provider.fixedClients, ...clients].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ...provider, fixedClients };
+}
+
+/**
+ * Resolves every construct for `profile`. Connections the stack's own workloads hold (the
+ * exporters) are added to each provider's fixed clients here, so every budget counts them.
+ */
 export function resolveProfile(stack: Stack, profile: string): RuleContext {
+  const exporters = stack.monitoring ? exporterClients() : undefined;
+  const pick = (c: StackClient | undefined) => (c ? [c] : []);
   return {
     stack,
     profile,
     production: stack.isProduction(profile),
     backends: stack.backends.map((b) => b.resolve(profile)),
     ...(stack.nginx ? { nginx: stack.nginx.resolve(profile) } : {}),
-    ...(stack.postgres ? { postgres: stack.postgres.resolve(profile) } : {}),
-    ...(stack.pooler ? { pooler: stack.pooler.resolve(profile) } : {}),
-    ...(stack.redis ? { redis: stack.redis.resolve(profile) } : {}),
+    ...(stack.postgres ? { postgres: withClients(stack.postgres.resolve(profile), pick(exporters?.postgres)) } : {}),
+    ...(stack.pooler ? { pooler: withClients(stack.pooler.resolve(profile), pick(exporters?.pgbouncer)) } : {}),
+    ...(stack.redis ? { redis: withClients(stack.redis.resolve(profile), pick(exporters?.redis)) } : {}),
     ...(stack.monitoring ? { monitoring: stack.monitoring.resolve(profile) } : {}),
   };
 }
