@@ -5,7 +5,7 @@
  */
 import { App } from 'cdk8s';
 import { join } from 'node:path';
-import { ScaleoutError, warningLines } from '../lib/index.js';
+import { ScaleoutError, synthGate, warningLines } from '../lib/index.js';
 import { synthCompose, writeOutput } from '../lib/targets/compose/index.js';
 import { KubernetesChart } from '../lib/targets/kubernetes/index.js';
 import { referenceStack } from './reference/stack.js';
@@ -13,9 +13,11 @@ import { referenceStack } from './reference/stack.js';
 const app = new App();
 const stack = referenceStack(app);
 try {
-  const { files, report } = synthCompose(stack);
+  // One gate for both targets: every refusal is listed at once, and no rule runs twice.
+  const report = synthGate(stack, { targets: ['compose', 'kubernetes'] });
+  const { files } = synthCompose(stack, { report });
   for (const profile of stack.profileNames) {
-    new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile });
+    new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile, report });
   }
   for (const line of warningLines(report)) console.error(line);
   writeOutput(join(app.outdir, 'compose'), files);

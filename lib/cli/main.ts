@@ -86,7 +86,7 @@ const COMMANDS: Record<string, Command> = {
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
-      const text = renderPlan(stack, targets);
+      const text = renderPlan(stack, report);
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return report.errors.length > 0 ? 1 : 0;
     },

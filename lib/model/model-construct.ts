@@ -111,7 +111,6 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     const s = { rule, reason, profiles, path: this.node.path };
     validateProps(suppressionsSchema, [{ rule, reason, ...(profiles ? { profiles } : {}) }], `[${this.node.path}]`, 'suppressions');
     this._suppressions.push(s);
-    this.stack._touch();
   }
 
   /** Suppressions made on this construct. */

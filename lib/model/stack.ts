@@ -53,7 +53,6 @@ export class Stack extends Construct {
   public readonly stackName: string;
   private readonly production: ReadonlyMap<string, boolean>;
   private readonly members: ModelConstruct<object, unknown>[] = [];
-  private _revision = 0;
 
   constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
     super(scope as Construct, id);
@@ -91,20 +90,6 @@ export class Stack extends Construct {
   /** @internal called by every model construct */
   public _register(member: ModelConstruct<object, unknown>): void {
     this.members.push(member);
-    this._touch();
-  }
-
-  /** @internal called when anything rules depend on changes (a member, a suppression) */
-  public _touch(): void {
-    this._revision++;
-  }
-
-  /**
-   * Changes whenever a construct or suppression is added; props are immutable, so equal
-   * revisions mean equal rule outcomes (the gate caches on it).
-   */
-  public get revision(): number {
-    return this._revision;
   }
 
   /** Every model construct, in creation order. */

@@ -5,8 +5,8 @@ import { redisBudget } from '../capacity/redis-budget.js';
 import { safeScales } from '../capacity/safe-scale.js';
 import type { TargetKind } from '../capacity/target.js';
 import type { Stack } from '../model/stack.js';
-import { evaluate, warningLines, type GateReport } from '../rules/gate.js';
-import { formatFinding, type RuleContext } from '../rules/rule.js';
+import type { ResolvedProfile } from '../plan/profile.js';
+import { formatFinding, warningLines, type GateReport } from '../plan/report.js';
 import { mermaidTopology } from './topology.js';
 
 /** Names a construct path as the reader will see it (a compose service name, say). */
@@ -19,7 +19,7 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
 }
 
 /** The budget tables of one profile under one target's semantics. */
-export function capacitySection(ctx: RuleContext, target: TargetKind, name: (path: string) => string): string[] {
+export function capacitySection(ctx: ResolvedProfile, target: TargetKind, name: (path: string) => string): string[] {
   const out: string[] = [];
   if (ctx.postgres && ctx.pooler) {
     const c = poolerClientBudget(ctx.backends, ctx.pooler, target);
@@ -143,8 +143,8 @@ export function renderCapacityReport(stack: Stack, report: GateReport, target: T
 }
 
 /** `scaleout plan`: the capacity table per profile and target, then every finding. */
-export function renderPlan(stack: Stack, targets: readonly TargetKind[]): string {
-  const report = evaluate(stack, { targets });
+export function renderPlan(stack: Stack, report: GateReport): string {
+  const { targets } = report;
   const out = [`# Plan: ${stack.stackName}`, ''];
   for (const ctx of report.contexts) {
     for (const target of targets) {

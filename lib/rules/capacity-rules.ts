@@ -132,7 +132,7 @@ export const nginxConnRule: Rule = {
     if (!ctx.nginx || !ctx.target) return [];
     const b = nginxBudget(ctx.nginx, ctx.backends, ctx.target);
     if (b.ok) return [];
-    const wp = plural(b.workerProcesses, 'worker process').replace('processs', 'processes');
+    const wp = plural(b.workerProcesses, 'worker process');
     const auto = ctx.nginx.workerProcesses === 'auto' ? ' (worker_processes auto counted as 1)' : '';
     const source = b.derived ? 'what the backends serve at once' : 'peakConcurrentRequests';
     return [

@@ -4,6 +4,7 @@
  */
 import type { Stack } from '../../model/stack.js';
 import { renderCapacityReport } from '../../render/capacity-report.js';
+import { gatedProfile } from '../../plan/report.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { OutputFiles } from '../output.js';
 import { composeProject } from './project.js';
@@ -20,6 +21,13 @@ export interface ComposeSynthOptions {
    * @default - every profile of the stack
    */
   readonly profiles?: readonly string[];
+  /**
+   * A gate report that already covers the compose target (from `synthGate`), so an entry
+   * point rendering several targets gates the stack once. It also fixes the profiles.
+   *
+   * @default - this call runs the gate under compose semantics
+   */
+  readonly report?: GateReport;
 }
 
 /** Rendered compose output and the gate report it passed. */
@@ -34,7 +42,8 @@ export interface ComposeOutput {
  * (and renders nothing) when a rule fails; write the result with `writeOutput`.
  */
 export function synthCompose(stack: Stack, opts: ComposeSynthOptions = {}): ComposeOutput {
-  const report = synthGate(stack, { targets: ['compose'], ...(opts.profiles ? { profiles: opts.profiles } : {}) });
+  const report = opts.report ?? synthGate(stack, { targets: ['compose'], ...(opts.profiles ? { profiles: opts.profiles } : {}) });
+  for (const c of report.contexts) gatedProfile(report, 'compose', c.profile);
   const project = composeProject(stack, report.contexts);
   const profiles = report.contexts.map((c) => c.profile);
   const scaleHints = report.contexts.flatMap((c) =>
