@@ -111,9 +111,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Commands DESIGN.md names that this version does not ship yet. */
-const NOT_YET: readonly string[] = [];
-
 const FLAG: Record<OptionName, string> = {
   config: '-c, --config FILE',
   out: '-o, --out DIR',
@@ -223,7 +220,6 @@ function run(argv: readonly string[], io: CliIO): number | Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    if (NOT_YET.includes(name)) throw new UsageError(`'${name}' is not available in this version`);
     const hint = suggestion(name, Object.keys(COMMANDS)) || `; commands are ${Object.keys(COMMANDS).join(', ')}`;
     throw new UsageError(`unknown command '${name}'${hint}`);
   }

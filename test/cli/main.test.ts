@@ -254,7 +254,7 @@ describe('scaleout plan', () => {
   });
 
   it('checks compose and kubernetes by default; the reference prod surge is over budget on kubernetes', () => {
-    // DESIGN.md: the seed's own numbers fail. Kubernetes prod peaks at 3 + surge 1 + draining 1
+    // README "What the rules catch": the seed's own numbers fail. Kubernetes prod peaks at 3 + surge 1 + draining 1
     // = 5 replicas × 4 workers × (5 + 5) = 200 > 197 available.
     // The issue's reference YAML as written, before the example set prod's rollout to fit.
     const r = cli('plan', '-c', config(readFileSync(join(ROOT, 'test/fixtures/issue-2-reference.yaml'), 'utf8')).file);
