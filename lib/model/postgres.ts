@@ -120,6 +120,9 @@ export function postgresChecks(
 
 export const postgresSchema = z.strictObject(postgresShape).superRefine(postgresChecks);
 
+/** The port PostgreSQL listens on in every target (the official image's default). */
+export const POSTGRES_PORT = 5432;
+
 /** Postgres values for one profile. */
 export interface ResolvedPostgres {
   readonly id: string;
@@ -174,4 +177,17 @@ export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
       available: maxConnections - superuserReservedConnections - reservedConnections,
     };
   }
+}
+
+/**
+ * The server settings the capacity math depends on, as `postgres` argv: every target starts
+ * the server with exactly these.
+ */
+export function postgresServerArgs(pg: ResolvedPostgres): string[] {
+  const settings = [
+    `max_connections=${pg.maxConnections}`,
+    `superuser_reserved_connections=${pg.superuserReservedConnections}`,
+    ...(pg.reservedConnections > 0 ? [`reserved_connections=${pg.reservedConnections}`] : []),
+  ];
+  return ['postgres', ...settings.flatMap((s) => ['-c', s])];
 }

@@ -64,6 +64,9 @@ export const redisSchema = z.strictObject({
 });
 
 /** Redis values for one profile. */
+/** The port Redis listens on in every target (the official image's default). */
+export const REDIS_PORT = 6379;
+
 export interface ResolvedRedis {
   readonly id: string;
   readonly path: string;

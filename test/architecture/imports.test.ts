@@ -27,8 +27,6 @@ const KNOWN_TARGET_CROSSINGS = [
   'targets/pulumi/containers.ts → targets/compose/services.ts',
   'targets/pulumi/monitoring.ts → targets/compose/monitoring.ts',
   'targets/pulumi/monitoring.ts → targets/compose/services.ts',
-  'targets/pulumi/plan.ts → targets/compose/project.ts',
-  'targets/pulumi/plan.ts → targets/compose/services.ts',
 ];
 
 function sources(dir: string): string[] {

@@ -2,6 +2,8 @@
  * Compose services of the Monitoring construct: Prometheus, Grafana and one exporter per
  * scraped dependency. Only added when the stack has Monitoring.
  */
+import { POSTGRES_PORT } from '../../model/postgres.js';
+import { REDIS_PORT } from '../../model/redis.js';
 import { EXPORTER_PORTS, MONITORING_SERVICES, type ResolvedMonitoring } from '../../model/monitoring.js';
 import type { ResolvedNginx } from '../../model/nginx.js';
 import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
@@ -116,7 +118,7 @@ export function postgresExporterService(
     image: m.exporters.postgres,
     environment: {
       DATA_SOURCE_PASS_FILE: secretPath(pg.passwordSecret),
-      DATA_SOURCE_URI: `${pgHost}:5432/${pg.database}?sslmode=disable`,
+      DATA_SOURCE_URI: `${pgHost}:${POSTGRES_PORT}/${pg.database}?sslmode=disable`,
       DATA_SOURCE_USER: pg.user,
     },
     expose: [String(EXPORTER_PORTS.postgres)],
@@ -139,7 +141,7 @@ export function redisExporterService(
     image: m.exporters.redis,
     entrypoint: ['/bin/sh', '-c'],
     command: [`REDIS_PASSWORD="$$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
-    environment: { REDIS_ADDR: `redis://${redisHost}:6379`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${EXPORTER_PORTS.redis}` },
+    environment: { REDIS_ADDR: `redis://${redisHost}:${REDIS_PORT}`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${EXPORTER_PORTS.redis}` },
     expose: [String(EXPORTER_PORTS.redis)],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
     deploy: deploy(EXPORTER_RESOURCES),

@@ -1,8 +1,6 @@
 import { ConfigError } from '../../errors.js';
-import type { ResolvedBackend } from '../../model/backend.js';
 import type { Stack } from '../../model/stack.js';
-import { renderNginxConf } from '../../render/nginx-conf.js';
-import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
+import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
 import { addMonitoring } from './monitoring-project.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
@@ -13,12 +11,10 @@ import {
   pgbouncerService,
   postgresService,
   redisService,
-  secretPath,
   type ComposeService,
 } from './services.js';
 
-/** Docker's embedded DNS server on user-defined networks. */
-export const DOCKER_DNS = '127.0.0.11';
+export { DOCKER_DNS } from '../../render/docker.js';
 
 /** The compose model of a stack: the spec object plus the files its services mount. */
 export interface ComposeProject {
@@ -108,13 +104,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = renderPgBouncerIni(c.pooler!, c.postgres!, {
-        stackName: stack.stackName,
-        postgresHost: names.get(c.profile)!.get(c.postgres!.path)!,
-        secretPath,
-        // The pgbouncer exporter reads SHOW STATS as the app's user.
-        ...(c.monitoring ? { statsUsers: [c.postgres!.user] } : {}),
-      });
+      const text = dockerPgBouncerIni(c, stack.stackName, names.get(c.profile)!.get(c.postgres!.path)!);
       iniOf.set(c.profile, placeFile(mountedFiles, 'pgbouncer', 'pgbouncer.ini', c.profile, text));
     }
     add(first.pooler.path, (c) => ({
@@ -147,13 +137,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     // One conf per distinct rendering; profiles that render the same file share it.
     const confOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = renderNginxConf(c.nginx!, c.backends, {
-        stackName: stack.stackName,
-        upstreamHost: (b: ResolvedBackend) => b.id,
-        resolver: DOCKER_DNS,
-        secretPath,
-        ...(c.monitoring ? { stubStatusPort: c.monitoring.nginxStatusPort } : {}),
-      });
+      const text = dockerNginxConf(c, stack.stackName);
       confOf.set(c.profile, placeFile(mountedFiles, 'nginx', 'nginx.conf', c.profile, text));
     }
     add(first.nginx.path, (c) => {
