@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backendSchema } from '../model/backend-props.js';
-import { suggestion } from '../model/did-you-mean.js';
+import { distance } from 'fastest-levenshtein';
+import { didYouMean, suggestion } from '../model/did-you-mean.js';
 import { monitoringSchema } from '../model/monitoring.js';
 import { nginxSchema } from '../model/nginx.js';
 import { deepPartial } from '../model/overrides.js';
@@ -85,6 +86,19 @@ function checkSuppressions(section: unknown, path: PropertyKey[], profiles: read
 }
 
 /**
+ * The built-in profile `name` is a slip of, or undefined: one edit or one swap away. Looser
+ * than {@link suggestion}: real profiles like 'demo' or 'pre' sit two edits from a built-in.
+ */
+function nearBuiltIn(name: string): string | undefined {
+  if (BUILT_IN_PROFILES.includes(name)) return undefined;
+  const best = didYouMean(name, BUILT_IN_PROFILES);
+  if (best === undefined) return undefined;
+  const swapped = name.length === best.length && [...name].sort().join('') === [...best].sort().join('') &&
+    [...name].filter((c, i) => c !== best[i]).length === 2;
+  return distance(name, best) <= 1 || swapped ? best : undefined;
+}
+
+/**
  * Checks that span sections: profile overrides name existing backends and sections, and
  * suppressions name known rules and profiles. Runs even when other fields have issues, so
  * one run reports everything; it guards every access because the data may be malformed.
@@ -105,6 +119,15 @@ function crossCheck(data: unknown, ctx: Ctx): void {
   if (!isMapping(data.profiles)) return;
   for (const [name, profile] of Object.entries(data.profiles)) {
     if (!isMapping(profile)) continue;
+    const builtIn = nearBuiltIn(name);
+    if (builtIn !== undefined && profile.production === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profiles', name],
+        input: name,
+        message: `profile '${name}' is a new one, so the built-in '${builtIn}' gets none of these overrides; did you mean '${builtIn}'? (to keep a profile named '${name}', set 'production: true' or 'false' in it)`,
+      });
+    }
     if (isMapping(profile.backends)) {
       for (const id of Object.keys(profile.backends)) {
         if (known.includes(id)) continue;

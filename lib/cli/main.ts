@@ -38,6 +38,8 @@ interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
+  /** The targets `--target` takes here, as `--help` lists them. */
+  readonly targets?: readonly TargetKind[];
   /** A promise only for commands that do network I/O (verify). */
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes]',
     summary: 'Validate the config, run every rule, and write the target files to DIR',
     options: ['config', 'out', 'target'],
+    targets: FILE_TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'synth', '-c FILE (the config file)');
       const out = required(opts.out, 'synth', '-o DIR (the output directory)');
@@ -80,6 +83,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'scaleout plan -c FILE [--target compose,kubernetes]',
     summary: 'Print the capacity table per profile; exit 1 when a rule fails',
     options: ['config', 'target'],
+    targets: TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
       const targets = parseTargets(opts.target ?? 'compose,kubernetes', TARGETS);
@@ -120,9 +124,14 @@ const FLAG: Record<OptionName, string> = {
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
   out: 'output directory; it is replaced as a whole, and left untouched when synth fails',
-  target: `comma-separated targets (${TARGETS.join(', ')})`,
+  target: 'comma-separated targets, per command:',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
+
+/** `--target` help for one command: only the targets it takes. */
+function targetHelp(cmd: Command): string {
+  return `comma-separated targets (${(cmd.targets ?? TARGETS).join(', ')})`;
+}
 
 function usage(command?: string): string {
   const cmd = command === undefined ? undefined : COMMANDS[command];
@@ -131,7 +140,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? targetHelp(cmd) : FLAG_HELP[o]}`)] : []),
       '',
     ].join('\n');
   }
@@ -143,6 +152,9 @@ function usage(command?: string): string {
     '',
     'Options:',
     ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`),
+    ...Object.entries(COMMANDS)
+      .filter(([, c]) => c.targets)
+      .map(([name, c]) => `  ${''.padEnd(22)}   ${name}: ${c.targets!.join(', ')}`),
     `  ${'-h, --help'.padEnd(22)} show this help`,
     `  ${'--version'.padEnd(22)} print the version`,
     '',
@@ -170,7 +182,9 @@ export function parseTargets(text: string, available: readonly TargetKind[]): Ta
     const t = name as TargetKind;
     if (!available.includes(t)) {
       throw new UsageError(
-        `--target: target '${t}' is not available in this version; use --target ${available.join(',')}`,
+        t === 'pulumi'
+          ? `--target: synth writes no files for pulumi; deploy with the Pulumi program (Pulumi.yaml, README "Pulumi"), check its capacity with 'scaleout plan --target pulumi', or use --target ${available.join(',')}`
+          : `--target: target '${t}' is not available here; use --target ${available.join(',')}`,
       );
     }
     if (!out.includes(t)) out.push(t);
