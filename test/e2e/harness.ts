@@ -123,7 +123,11 @@ export class E2eStack {
   public static async start(stack: Stack, opts: HarnessOptions = {}): Promise<E2eStack> {
     checkTools();
     const profile = opts.profile ?? 'dev';
-    const { files, report } = synthCompose(stack, { profiles: [profile, ...(opts.dataProfiles ?? [])] });
+    // In the stack's own profile order, as `scaleout synth` writes the file (the first profile's
+    // services keep the plain names: db, then db-prod).
+    const order = (p: string) => (stack.profileNames.includes(p) ? stack.profileNames.indexOf(p) : Infinity);
+    const profiles = [...new Set([profile, ...(opts.dataProfiles ?? [])])].sort((a, b) => order(a) - order(b));
+    const { files, report } = synthCompose(stack, { profiles });
     const compose = parse(files.get('docker-compose.yml')!) as ComposeFile;
     const dir = mkdtempSync(join(E2E_TMP, TEMP_PREFIX));
     chmodSync(dir, 0o755);
