@@ -168,6 +168,17 @@ describe('SO-LOAD: replicas set beside the load', () => {
   });
 });
 
+describe('SO-LOAD and the fixes other rules offer', () => {
+  it('SO-POOL offers no replica count below what the load needs', () => {
+    // GIVEN 500 RPS → 6 replicas × 40 = 240 > 197; 4 replicas would fit but serve only 300 RPS
+    const pool = (stack: ReturnType<typeof loaded>) =>
+      formatFinding(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-POOL')[0]!);
+    // THEN without load, replicas ≤ 4 is a fix; with it, it is not
+    expect(pool(loaded(500, { replicas: 6, load: undefined }))).toContain('fix one of: replicas ≤ 4 · pool.size + maxOverflow ≤ 8');
+    expect(pool(loaded(500))).toContain('fix one of: pool.size + maxOverflow ≤ 8 · workers ≤ 3 · max_connections ≥ 243');
+  });
+});
+
 describe('SO-LOAD: suppression and the gate', () => {
   it('is suppressed by a suppression on the backend', () => {
     // GIVEN replicas pinned at 4 (160 ≤ 197: SO-POOL passes), a load that needs 6
