@@ -123,6 +123,16 @@ describe('plan --json: the numbers', () => {
   });
 });
 
+describe('plan --json in the README', () => {
+  it('shows the excerpt the plan really has', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('{"replicas":'));
+    const { json } = plan('examples/pitfalls/seed-load.yaml', 'compose,kubernetes');
+    const b = json.profiles.prod.backends.backend;
+    expect(line).toBe(JSON.stringify({ replicas: b.replicas, peakReplicas: b.peakReplicas, load: b.load }));
+  });
+});
+
 describe('plan --json: bad input', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'scaleout-plan-json-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
