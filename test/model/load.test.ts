@@ -186,6 +186,7 @@ redis: {}
     ['load: { expectedRPS: 500 }', 'backends.backend.load.expectedRPS', "unknown key 'expectedRPS'; did you mean 'expectedRps'?"],
     ['load: { expectedRps: 500, rpsPerReplica: -5 }', 'backends.backend.load.rpsPerReplica', "-5 is out of range, it must be > 0"],
     ['load: { rpsPerReplica: 50 }', 'backends.backend.load.expectedRps', "required, expected a number; add 'expectedRps'"],
+    ['load: { expectedRps: 500, rpsPerReplica: 0.001 }', 'backends.backend.load.rpsPerReplica', 'load needs 500001 replicas at 0.001 RPS per replica, over the 100000 scaleout plans for'],
     ['autoscale: { min: 2 }', 'backends.backend.autoscale.max', 'autoscale.max is required unless load is set'],
   ])('%s', (load, path, fix) => {
     const r = synth(load);
