@@ -16,6 +16,7 @@ import { FILE_TARGETS, synthFiles } from './synth-files.js';
 import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
+import { planJson } from './plan-json.js';
 import { checkOutputDir } from './output-dir.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
 
@@ -32,7 +33,7 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
@@ -44,12 +45,15 @@ interface Command {
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
-type Options = { readonly config?: string; readonly out?: string; readonly target?: string } & Readonly<Partial<Record<VerifyFlag, string>>>;
+type Options = { readonly config?: string; readonly out?: string; readonly target?: string; readonly json?: boolean } & Readonly<
+  Partial<Record<VerifyFlag, string>>
+>;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   out: { type: 'string', short: 'o' },
   target: { type: 'string' },
+  json: { type: 'boolean' },
   ...VERIFY_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -80,9 +84,9 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   plan: {
-    usage: 'scaleout plan -c FILE [--target compose,kubernetes]',
+    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json]',
     summary: 'Print the capacity table per profile; exit 1 when a rule fails',
-    options: ['config', 'target'],
+    options: ['config', 'target', 'json'],
     targets: TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
@@ -90,7 +94,7 @@ const COMMANDS: Record<string, Command> = {
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
-      const text = renderPlan(stack, report);
+      const text = opts.json ? JSON.stringify(planJson(stack, report, targets), null, 2) : renderPlan(stack, report);
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return report.errors.length > 0 ? 1 : 0;
     },
@@ -119,12 +123,14 @@ const FLAG: Record<OptionName, string> = {
   config: '-c, --config FILE',
   out: '-o, --out DIR',
   target: '--target LIST',
+  json: '--json',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
 };
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
   out: 'output directory; it is replaced as a whole, and left untouched when synth fails',
   target: 'comma-separated targets, per command:',
+  json: 'print the plan as one JSON object (schemas/plan.schema.json)',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
 

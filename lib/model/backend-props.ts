@@ -8,8 +8,9 @@ import type {
   VolumeProps,
 } from './backend-parts.js';
 import type { EnvValue, ResourcesProps } from './common.js';
+import { loadSchema, type LoadProps } from './load.js';
 
-export type { AutoscaleProps, HealthcheckProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+export type { AutoscaleProps, HealthcheckProps, LoadProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
 import {
   count,
   dnsLabel,
@@ -40,10 +41,20 @@ export interface BackendProps {
   readonly serviceName?: string;
   /**
    * Fixed replica count (compose `deploy.replicas`, Kubernetes `replicas` without HPA).
+   * Set beside `load`, it wins and SO-LOAD checks it serves the load; a `replicas` inherited
+   * from the base config does not override a profile's own `load`.
    *
-   * @default - autoscale.min when autoscaling, else 1
+   * @default - from `load` when set (⌈expectedRps / rpsPerReplica⌉ + 1), else autoscale.min
+   * when autoscaling, else 1
    */
   readonly replicas?: number;
+  /**
+   * The load the backend must serve; sizes `replicas` (and `autoscale.min`) when they are
+   * not set, and SO-LOAD checks that the budgets allow the count it needs.
+   *
+   * @default - none: replicas are taken as given
+   */
+  readonly load?: LoadProps;
   /**
    * Autoscaling bounds.
    *
@@ -181,7 +192,7 @@ const healthcheck = z.strictObject({
 
 const autoscale = z.strictObject({
   min: count(1).optional(),
-  max: count(1),
+  max: count(1).optional(),
   targetCpu: count(1).max(100).optional(),
 });
 
@@ -194,6 +205,7 @@ export const backendSchema = z
     serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
     replicas: count(1).optional(),
     autoscale: autoscale.optional(),
+    load: loadSchema.optional(),
     workers: count(1).optional(),
     pool: pool.optional(),
     database: z.boolean().optional(),
@@ -237,7 +249,15 @@ export const backendSchema = z
   })
   .superRefine((b, ctx) => {
     const a = b.autoscale;
-    if (a && a.max < (a.min ?? 2)) {
+    if (a && a.max === undefined && !b.load) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscale', 'max'],
+        input: a,
+        message: 'autoscale.max is required unless load is set (then the budgets size it); set autoscale.max or load.expectedRps',
+      });
+    }
+    if (a && a.max !== undefined && a.max < (a.min ?? 2)) {
       ctx.addIssue({
         code: 'custom',
         path: ['autoscale', 'max'],

@@ -118,6 +118,11 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     return this._suppressions;
   }
 
+  /** What `profile` overrides, as given; undefined when it overrides nothing. */
+  protected profileOverride(profile: string): unknown {
+    return this.overrides[profile];
+  }
+
   /** The base props as given (after validation), without profile overrides. */
   public get props(): Props {
     return this.base;

@@ -3,6 +3,7 @@
  * applied, and the connections the stack's own workloads hold added to each provider. Rules,
  * renderers and targets all read this; none of them resolves a construct again.
  */
+import { sizeAutoscaleFromBudgets } from '../capacity/load.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import { exporterClients, type ResolvedMonitoring, type StackClient } from '../model/monitoring.js';
 import type { ResolvedNginx } from '../model/nginx.js';
@@ -40,7 +41,8 @@ function withClients<T extends { readonly fixedClients: readonly StackClient[] }
 export function resolveProfile(stack: Stack, profile: string): ResolvedProfile {
   const exporters = stack.monitoring ? exporterClients() : undefined;
   const pick = (c: StackClient | undefined) => (c ? [c] : []);
-  return {
+  // An autoscale.max left to the budgets (load set, no max) needs the whole profile.
+  return sizeAutoscaleFromBudgets({
     stack,
     profile,
     production: stack.isProduction(profile),
@@ -50,5 +52,5 @@ export function resolveProfile(stack: Stack, profile: string): ResolvedProfile {
     ...(stack.pooler ? { pooler: withClients(stack.pooler.resolve(profile), pick(exporters?.pgbouncer)) } : {}),
     ...(stack.redis ? { redis: withClients(stack.redis.resolve(profile), pick(exporters?.redis)) } : {}),
     ...(stack.monitoring ? { monitoring: stack.monitoring.resolve(profile) } : {}),
-  };
+  });
 }

@@ -1,9 +1,11 @@
+import { loadSizings } from '../capacity/load.js';
 import { nginxBudget } from '../capacity/nginx-budget.js';
 import { poolerClientBudget } from '../capacity/pooler-budget.js';
 import { postgresBudget } from '../capacity/postgres-budget.js';
 import { redisBudget } from '../capacity/redis-budget.js';
 import { safeScales } from '../capacity/safe-scale.js';
 import type { TargetKind } from '../capacity/target.js';
+import { loadFormula, servedRps } from '../model/load.js';
 import type { Stack } from '../model/stack.js';
 import type { ResolvedProfile } from '../plan/profile.js';
 import { formatFinding, warningLines, type GateReport } from '../plan/report.js';
@@ -91,7 +93,27 @@ export function capacitySection(ctx: ResolvedProfile, target: TargetKind, name: 
       '',
     );
   }
+  out.push(...loadSection(ctx, target, name));
   return out;
+}
+
+/** `backend-prod: 500 RPS needs 6 replicas (…); the budget allows 4 (limited by PostgreSQL).` per backend with load. */
+function loadSection(ctx: ResolvedProfile, target: TargetKind, name: (path: string) => string): string[] {
+  const sizings = loadSizings(ctx, target);
+  if (sizings.length === 0) return [];
+  const lines = sizings.map((s) => {
+    const knob = s.provisioned.knob === 'replicas' ? '' : 'autoscale.max ';
+    const verdict = s.overBudget
+      ? ` **SO-LOAD: ${s.load.requiredReplicas - s.maxSafe} over.**`
+      : s.underProvisioned
+        ? ` **SO-LOAD: ${s.provisioned.knob} ${s.provisioned.base} serve ${servedRps(s.provisioned.base, s.load.rpsPerReplica)} RPS.**`
+        : '';
+    return (
+      `- ${name(s.backend.path)}: ${s.load.expectedRps} RPS needs ${s.load.requiredReplicas} replicas (${loadFormula(s.load)}); ` +
+      `the budget allows ${knob}${s.maxSafe} (limited by ${s.limitedBy}).${verdict}`
+    );
+  });
+  return ['### Load', '', ...lines, ''];
 }
 
 function suppressionTable(report: GateReport): string[] {

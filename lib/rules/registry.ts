@@ -1,4 +1,5 @@
 import { nginxConnRule, poolRule, poolServerRule, redisRule } from './capacity-rules.js';
+import { loadRule } from './load-rule.js';
 import { grafanaAdminRule } from './monitoring-rules.js';
 import type { Rule } from './rule.js';
 import {
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   poolServerRule,
   redisRule,
   nginxConnRule,
+  loadRule,
   keepaliveRule,
   haRule,
   scaleConflictRule,
