@@ -186,7 +186,7 @@ const healthcheck = z.strictObject({
   timeout: durationSchema.optional(),
   retries: count(1).optional(),
   startPeriod: durationSchema.optional(),
-  command: z.array(z.string()).min(1).optional(),
+  command: z.array(z.string()).min(1).readonly().optional(),
   liveness: z.boolean().optional(),
 });
 
@@ -237,10 +237,12 @@ export const backendSchema = z
           size: memorySchema.optional(),
         }),
       )
+      .readonly()
       .optional(),
     routes: z
       .array(z.string().regex(/^\/[^\s{};]*$/, { error: "a route is a URL prefix starting with '/'" }))
       .min(1)
+      .readonly()
       .optional(),
     keepAliveTimeout: durationSchema.optional(),
     containerName: z.string().min(1).optional(),

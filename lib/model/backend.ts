@@ -80,7 +80,7 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
   public readonly kind = 'backend' as const;
 
   constructor(scope: Construct, id: string, props: BackendConstructProps) {
-    super(scope, id, props, backendSchema as never);
+    super(scope, id, props, backendSchema);
   }
 
   protected build(p: BackendProps, profile: string): ResolvedBackend {

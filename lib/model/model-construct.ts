@@ -42,7 +42,7 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
   public readonly stack: Stack;
   private readonly base: Props;
   private readonly overrides: Readonly<Record<string, unknown>>;
-  private readonly schema: z.ZodType<Props>;
+  private readonly schema: z.ZodType<unknown, Props>;
   private readonly resolved = new Map<string, Resolved>();
   private readonly _suppressions: Suppression[] = [];
 
@@ -50,7 +50,8 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     scope: Construct,
     id: string,
     props: Props & ModelCommonProps<unknown>,
-    schema: z.ZodType<Props>,
+    /** Its input type must be Props (with suppressions): see same-shape.ts. */
+    schema: z.ZodType<unknown, Props & { suppressions?: unknown }>,
   ) {
     super(scope, id);
     this.stack = Stack.of(this);

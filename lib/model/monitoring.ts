@@ -296,7 +296,7 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
   public readonly kind = 'monitoring' as const;
 
   constructor(scope: Construct, id: string, props: MonitoringConstructProps = {}) {
-    super(scope, id, props, monitoringSchema as never);
+    super(scope, id, props, monitoringSchema);
   }
 
   protected build(p: MonitoringProps): ResolvedMonitoring {

@@ -145,7 +145,7 @@ export class PgBouncer extends ModelConstruct<PgBouncerProps, ResolvedPgBouncer>
   public readonly kind = 'pgbouncer' as const;
 
   constructor(scope: Construct, id: string, props: PgBouncerConstructProps = {}) {
-    super(scope, id, props, pgbouncerSchema as never);
+    super(scope, id, props, pgbouncerSchema);
   }
 
   protected build(p: PgBouncerProps): ResolvedPgBouncer {

@@ -150,7 +150,7 @@ export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
   public readonly kind = 'postgres' as const;
 
   constructor(scope: Construct, id: string, props: PostgresConstructProps = {}) {
-    super(scope, id, props, postgresSchema as never);
+    super(scope, id, props, postgresSchema);
   }
 
   protected build(p: PostgresProps): ResolvedPostgres {
