@@ -16,7 +16,8 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { MONITORING_SERVICES } from '../../lib/model/monitoring.js';
-import { loopbackUrl, PYTHON, type E2eStack } from './harness.js';
+import { loopbackUrl } from './compose-file.js';
+import { PYTHON, type E2eStack } from './harness.js';
 import { freePorts, requireBinary, sleep, spawnGroup, tcpOpen, waitFor, type Group } from './processes.js';
 
 export const POSTGRES_EXPORTER_BIN = process.env['POSTGRES_EXPORTER_BIN'] ?? '/usr/bin/prometheus-postgres-exporter';

@@ -27,6 +27,7 @@ import { PostgresServer } from './postgres.js';
 import { freePorts, groupMembers, pgrepFull, requireBinary, spawnGroup, stopGroup, tail, waitFor, type Group } from './processes.js';
 import { RedisServer } from './redis.js';
 import { enabledIn } from '../helpers/profile-wiring.js';
+import { commandArgs, isPostgres, isRedis, loopbackUrl, serviceOf, type ComposeFile } from './compose-file.js';
 
 export const NGINX_BIN = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
 export const PYTHON = process.env['E2E_PYTHON'] ?? '/usr/bin/python3';
@@ -37,15 +38,6 @@ export const BACKEND_DIR = fileURLToPath(new URL('../../examples/backend/', impo
  */
 export const E2E_TMP = process.env['E2E_TMPDIR'] ?? '/var/tmp';
 export const TEMP_PREFIX = 'scaleout-e2e-';
-
-export type ComposeService = {
-  command?: string[] | string;
-  environment?: Record<string, string>;
-  deploy?: { replicas?: number };
-  profiles?: string[];
-  volumes?: string[];
-};
-export type ComposeFile = { services: Record<string, ComposeService>; secrets?: Record<string, { file: string }> };
 
 /** One backend replica: uvicorn with WEB_CONCURRENCY workers on its own port. */
 export interface Replica {
@@ -64,33 +56,6 @@ export interface NginxServer {
   url(path: string): string;
 }
 
-/** The values a compose service's `-c name=value` / `--flag value` command carries. */
-function commandArgs(cmd: string[] | string | undefined): string[] {
-  if (cmd === undefined) return [];
-  return Array.isArray(cmd) ? cmd : cmd.split(/\s+/);
-}
-
-/**
- * Rewrites `scheme://user@host:port/...` to the loopback port of the compose service it names.
- * The host is followed, never chosen: a consumer wired to the wrong service reaches that one.
- */
-export function loopbackUrl(url: string, hosts: ReadonlyMap<string, number>): string {
-  const u = new URL(url);
-  const port = hosts.get(u.hostname);
-  if (port === undefined) throw new Error(`${url} names compose service '${u.hostname}', which is not running (running: ${[...hosts.keys()].join(', ')})`);
-  u.hostname = '127.0.0.1';
-  u.port = String(port);
-  return u.toString();
-}
-
-/** The one service enabled under a profile that is `id` (or `id-<profile>`) and passes `is`. */
-function serviceOf(compose: ComposeFile, enabled: readonly string[], id: string, is: (s: ComposeService) => boolean): string {
-  const names = enabled.filter((n) => (n === id || n.startsWith(`${id}-`)) && is(compose.services[n]!));
-  if (names.length !== 1) throw new Error(`expected one compose service for '${id}', found [${names.join(', ')}]`);
-  return names[0]!;
-}
-const isPostgres = (s: ComposeService) => s.environment?.['POSTGRES_USER'] !== undefined;
-const isRedis = (s: ComposeService) => commandArgs(s.command).some((a) => a.includes('redis-server'));
 
 function checkTools(): void {
   requireBinary(NGINX_BIN, 'apt-get install -y nginx');
