@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { SuppressionProps } from './common.js';
+import type { RuleId } from './rule-ids.js';
 import { suggestion } from './did-you-mean.js';
 import { deepMerge, deepPartial } from './overrides.js';
 import { suppressionsSchema } from './schema-kit.js';
@@ -82,7 +83,8 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     if (problems.length) throw new ConfigError(problems);
     this.base = base as Props;
     this.overrides = profiles;
-    for (const s of suppressions) this.suppress(s.rule, s.reason, s.profiles);
+    // Ids from YAML are strings until the gate checks them against RULE_IDS (with a suggestion).
+    for (const s of suppressions) this.addSuppression(s.rule, s.reason, s.profiles);
     this.stack._register(this as unknown as ModelConstruct<object, unknown>);
   }
 
@@ -108,7 +110,11 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
   }
 
   /** Turns off `rule` for this construct, in `profiles` or in all of them. */
-  public suppress(rule: string, reason: string, profiles?: readonly string[]): void {
+  public suppress(rule: RuleId, reason: string, profiles?: readonly string[]): void {
+    this.addSuppression(rule, reason, profiles);
+  }
+
+  private addSuppression(rule: string, reason: string, profiles?: readonly string[]): void {
     const s = { rule, reason, profiles, path: this.node.path };
     validateProps(suppressionsSchema, [{ rule, reason, ...(profiles ? { profiles } : {}) }], `[${this.node.path}]`, 'suppressions');
     this._suppressions.push(s);

@@ -5,6 +5,7 @@
  */
 import type { TargetKind } from '../capacity/target.js';
 import type { Suppression } from '../model/model-construct.js';
+import type { RuleId } from '../model/rule-ids.js';
 import type { ResolvedProfile } from './profile.js';
 
 export type Severity = 'error' | 'warning';
@@ -20,7 +21,7 @@ export interface Violation {
 
 /** A violation placed in its profile and target, with its severity. */
 export interface Finding extends Violation {
-  readonly rule: string;
+  readonly rule: RuleId;
   readonly severity: Severity;
   readonly profile: string;
   readonly target?: TargetKind;

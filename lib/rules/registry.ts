@@ -31,4 +31,4 @@ export const RULES: readonly Rule[] = [
   sharedVolumeRule,
 ];
 
-export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
+export { RULE_IDS, type RuleId } from '../model/rule-ids.js';

@@ -1,4 +1,5 @@
 import type { TargetKind } from '../capacity/target.js';
+import type { RuleId } from '../model/rule-ids.js';
 import type { ResolvedProfile } from '../plan/profile.js';
 import type { Severity, Violation } from '../plan/report.js';
 
@@ -12,7 +13,7 @@ export interface RuleContext extends ResolvedProfile {
 
 /** A synth-time rule. */
 export interface Rule {
-  readonly id: string;
+  readonly id: RuleId;
   /** One line for docs and the capacity report. */
   readonly summary: string;
   /** Evaluate once per target (capacity) or once per profile. */

@@ -42,3 +42,19 @@ describe('RULES', () => {
     expect(perTarget).not.toContain('SO-HA');
   });
 });
+
+describe('rule ids', () => {
+  it('RULE_IDS (lib/model/rule-ids.ts) lists exactly the registered rules, in report order', async () => {
+    const { RULES } = await import('../../lib/rules/registry.js');
+    const { RULE_IDS } = await import('../../lib/model/rule-ids.js');
+    expect(RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
+  });
+
+  it('suppress() takes only a known rule id, at compile time', async () => {
+    const { minimalStack } = await import('../helpers/stacks.js');
+    const { backend } = minimalStack();
+    backend.suppress('SO-HA', 'a single replica is fine in this demo');
+    // @ts-expect-error 'SO-NOPE' is not a RuleId
+    expect(() => backend.suppress('SO-NOPE', 'no such rule exists here')).not.toThrow();
+  });
+});
