@@ -11,6 +11,7 @@ import type { EnvValue, ResourcesProps } from './common.js';
 import { loadSchema, type LoadProps } from './load.js';
 
 export type { AutoscaleProps, HealthcheckProps, LoadProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+import { checkHealthcheckCommand, checkRollout, checkVolumes } from './target-limits.js';
 import {
   count,
   dnsLabel,
@@ -21,6 +22,7 @@ import {
   portSchema,
   resourcesSchema,
   suppressionsSchema,
+  imageRef
 } from './schema-kit.js';
 
 /** Props of a {@link Backend}: one scaled app tier. */
@@ -181,7 +183,15 @@ const pool = z.strictObject({
 });
 
 const healthcheck = z.strictObject({
-  path: z.string().startsWith('/', { error: "a healthcheck path starts with '/'" }).optional(),
+  // RFC 3986 path and query characters only: the path reaches probe commands and URLs.
+  path: z
+    .string()
+    .startsWith('/', { error: "a healthcheck path starts with '/'" })
+    .max(1024, { error: 'a healthcheck path is at most 1024 characters' })
+    .regex(/^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$/, {
+      error: "a healthcheck path holds only URL path and query characters (letters, digits, -._~!$&'()*+,;=:@/? and %XX); percent-encode the rest",
+    })
+    .optional(),
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
   retries: count(1).optional(),
@@ -199,7 +209,7 @@ const autoscale = z.strictObject({
 /** The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section. */
 export const backendSchema = z
   .strictObject({
-    image: z.string().min(1, { error: 'image is required' }),
+    image: imageRef,
     port: portSchema.optional(),
     // 54 leaves room for Kubernetes' `-headless` suffix within a 63-character name.
     serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
@@ -277,13 +287,7 @@ export const backendSchema = z
         });
       }
     }
-    const r = b.rollout;
-    if (r && (r.maxSurge === 0 || r.maxSurge === '0%') && (r.maxUnavailable === 0 || r.maxUnavailable === '0%')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rollout'],
-        input: r,
-        message: 'rollout.maxSurge and rollout.maxUnavailable cannot both be 0; a rollout could never progress',
-      });
-    }
+    checkRollout(b.rollout, ctx);
+    checkVolumes(b.volumes, ctx);
+    checkHealthcheckCommand(b.healthcheck?.command, ctx);
   });

@@ -63,13 +63,15 @@ export type BackendOverrides = DeepPartial<BackendProps>;
 export interface BackendConstructProps extends BackendProps, ModelCommonProps<BackendOverrides> {}
 
 /**
- * The default probe: python3 is in every image that runs a FastAPI app. The program has no
- * whitespace: podman's Docker-compatible API (docker-compose against podman) joins a CMD
- * healthcheck on spaces and splits it again, so `import x; ...` would arrive as `import`.
+ * The default probe: python3 is in every image that runs a FastAPI app. The URL is an
+ * argument (`sys.argv[1]`), never part of the program text, so no path can run code. The
+ * program and URL have no whitespace: podman's Docker-compatible API (docker-compose against
+ * podman) joins a CMD healthcheck on spaces and splits it again.
  */
 function pythonProbe(port: number, path: string, timeout: Duration): string[] {
   const t = Math.max(1, timeout.toSeconds());
-  return ['CMD', 'python3', '-c', `__import__('urllib.request').request.urlopen('http://127.0.0.1:${port}${path}',timeout=${t})`];
+  const program = `__import__('urllib.request').request.urlopen(__import__('sys').argv[1],timeout=${t})`;
+  return ['CMD', 'python3', '-c', program, `http://127.0.0.1:${port}${path}`];
 }
 
 /**

@@ -4,7 +4,7 @@ import { Duration } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Prometheus settings. */
 export interface PrometheusProps {
@@ -67,8 +67,8 @@ export interface GrafanaProps {
    */
   readonly adminPasswordSecret?: string;
   /**
-   * A literal admin password. Accepted only so SO-GRAFANA-ADMIN can refuse it in production
-   * (and warn in dev); use `adminPasswordSecret`.
+   * A literal admin password. Accepted only so SO-GRAFANA-ADMIN can refuse it (in every
+   * profile) with a clear fix; it is never written to any output. Use `adminPasswordSecret`.
    *
    * @default - none (the secret is used)
    */
@@ -218,7 +218,7 @@ const fraction = z.number().gt(0, { error: 'expected a fraction above 0' }).lte(
 export const monitoringSchema = z.strictObject({
   prometheus: z
     .strictObject({
-      image: z.string().min(1).optional(),
+      image: imageRef.optional(),
       port: portSchema.optional(),
       scrapeInterval: durationSchema.optional(),
       retention: promDuration.optional(),
@@ -227,7 +227,7 @@ export const monitoringSchema = z.strictObject({
     .optional(),
   grafana: z
     .strictObject({
-      image: z.string().min(1).optional(),
+      image: imageRef.optional(),
       port: portSchema.optional(),
       adminUser: z.string().min(1).optional(),
       adminPasswordSecret: secretName.optional(),
@@ -246,10 +246,10 @@ export const monitoringSchema = z.strictObject({
     .optional(),
   exporters: z
     .strictObject({
-      postgres: z.string().min(1).optional(),
-      redis: z.string().min(1).optional(),
-      nginx: z.string().min(1).optional(),
-      pgbouncer: z.string().min(1).optional(),
+      postgres: imageRef.optional(),
+      redis: imageRef.optional(),
+      nginx: imageRef.optional(),
+      pgbouncer: imageRef.optional(),
     })
     .optional(),
   nginxStatusPort: portSchema.optional(),

@@ -4,7 +4,8 @@ import { Duration, IntOrPercent } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, durationSchema, intOrPercentSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, durationSchema, intOrPercentSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { checkRollout } from './target-limits.js';
 
 /** PgBouncer's pool modes. */
 export type PoolMode = 'session' | 'transaction' | 'statement';
@@ -89,7 +90,7 @@ export interface PgBouncerProps {
 }
 
 export const pgbouncerSchema = z.strictObject({
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   poolMode: z.enum(['session', 'transaction', 'statement']).optional(),
   defaultPoolSize: count(1).optional(),
   reservePoolSize: count(0).optional(),
@@ -106,7 +107,7 @@ export const pgbouncerSchema = z.strictObject({
     .optional(),
   resources: resourcesSchema.optional(),
   suppressions: suppressionsSchema.optional(),
-});
+}).superRefine((p, ctx) => checkRollout(p.rollout, ctx));
 
 /** The pooler's values for one profile. */
 export interface ResolvedPgBouncer {

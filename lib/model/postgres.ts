@@ -5,7 +5,7 @@ import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js
 import { tagVersion } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Props of the shared {@link Postgres} database. */
 export interface PostgresProps {
@@ -77,7 +77,7 @@ const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
 
 /** The fields of the postgres section; the config adds `pooler` beside them. */
 export const postgresShape = {
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   maxConnections: count(1).max(262143).optional(),
   superuserReservedConnections: count(0).optional(),
   reservedConnections: count(0).optional(),

@@ -4,7 +4,7 @@ import { Memory } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Props of the shared {@link Redis}. */
 export interface RedisProps {
@@ -53,7 +53,7 @@ export interface RedisProps {
 }
 
 export const redisSchema = z.strictObject({
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   maxClients: count(1).optional(),
   fixedClients: z.record(dnsLabel, count(0)).optional(),
   persistence: z.enum(['none', 'rdb', 'aof']).optional(),

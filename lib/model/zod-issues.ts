@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { didYouMean, suggestion } from './did-you-mean.js';
+import { visible } from './visible-text.js';
 
 type Issue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -18,7 +19,7 @@ export function dotPath(path: IssuePath): string {
 /** Shows a value the way the user typed it. */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${visible(value, 120)}'`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

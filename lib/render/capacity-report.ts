@@ -9,12 +9,18 @@ import { loadFormula, servedRps } from '../model/load.js';
 import type { Stack } from '../model/stack.js';
 import type { ResolvedProfile } from '../plan/profile.js';
 import { formatFinding, warningLines, type GateReport } from '../plan/report.js';
+import { escapeControls } from '../model/visible-text.js';
 import { mermaidTopology } from './topology.js';
 
 /** Names a construct path as the reader will see it (a compose service name, say). */
 export type ServiceNamer = (profile: string, path: string) => string;
 
 const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+/** User text as literal Markdown: no table cell break, HTML, emphasis, link or code span. */
+function mdText(s: string): string {
+  return escapeControls(s).replace(/[\\`*_[\]<>|#!~&()]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+}
 
 function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
   return [row(head), row(head.map(() => '---')), ...rows.map(row)];
@@ -124,8 +130,8 @@ function suppressionTable(report: GateReport): string[] {
     e.where.add(finding.target ? `${finding.profile}/${finding.target}` : finding.profile);
     seen.set(key, e);
   }
-  const rows = [...seen.values()].map((e) => [e.rule, e.path, [...e.where].join(', '), e.reason]);
-  for (const s of report.unusedSuppressions) rows.push([s.rule, s.path, '**matches nothing**', s.reason]);
+  const rows = [...seen.values()].map((e) => [mdText(e.rule), mdText(e.path), [...e.where].join(', '), mdText(e.reason)]);
+  for (const s of report.unusedSuppressions) rows.push([mdText(s.rule), mdText(s.path), '**matches nothing**', mdText(s.reason)]);
   return rows.length ? table(['rule', 'construct', 'suppressed in', 'reason'], rows) : ['None.'];
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
 import { MONITORING_SERVICES } from '../model/monitoring.js';
 import type { Stack } from '../model/stack.js';
+import { collisions } from './collisions.js';
 import { RULE_IDS } from './registry.js';
 import type { RuleContext } from './rule.js';
 
@@ -31,6 +32,7 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
     }
   }
   for (const ctx of contexts) {
+    problems.push(...collisions(ctx));
     const where = `(profile ${ctx.profile})`;
     const infra = [
       ctx.nginx?.id,

@@ -55,16 +55,14 @@ export function prometheusService(m: ResolvedMonitoring, dir: string, name: stri
 /** `name` is the compose service name; each Grafana variant keeps its own data volume. */
 export function grafanaService(m: ResolvedMonitoring, dir: string, name: string, dependencies: Record<string, unknown>): ComposeService {
   const g = m.grafana;
-  const literal = g.adminPassword !== undefined;
   return {
     image: g.image,
     environment: {
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
       GF_SECURITY_ADMIN_USER: g.adminUser,
-      // A literal is only possible where SO-GRAFANA-ADMIN let it through (dev, or suppressed).
-      ...(literal
-        ? { GF_SECURITY_ADMIN_PASSWORD: g.adminPassword }
-        : { GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath(g.adminPasswordSecret) }),
+      // Only ever the secret: a literal adminPassword is refused (SO-GRAFANA-ADMIN) and, if
+      // suppressed, still never written.
+      GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath(g.adminPasswordSecret),
       GF_USERS_ALLOW_SIGN_UP: 'false',
     },
     ports: [`${g.port}:3000`],
@@ -83,7 +81,7 @@ export function grafanaService(m: ResolvedMonitoring, dir: string, name: string,
     },
     deploy: deploy(g.resources),
     networks: [APP_NETWORK],
-    ...(literal ? {} : { secrets: [g.adminPasswordSecret] }),
+    secrets: [g.adminPasswordSecret],
   };
 }
 
@@ -140,7 +138,7 @@ export function redisExporterService(
   return {
     image: m.exporters.redis,
     entrypoint: ['/bin/sh', '-c'],
-    command: [`REDIS_PASSWORD="$$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
+    command: [`REDIS_PASSWORD="$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
     environment: { REDIS_ADDR: `redis://${redisHost}:${REDIS_PORT}`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${EXPORTER_PORTS.redis}` },
     expose: [String(EXPORTER_PORTS.redis)],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
@@ -162,7 +160,7 @@ export function pgbouncerExporterService(
   name: string,
   dependencies: Record<string, unknown>,
 ): ComposeService {
-  const dsn = `postgres://${pg.user}:$$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
+  const dsn = `postgres://${pg.user}:$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
   return {
     image: m.exporters.pgbouncer,
     entrypoint: ['/bin/sh', '-c'],

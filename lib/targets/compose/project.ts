@@ -14,6 +14,12 @@ import {
   type ComposeService,
 } from './services.js';
 
+/**
+ * Where the compose file looks for secret files: `secrets/` in the project root when the
+ * output is `dist/compose/` — outside the output, so a synth never touches them.
+ */
+export const DEFAULT_SECRETS_DIR = '../../secrets';
+
 export { DOCKER_DNS } from '../../render/docker.js';
 
 /** The compose model of a stack: the spec object plus the files its services mount. */
@@ -65,8 +71,11 @@ function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Builds the compose project from every profile's resolved context. */
-export function composeProject(stack: Stack, contexts: readonly RuleContext[]): ComposeProject {
+/**
+ * Builds the compose project from every profile's resolved context. `secretsDir` is where
+ * the secret files live, as the compose file references it (relative to its directory).
+ */
+export function composeProject(stack: Stack, contexts: readonly RuleContext[], secretsDir = DEFAULT_SECRETS_DIR): ComposeProject {
   const allProfiles = contexts.map((c) => c.profile);
   const services: Record<string, ComposeService> = {};
   const owners = new Map<string, string>();
@@ -162,7 +171,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     services: sortedKeys(services),
     networks: { [APP_NETWORK]: {}, ...(usesData ? { [DATA_NETWORK]: { internal: true } } : {}) },
     ...(volumes.size ? { volumes: Object.fromEntries([...volumes].sort().map((v) => [v, {}])) } : {}),
-    ...(secrets.size ? { secrets: Object.fromEntries([...secrets].sort().map((s) => [s, { file: `./secrets/${s}` }])) } : {}),
+    ...(secrets.size ? { secrets: Object.fromEntries([...secrets].sort().map((s) => [s, { file: `${secretsDir.replace(/\/+$/, '')}/${s}` }])) } : {}),
   };
   return { compose, mountedFiles, serviceNames: names };
 }

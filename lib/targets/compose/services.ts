@@ -139,7 +139,7 @@ export function postgresService(pg: ResolvedPostgres, name: string): ComposeServ
 /** `name` is the compose service name: each service that holds data gets a volume of its own. */
 export function redisService(r: ResolvedRedis, name: string): ComposeService {
   const persistence = { none: '--save "" --appendonly no', rdb: '--appendonly no', aof: '--appendonly yes' }[r.persistence];
-  const password = `"$$(cat ${secretPath(r.passwordSecret)})"`;
+  const password = `"$(cat ${secretPath(r.passwordSecret)})"`;
   return {
     image: r.image,
     // redis-server cannot read a password file, so a shell reads the secret at start.

@@ -293,9 +293,8 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       GF_AUTH_ANONYMOUS_ENABLED: kplus.EnvValue.fromValue('false'),
       GF_LOG_MODE: kplus.EnvValue.fromValue('console'),
       GF_SECURITY_ADMIN_USER: kplus.EnvValue.fromValue(g.adminUser),
-      ...(g.adminPassword !== undefined
-        ? { GF_SECURITY_ADMIN_PASSWORD: kplus.EnvValue.fromValue(g.adminPassword) }
-        : { GF_SECURITY_ADMIN_PASSWORD__FILE: kplus.EnvValue.fromValue(secretFile(g.adminPasswordSecret)) }),
+      // Only ever the secret; a literal adminPassword is never written (SO-GRAFANA-ADMIN).
+      GF_SECURITY_ADMIN_PASSWORD__FILE: kplus.EnvValue.fromValue(secretFile(g.adminPasswordSecret)),
       GF_USERS_ALLOW_SIGN_UP: kplus.EnvValue.fromValue('false'),
     },
     config: [...Object.values(provisioning), ...Object.values(dashboards)],
@@ -316,7 +315,7 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
   });
   scratch(scope, `${S.grafana}-data`, grafana.container, '/var/lib/grafana');
   scratch(scope, `${S.grafana}-tmp`, grafana.container, '/tmp');
-  if (g.adminPassword === undefined) mountSecrets(scope, S.grafana, grafana.container, [g.adminPasswordSecret]);
+  mountSecrets(scope, S.grafana, grafana.container, [g.adminPasswordSecret]);
   keep(S.grafana, grafana);
   edges.push({ from: S.grafana, to: S.prometheus, port: pp }, { from: WORLD, to: S.grafana, port: GRAFANA_HTTP });
 

@@ -108,8 +108,11 @@ export function healthcheckArgs(h: HealthcheckTimings): Pick<docker.ContainerArg
 
 const fromModel = (h: ResolvedHealthcheck): HealthcheckTimings => ({ ...h, tests: h.command });
 
-/** compose writes `$$` for a literal `$`; Docker takes the command as is. */
-export const unescapeCompose = (s: string): string => s.replaceAll('$$', '$');
+/**
+ * Compose service specs hold literal text; only their YAML serializer escapes `$` as `$$`.
+ * Docker takes the text as is, so nothing is unescaped here (kept for the call sites).
+ */
+export const unescapeCompose = (s: string): string => s;
 
 export function fromCompose(spec: ComposeService): HealthcheckTimings {
   const h = spec.healthcheck as { test: string[]; interval: string; timeout: string; retries: number; start_period: string };

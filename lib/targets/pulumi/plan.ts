@@ -53,7 +53,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
   for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
   if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
-  if (ctx.monitoring && ctx.monitoring.grafana.adminPassword === undefined) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
+  if (ctx.monitoring) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
   const monitoring = ctx.monitoring ? monitoringFiles(ctx, stack.stackName) : undefined;
   return {
     stackName: stack.stackName,
