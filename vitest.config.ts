@@ -1,11 +1,28 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Four tiers, one vitest project each (`vitest run --project <name>`; `vitest run` runs all):
+ * - unit: Node only, no root, no apt packages, no fixed ports (`npm test`);
+ * - tools: `*.tools.test.ts`, real nginx -t, docker-compose config, promtool, openssl;
+ * - e2e: real PostgreSQL, Redis, PgBouncer, nginx and uvicorn on loopback;
+ * - compose-up: podman and docker-compose, port 80.
+ * Each non-unit tier's globalSetup fails the run when its tools are missing (test/tiers/).
+ */
+const TOOLS = '**/*.tools.test.ts';
+const E2E = 'test/e2e/**';
+const COMPOSE_UP = 'test/compose-up/**';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Some tests start real nginx, docker-compose and the cdk8s CLI.
+    // Some tests start real servers, docker-compose and the cdk8s CLI.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, TOOLS, E2E, COMPOSE_UP] } },
+      { extends: true, test: { name: 'tools', include: [`test/${TOOLS}`], exclude: [...configDefaults.exclude, E2E, COMPOSE_UP], globalSetup: ['test/tiers/tools.setup.ts'] } },
+      { extends: true, test: { name: 'e2e', include: [`${E2E}/*.test.ts`], globalSetup: ['test/tiers/e2e.setup.ts'] } },
+      { extends: true, test: { name: 'compose-up', include: [`${COMPOSE_UP}/*.test.ts`], globalSetup: ['test/tiers/compose-up.setup.ts'] } },
+    ],
   },
 });

@@ -10,7 +10,7 @@
  */
 import { App } from 'cdk8s';
 import { relative, resolve, sep } from 'node:path';
-import { ScaleoutError, warningLines } from '../lib/index.js';
+import { ScaleoutError, synthGate, warningLines } from '../lib/index.js';
 import { synthCompose, writeOutput } from '../lib/targets/compose/index.js';
 import { KubernetesChart, manifestYaml } from '../lib/targets/kubernetes/index.js';
 import { referenceStack } from './reference/stack.js';
@@ -20,10 +20,12 @@ const out = process.env.SCALEOUT_OUTDIR || 'dist';
 const secretsDir = relative(resolve(out, 'compose'), resolve('secrets')).split(sep).join('/');
 const stack = referenceStack(app);
 try {
-  const { files, report } = synthCompose(stack, { secretsDir });
+  // One gate for both targets: every refusal is listed at once, and no rule runs twice.
+  const report = synthGate(stack, { targets: ['compose', 'kubernetes'] });
+  const { files } = synthCompose(stack, { report, secretsDir });
   const all = new Map([...files].map(([path, text]) => [`compose/${path}`, text]));
   for (const profile of stack.profileNames) {
-    const chart = new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile });
+    const chart = new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile, report });
     all.set(`${chart.node.id}.k8s.yaml`, manifestYaml(chart.toJson()));
   }
   for (const line of warningLines(report)) console.error(line);

@@ -6,6 +6,7 @@
  * `scaleout/pulumi`) so loading one never loads another's SDK.
  */
 export * from './capacity/index.js';
+export { loadConfig, stackFromConfig } from './config.js';
 export { ConfigError, ScaleoutError, SynthError } from './errors.js';
 export * from './model/index.js';
 export * from './rules/index.js';

@@ -1,6 +1,8 @@
+import { isRuleId } from '../model/rule-ids.js';
 import { z } from 'zod';
 import { backendSchema } from '../model/backend-props.js';
-import { suggestion } from '../model/did-you-mean.js';
+import { distance } from 'fastest-levenshtein';
+import { didYouMean, suggestion } from '../model/did-you-mean.js';
 import { monitoringSchema } from '../model/monitoring.js';
 import { nginxSchema } from '../model/nginx.js';
 import { deepPartial } from '../model/overrides.js';
@@ -63,7 +65,7 @@ function checkSuppressions(section: unknown, path: PropertyKey[], profiles: read
   section.suppressions.forEach((s: unknown, i) => {
     if (!isMapping(s)) return;
     const at = [...path, 'suppressions', i];
-    if (typeof s.rule === 'string' && /^SO-[A-Z-]+$/.test(s.rule) && !RULE_IDS.includes(s.rule)) {
+    if (typeof s.rule === 'string' && /^SO-[A-Z-]+$/.test(s.rule) && !isRuleId(s.rule)) {
       ctx.addIssue({
         code: 'custom',
         path: [...at, 'rule'],
@@ -82,6 +84,19 @@ function checkSuppressions(section: unknown, path: PropertyKey[], profiles: read
       });
     });
   });
+}
+
+/**
+ * The built-in profile `name` is a slip of, or undefined: one edit or one swap away. Looser
+ * than {@link suggestion}: real profiles like 'demo' or 'pre' sit two edits from a built-in.
+ */
+function nearBuiltIn(name: string): string | undefined {
+  if (BUILT_IN_PROFILES.includes(name)) return undefined;
+  const best = didYouMean(name, BUILT_IN_PROFILES);
+  if (best === undefined) return undefined;
+  const swapped = name.length === best.length && [...name].sort().join('') === [...best].sort().join('') &&
+    [...name].filter((c, i) => c !== best[i]).length === 2;
+  return distance(name, best) <= 1 || swapped ? best : undefined;
 }
 
 /**
@@ -105,6 +120,15 @@ function crossCheck(data: unknown, ctx: Ctx): void {
   if (!isMapping(data.profiles)) return;
   for (const [name, profile] of Object.entries(data.profiles)) {
     if (!isMapping(profile)) continue;
+    const builtIn = nearBuiltIn(name);
+    if (builtIn !== undefined && profile.production === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profiles', name],
+        input: name,
+        message: `profile '${name}' is a new one, so the built-in '${builtIn}' gets none of these overrides; did you mean '${builtIn}'? (to keep a profile named '${name}', set 'production: true' or 'false' in it)`,
+      });
+    }
     if (isMapping(profile.backends)) {
       for (const id of Object.keys(profile.backends)) {
         if (known.includes(id)) continue;

@@ -11,6 +11,7 @@ import { Redis } from '../model/redis.js';
 import { Stack, type ProfileProps } from '../model/stack.js';
 import { resolveProfile } from '../rules/gate.js';
 import { checkStructure } from '../rules/structure.js';
+import { dotPath, misspeltKeys, valueAt } from '../model/zod-issues.js';
 import { visible } from '../model/visible-text.js';
 import { checkFlowNesting, decodeConfig, MAX_CONFIG_BYTES, MAX_NESTING, readConfigBytes } from './input-file.js';
 import { describeIssue } from './issue-text.js';
@@ -131,7 +132,10 @@ function issueLines(
   // One message per value: a later check on a value already reported (a cross-field rule
   // seeing an out-of-range number, say) only repeats the problem.
   const seen = new Set<string>();
+  const meant = misspeltKeys(issues, configSchema);
   for (const issue of issues) {
+    // A required key spelt wrong: the unknown key's "did you mean" line covers it.
+    if (issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined && meant.has(dotPath(issue.path))) continue;
     // One line per unknown key, each pointing at its own key.
     const split =
       issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ ...issue, keys: [k] })) : [issue];

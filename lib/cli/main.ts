@@ -17,6 +17,7 @@ import { FILE_TARGETS, synthFiles } from './synth-files.js';
 import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
+import { planJson } from './plan-json.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { createSecrets, secretsDirOf } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
@@ -34,12 +35,14 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | 'force' | 'secrets-dir' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
+  /** The targets `--target` takes here, as `--help` lists them. */
+  readonly targets?: readonly TargetKind[];
   /** A promise only for commands that do network I/O (verify). */
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
@@ -48,6 +51,7 @@ type Options = {
   readonly config?: string;
   readonly out?: string;
   readonly target?: string;
+  readonly json?: boolean;
   readonly force?: boolean;
   readonly 'secrets-dir'?: string;
 } & Readonly<Partial<Record<VerifyFlag, string>>>;
@@ -56,6 +60,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   out: { type: 'string', short: 'o' },
   target: { type: 'string' },
+  json: { type: 'boolean' },
   force: { type: 'boolean' },
   'secrets-dir': { type: 'string' },
   ...VERIFY_FLAGS,
@@ -69,6 +74,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes] [--secrets-dir DIR] [--force]',
     summary: 'Validate the config, run every rule, and write the target files to DIR',
     options: ['config', 'out', 'target', 'secrets-dir', 'force'],
+    targets: FILE_TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'synth', '-c FILE (the config file)');
       const out = required(opts.out, 'synth', '-o DIR (the output directory)');
@@ -89,16 +95,17 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   plan: {
-    usage: 'scaleout plan -c FILE [--target compose,kubernetes]',
+    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json]',
     summary: 'Print the capacity table per profile; exit 1 when a rule fails',
-    options: ['config', 'target'],
+    options: ['config', 'target', 'json'],
+    targets: TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
       const targets = parseTargets(opts.target ?? 'compose,kubernetes', TARGETS);
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
-      const text = renderPlan(stack, targets);
+      const text = opts.json ? JSON.stringify(planJson(stack, report, targets), null, 2) : renderPlan(stack, report);
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return report.errors.length > 0 ? 1 : 0;
     },
@@ -135,13 +142,11 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Commands DESIGN.md names that this version does not ship yet. */
-const NOT_YET: readonly string[] = [];
-
 const FLAG: Record<OptionName, string> = {
   config: '-c, --config FILE',
   out: '-o, --out DIR',
   target: '--target LIST',
+  json: '--json',
   force: '--force',
   'secrets-dir': '--secrets-dir DIR',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
@@ -149,11 +154,17 @@ const FLAG: Record<OptionName, string> = {
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
   out: 'output directory: new, empty, or one scaleout wrote (it lists its files in .scaleout-manifest.json)',
-  target: `comma-separated targets (${TARGETS.join(', ')})`,
+  target: 'comma-separated targets, per command:',
+  json: 'print the plan as one JSON object (schemas/plan.schema.json)',
   force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
   'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
+
+/** `--target` help for one command: only the targets it takes. */
+function targetHelp(cmd: Command): string {
+  return `comma-separated targets (${(cmd.targets ?? TARGETS).join(', ')})`;
+}
 
 function usage(command?: string): string {
   const cmd = command === undefined ? undefined : COMMANDS[command];
@@ -162,7 +173,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? targetHelp(cmd) : FLAG_HELP[o]}`)] : []),
       '',
     ].join('\n');
   }
@@ -174,6 +185,9 @@ function usage(command?: string): string {
     '',
     'Options:',
     ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`),
+    ...Object.entries(COMMANDS)
+      .filter(([, c]) => c.targets)
+      .map(([name, c]) => `  ${''.padEnd(22)}   ${name}: ${c.targets!.join(', ')}`),
     `  ${'-h, --help'.padEnd(22)} show this help`,
     `  ${'--version'.padEnd(22)} print the version`,
     '',
@@ -201,7 +215,9 @@ export function parseTargets(text: string, available: readonly TargetKind[]): Ta
     const t = name as TargetKind;
     if (!available.includes(t)) {
       throw new UsageError(
-        `--target: target '${t}' is not available in this version; use --target ${available.join(',')}`,
+        t === 'pulumi'
+          ? `--target: synth writes no files for pulumi; deploy with the Pulumi program (Pulumi.yaml, README "Pulumi"), check its capacity with 'scaleout plan --target pulumi', or use --target ${available.join(',')}`
+          : `--target: target '${t}' is not available here; use --target ${available.join(',')}`,
       );
     }
     if (!out.includes(t)) out.push(t);
@@ -251,7 +267,6 @@ function run(argv: readonly string[], io: CliIO): number | Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    if (NOT_YET.includes(name)) throw new UsageError(`'${name}' is not available in this version`);
     const hint = suggestion(name, Object.keys(COMMANDS)) || `; commands are ${Object.keys(COMMANDS).join(', ')}`;
     throw new UsageError(`unknown command '${name}'${hint}`);
   }

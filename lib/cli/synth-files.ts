@@ -22,12 +22,12 @@ export function synthFiles(
   const report = synthGate(stack, { targets });
   const files = new Map<string, string>();
   if (targets.includes('compose')) {
-    for (const [path, content] of synthCompose(stack, opts.secretsDir === undefined ? {} : { secretsDir: opts.secretsDir }).files) files.set(`compose/${path}`, content);
+    for (const [path, content] of synthCompose(stack, { report, ...(opts.secretsDir === undefined ? {} : { secretsDir: opts.secretsDir }) }).files) files.set(`compose/${path}`, content);
   }
   if (targets.includes('kubernetes')) {
     const app = new App();
     for (const profile of stack.profileNames) {
-      const chart = new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile });
+      const chart = new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile, report });
       files.set(`${chart.node.id}.k8s.yaml`, manifestYaml(chart.toJson()));
     }
   }

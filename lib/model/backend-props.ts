@@ -8,8 +8,9 @@ import type {
   VolumeProps,
 } from './backend-parts.js';
 import type { EnvValue, ResourcesProps } from './common.js';
+import { loadSchema, type LoadProps } from './load.js';
 
-export type { AutoscaleProps, HealthcheckProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+export type { AutoscaleProps, HealthcheckProps, LoadProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
 import { checkHealthcheckCommand, checkRollout, checkVolumes } from './target-limits.js';
 import {
   count,
@@ -42,10 +43,20 @@ export interface BackendProps {
   readonly serviceName?: string;
   /**
    * Fixed replica count (compose `deploy.replicas`, Kubernetes `replicas` without HPA).
+   * Set beside `load`, it wins and SO-LOAD checks it serves the load; a `replicas` inherited
+   * from the base config does not override a profile's own `load`.
    *
-   * @default - autoscale.min when autoscaling, else 1
+   * @default - from `load` when set (⌈expectedRps / rpsPerReplica⌉ + 1), else autoscale.min
+   * when autoscaling, else 1
    */
   readonly replicas?: number;
+  /**
+   * The load the backend must serve; sizes `replicas` (and `autoscale.min`) when they are
+   * not set, and SO-LOAD checks that the budgets allow the count it needs.
+   *
+   * @default - none: replicas are taken as given
+   */
+  readonly load?: LoadProps;
   /**
    * Autoscaling bounds.
    *
@@ -185,13 +196,13 @@ const healthcheck = z.strictObject({
   timeout: durationSchema.optional(),
   retries: count(1).max(1000, { error: 'retries is at most 1000' }).optional(),
   startPeriod: durationSchema.optional(),
-  command: z.array(z.string()).min(1).optional(),
+  command: z.array(z.string()).min(1).readonly().optional(),
   liveness: z.boolean().optional(),
 });
 
 const autoscale = z.strictObject({
   min: count(1).optional(),
-  max: count(1),
+  max: count(1).optional(),
   targetCpu: count(1).max(100).optional(),
 });
 
@@ -204,6 +215,7 @@ export const backendSchema = z
     serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
     replicas: count(1).optional(),
     autoscale: autoscale.optional(),
+    load: loadSchema.optional(),
     workers: count(1).optional(),
     pool: pool.optional(),
     database: z.boolean().optional(),
@@ -235,10 +247,12 @@ export const backendSchema = z
           size: memorySchema.optional(),
         }),
       )
+      .readonly()
       .optional(),
     routes: z
       .array(z.string().regex(/^\/[^\s{};]*$/, { error: "a route is a URL prefix starting with '/'" }))
       .min(1)
+      .readonly()
       .optional(),
     keepAliveTimeout: durationSchema.optional(),
     containerName: z.string().min(1).optional(),
@@ -247,7 +261,15 @@ export const backendSchema = z
   })
   .superRefine((b, ctx) => {
     const a = b.autoscale;
-    if (a && a.max < (a.min ?? 2)) {
+    if (a && a.max === undefined && !b.load) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscale', 'max'],
+        input: a,
+        message: 'autoscale.max is required unless load is set (then the budgets size it); set autoscale.max or load.expectedRps',
+      });
+    }
+    if (a && a.max !== undefined && a.max < (a.min ?? 2)) {
       ctx.addIssue({
         code: 'custom',
         path: ['autoscale', 'max'],

@@ -296,7 +296,7 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
   public readonly kind = 'monitoring' as const;
 
   constructor(scope: Construct, id: string, props: MonitoringConstructProps = {}) {
-    super(scope, id, props, monitoringSchema as never);
+    super(scope, id, props, monitoringSchema);
   }
 
   protected build(p: MonitoringProps): ResolvedMonitoring {
@@ -356,6 +356,31 @@ export const MONITORING_SERVICES = {
   nginxExporter: 'nginx-exporter',
   pgbouncerExporter: 'pgbouncer-exporter',
 } as const;
+
+/**
+ * Connections each exporter holds, at its peak, to what it watches. They count in the budgets
+ * like any fixed client, so no one declares them by hand (test/e2e/exporters.test.ts measures
+ * Debian's builds of the same exporters):
+ * - postgres_exporter: 2 (the legacy exporter's own connection, plus the collector package's);
+ * - redis_exporter: 1 (one connection per scrape);
+ * - pgbouncer-exporter: 1, to PgBouncer's admin console, which counts against max_client_conn.
+ */
+export const EXPORTER_CONNECTIONS = { postgres: 2, redis: 1, pgbouncer: 1 } as const;
+
+/** A client the stack itself creates, counted in a budget as a fixed client. */
+export interface StackClient {
+  readonly name: string;
+  readonly count: number;
+}
+
+/** The clients monitoring adds to each provider: its exporters. */
+export function exporterClients(): { readonly postgres: StackClient; readonly redis: StackClient; readonly pgbouncer: StackClient } {
+  return {
+    postgres: { name: MONITORING_SERVICES.postgresExporter, count: EXPORTER_CONNECTIONS.postgres },
+    redis: { name: MONITORING_SERVICES.redisExporter, count: EXPORTER_CONNECTIONS.redis },
+    pgbouncer: { name: MONITORING_SERVICES.pgbouncerExporter, count: EXPORTER_CONNECTIONS.pgbouncer },
+  };
+}
 
 /** Ports the exporters serve `/metrics` on (their defaults). */
 export const EXPORTER_PORTS = { postgres: 9187, redis: 9121, nginx: 9113, pgbouncer: 9127 } as const;

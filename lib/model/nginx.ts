@@ -213,7 +213,7 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
   public readonly kind = 'nginx' as const;
 
   constructor(scope: Construct, id: string, props: NginxConstructProps = {}) {
-    super(scope, id, props, nginxSchema as never);
+    super(scope, id, props, nginxSchema);
   }
 
   protected build(p: NginxProps, profile: string): ResolvedNginx {

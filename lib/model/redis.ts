@@ -64,6 +64,19 @@ export const redisSchema = z.strictObject({
 });
 
 /** Redis values for one profile. */
+/** The one place each {@link RedisProps} default lives (the TSDoc `@default`s say the same). */
+export const REDIS_DEFAULTS = {
+  image: 'redis:7.2-alpine',
+  maxClients: 10000,
+  persistence: 'rdb',
+  passwordSecret: 'redis_password',
+  storage: '1Gi',
+  resources: { limits: { cpu: 1, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
+} as const;
+
+/** The port Redis listens on in every target (the official image's default). */
+export const REDIS_PORT = 6379;
+
 export interface ResolvedRedis {
   readonly id: string;
   readonly path: string;
@@ -88,20 +101,19 @@ export class Redis extends ModelConstruct<RedisProps, ResolvedRedis> {
   }
 
   protected build(p: RedisProps): ResolvedRedis {
+    const d = REDIS_DEFAULTS;
     return {
       id: this.node.id,
       path: this.node.path,
-      image: p.image ?? 'redis:7.2-alpine',
-      maxClients: p.maxClients ?? 10000,
+      image: p.image ?? d.image,
+      maxClients: p.maxClients ?? d.maxClients,
       fixedClients: Object.entries(p.fixedClients ?? {})
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, n]) => ({ name, count: n })),
-      persistence: p.persistence ?? 'rdb',
-      passwordSecret: p.passwordSecret ?? 'redis_password',
-      storage: Memory.parse(p.storage ?? '1Gi'),
-      resources: resolveResources(
-        p.resources ?? { limits: { cpu: 1, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
-      ),
+      persistence: p.persistence ?? d.persistence,
+      passwordSecret: p.passwordSecret ?? d.passwordSecret,
+      storage: Memory.parse(p.storage ?? d.storage),
+      resources: resolveResources(p.resources ?? d.resources),
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
-import type { ModelConstruct } from './model-construct.js';
+import type { ModelConstruct, ModelKind } from './model-construct.js';
 import type { Monitoring } from './monitoring.js';
 import type { Nginx } from './nginx.js';
 import type { PgBouncer } from './pgbouncer.js';
@@ -54,7 +54,6 @@ export class Stack extends Construct {
   public readonly stackName: string;
   private readonly production: ReadonlyMap<string, boolean>;
   private readonly members: ModelConstruct<object, unknown>[] = [];
-  private _revision = 0;
 
   constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
     super(scope as Construct, id);
@@ -94,25 +93,26 @@ export class Stack extends Construct {
   /** @internal called by every model construct */
   public _register(member: ModelConstruct<object, unknown>): void {
     this.members.push(member);
-    this._touch();
-  }
-
-  /** @internal called when anything rules depend on changes (a member, a suppression) */
-  public _touch(): void {
-    this._revision++;
-  }
-
-  /**
-   * Changes whenever a construct or suppression is added; props are immutable, so equal
-   * revisions mean equal rule outcomes (the gate caches on it).
-   */
-  public get revision(): number {
-    return this._revision;
   }
 
   /** Every model construct, in creation order. */
   public get constructs(): readonly ModelConstruct<object, unknown>[] {
     return this.members;
+  }
+
+  /**
+   * The one member of `kind`. A second one would be silently ignored by every target, so
+   * it is an error naming both.
+   */
+  private single(kind: ModelKind, what: string): ModelConstruct<object, unknown> | undefined {
+    const found = this.members.filter((m) => m.kind === kind);
+    if (found.length > 1) {
+      const [first, ...rest] = found.map((m) => m.node.path);
+      throw new ConfigError(
+        rest.map((p) => `[${p}] a second ${what} in stack '${this.stackName}' (the first is ${first}); a stack has at most one ${what}: remove one, or put it in its own Stack`),
+      );
+    }
+    return found[0];
   }
 
   /** Backends in creation order. */
@@ -121,24 +121,24 @@ export class Stack extends Construct {
   }
 
   public get nginx(): Nginx | undefined {
-    return this.members.find((m) => m.kind === 'nginx') as unknown as Nginx | undefined;
+    return this.single('nginx', 'Nginx') as unknown as Nginx | undefined;
   }
 
   public get postgres(): Postgres | undefined {
-    return this.members.find((m) => m.kind === 'postgres') as unknown as Postgres | undefined;
+    return this.single('postgres', 'Postgres') as unknown as Postgres | undefined;
   }
 
   /** The pooler in front of Postgres, when the stack has one. */
   public get pooler(): PgBouncer | undefined {
-    return this.members.find((m) => m.kind === 'pgbouncer') as unknown as PgBouncer | undefined;
+    return this.single('pgbouncer', 'PgBouncer') as unknown as PgBouncer | undefined;
   }
 
   public get redis(): Redis | undefined {
-    return this.members.find((m) => m.kind === 'redis') as unknown as Redis | undefined;
+    return this.single('redis', 'Redis') as unknown as Redis | undefined;
   }
 
   /** Prometheus and Grafana, when the stack has them. */
   public get monitoring(): Monitoring | undefined {
-    return this.members.find((m) => m.kind === 'monitoring') as unknown as Monitoring | undefined;
+    return this.single('monitoring', 'Monitoring') as unknown as Monitoring | undefined;
   }
 }

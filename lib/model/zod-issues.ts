@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { suggestion } from './did-you-mean.js';
+import { didYouMean, suggestion } from './did-you-mean.js';
 import { visible } from './visible-text.js';
 
 type Issue = z.core.$ZodIssue;
@@ -75,10 +75,28 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /**
+ * The paths of keys an unknown key is a typo of (`expectedRPS` → `load.expectedRps`). A
+ * misspelt required key is one mistake: its "did you mean" line says it all, so the
+ * "required" line for the key it meant is left out.
+ */
+export function misspeltKeys(issues: readonly Issue[], schema?: AnySchema): Set<string> {
+  const meant = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const keys = knownKeys(schema, issue.path);
+    for (const k of issue.keys) {
+      const best = didYouMean(k, keys);
+      if (best !== undefined) meant.add(dotPath([...issue.path, best]));
+    }
+  }
+  return meant;
+}
+
+/**
  * Turns zod issues into one line each: the path, the value, the limit and the fix.
  * `root` is the validated input and `schema` its schema (for "did you mean").
  */
-export function formatIssues(issues: readonly Issue[], root: unknown, schema?: AnySchema): string[] {
+export function formatIssues(issues: readonly Issue[], root: unknown, schema?: AnySchema, meant = misspeltKeys(issues, schema)): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const at = dotPath(issue.path);
@@ -96,6 +114,7 @@ export function formatIssues(issues: readonly Issue[], root: unknown, schema?: A
         continue;
       }
       case 'invalid_type': {
+        if (value === undefined && meant.has(at)) continue;
         const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
         lines.push(
           value === undefined

@@ -1,4 +1,5 @@
 import { nginxConnRule, poolRule, poolServerRule, redisRule } from './capacity-rules.js';
+import { loadRule } from './load-rule.js';
 import { grafanaAdminRule } from './monitoring-rules.js';
 import type { Rule } from './rule.js';
 import {
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   poolServerRule,
   redisRule,
   nginxConnRule,
+  loadRule,
   keepaliveRule,
   haRule,
   scaleConflictRule,
@@ -29,4 +31,4 @@ export const RULES: readonly Rule[] = [
   sharedVolumeRule,
 ];
 
-export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
+export { RULE_IDS, type RuleId } from '../model/rule-ids.js';

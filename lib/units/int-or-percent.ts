@@ -8,7 +8,7 @@ export class IntOrPercent {
   public static parse(value: number | string): IntOrPercent {
     if (typeof value === 'number') {
       if (!Number.isInteger(value) || value < 0 || value > INT32_MAX) {
-        throw new UnitError(`${value} must be a whole number ≥ 0 or a percentage like '25%' (numbers up to ${INT32_MAX})`);
+        throw new UnitError(`${value} must be a whole number from 0 to ${INT32_MAX} or a percentage like '25%'`);
       }
       return new IntOrPercent(value, false);
     }

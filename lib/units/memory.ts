@@ -7,6 +7,26 @@ const EXACT = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/;
 // `1G` as 10^9 bytes. We never guess which one the user meant.
 const AMBIGUOUS = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT])([iI]?[bB])?$/;
 
+/** How compose and Kubernetes read `<n><letter>[b]`, for the ambiguity message. */
+function kubernetesReading(n: string, letter: string, bytesSuffix: string | undefined): string {
+  if (bytesSuffix) return `compose reads it as binary, Kubernetes does not accept '${letter}${bytesSuffix}'`;
+  // Kubernetes quantities: m is milli, k/M/G/T are decimal; K, g and t are not suffixes at all.
+  if (letter === 'm') return `compose reads m as MiB, Kubernetes as milli: ${n}m is ${Number(n) / 1000} bytes`;
+  if (['k', 'M', 'G', 'T'].includes(letter)) return 'compose reads it as binary, Kubernetes as decimal';
+  return `compose reads it as binary, Kubernetes does not accept '${letter}'`;
+}
+
+/** A bare number: a large one is most likely bytes (as `docker inspect` prints), a small one MiB. */
+function noUnit(text: string): string {
+  const n = Number(text.trim());
+  if (Number.isInteger(n) && n >= KI ** 2) {
+    const exact = n % KI === 0;
+    const fix = exact ? Memory.parse(`${n / KI}Ki`).toKubernetes() : `${Math.ceil(n / KI ** 2)}Mi`;
+    return `memory '${text}' has no unit; as bytes it is ${exact ? '' : 'just under '}${fix}: write '${fix}' (units are Ki, Mi, Gi)`;
+  }
+  return `memory '${text}' has no unit; write it with Ki, Mi or Gi, e.g. '${text.trim()}Mi' for ${text.trim()} MiB`;
+}
+
 /**
  * An amount of memory in bytes, written with binary units only (`512Mi`, `1Gi`).
  *
@@ -20,14 +40,10 @@ export class Memory {
     if (!m) {
       const amb = AMBIGUOUS.exec(text.trim());
       if (amb) {
-        const fix = `${amb[1]}${amb[2]!.toUpperCase() === 'K' ? 'K' : amb[2]!.toUpperCase()}i`;
-        throw new UnitError(
-          `memory '${text}' is ambiguous (compose reads it as binary, Kubernetes as decimal); write '${fix}'`,
-        );
+        const fix = `${amb[1]}${amb[2]!.toUpperCase()}i`;
+        throw new UnitError(`memory '${text}' is ambiguous (${kubernetesReading(amb[1]!, amb[2]!, amb[3])}); write '${fix}'`);
       }
-      if (/^\d+(\.\d+)?$/.test(text.trim())) {
-        throw new UnitError(`memory '${text}' has no unit; write it with Ki, Mi or Gi, e.g. '${text.trim()}Mi'`);
-      }
+      if (/^\d+(\.\d+)?$/.test(text.trim())) throw new UnitError(noUnit(text));
       throw new UnitError(`memory '${text}' is not a quantity; write it like '512Mi' or '1Gi'`);
     }
     const bytes = Number(m[1]) * BINARY[m[2]!]!;

@@ -151,9 +151,23 @@ describe('--target', () => {
     // Pulumi deploys through `pulumi up`; synth writes files only.
     const r = cli('synth', '-c', c.file, '-o', c.out, '--target', 'pulumi');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--target: target 'pulumi' is not available in this version; use --target compose,kubernetes");
+    expect(r.stderr).toContain("--target: synth writes no files for pulumi; deploy with the Pulumi program");
+    expect(r.stderr).toContain("or use --target compose,kubernetes");
     expect(cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose,pulumi').code).toBe(2);
     expect(existsSync(c.out)).toBe(false);
+  });
+
+  it('--help lists exactly the targets each command takes', () => {
+    const c = config();
+    for (const command of ['synth', 'plan']) {
+      const listed = /--target LIST\s+comma-separated targets \(([^)]*)\)/.exec(cli(command, '--help').stdout)![1]!.split(', ');
+      expect(cli('--help').stdout).toContain(`${command}: ${listed.join(', ')}`);
+      for (const t of ['compose', 'kubernetes', 'pulumi']) {
+        const args = command === 'synth' ? ['-o', join(tmp, `help-${t}`)] : [];
+        const r = cli(command, '-c', c.file, ...args, '--target', t);
+        expect(r.code === 2, `${command} --target ${t}: ${r.stderr}`).toBe(!listed.includes(t));
+      }
+    }
   });
 
   it('refuses an unknown target with did-you-mean', () => {
@@ -269,7 +283,7 @@ describe('scaleout plan', () => {
   });
 
   it('checks compose and kubernetes by default; the reference prod surge is over budget on kubernetes', () => {
-    // DESIGN.md: the seed's own numbers fail. Kubernetes prod peaks at 3 + surge 1 + draining 1
+    // README "What the rules catch": the seed's own numbers fail. Kubernetes prod peaks at 3 + surge 1 + draining 1
     // = 5 replicas × 4 workers × (5 + 5) = 200 > 197 available.
     // The issue's reference YAML as written, before the example set prod's rollout to fit.
     const r = cli('plan', '-c', config(readFileSync(join(ROOT, 'test/fixtures/issue-2-reference.yaml'), 'utf8')).file);

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_SCHEMA_VERSION, renderDashboards } from '../../lib/render/grafana-dashboards.js';
 import {
@@ -8,8 +7,8 @@ import {
   renderGrafanaDashboardProvider,
   renderGrafanaDatasource,
 } from '../../lib/render/grafana-provisioning.js';
-import { contextOf, monitoredStack } from '../helpers/monitoring.js';
-import { promtool } from '../helpers/promtool.js';
+import { contextOf } from '../helpers/monitoring.js';
+import { allDashboards, stacks, type Dashboard } from '../helpers/dashboards.js';
 
 /**
  * Every metric name a panel may use: what the stack really exports.
@@ -74,24 +73,6 @@ export function metricNames(expr: string): string[] {
   return [...new Set(names)];
 }
 
-interface Dashboard {
-  uid: string;
-  title: string;
-  schemaVersion: number;
-  panels: { id: number; title: string; datasource: { uid: string }; targets: { expr: string; refId: string; datasource: { uid: string } }[] }[];
-}
-
-const stacks = {
-  plain: monitoredStack(),
-  pooled: monitoredStack({ pooler: true }),
-};
-
-function allDashboards(): { name: string; d: Dashboard; text: string }[] {
-  return Object.entries(stacks).flatMap(([k, s]) =>
-    s.profileNames.flatMap((p) => [...renderDashboards(contextOf(s, p), 'uns')].map(([f, text]) => ({ name: `${k}/${p}/${f}`, d: JSON.parse(text) as Dashboard, text }))),
-  );
-}
-
 describe('Grafana dashboards', () => {
   const dashboards = allDashboards();
 
@@ -152,14 +133,6 @@ describe('Grafana dashboards', () => {
     if (!existsSync(app)) return;
     const code = readFileSync(app, 'utf8');
     for (const m of BACKEND_METRICS) expect(code, m).toContain(`"${m.replace(/_(bucket|sum|count)$/, '')}"`);
-  });
-
-  it('every panel query parses (promtool check rules, each wrapped as a recording rule)', () => {
-    const exprs = [...new Set(dashboards.flatMap(({ d }) => d.panels.flatMap((p) => p.targets.map((t) => t.expr))))];
-    const rules = stringify({ groups: [{ name: 'panels', rules: exprs.map((expr, i) => ({ record: `scaleout:panel_${i}`, expr })) }] });
-    const r = promtool(['check', 'rules', 'panels.yml'], { 'panels.yml': rules });
-    expect(r.output).toContain(`SUCCESS: ${exprs.length} rules found`);
-    expect(r.ok, r.output).toBe(true);
   });
 
   it('metricNames finds metric names and skips functions, labels and keywords', () => {

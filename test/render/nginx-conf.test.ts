@@ -1,35 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend, Nginx, Stack, type Algorithm, type BackendProps, type NginxProps } from '../../lib/model/index.js';
-import {
-  needsKeepaliveHeaders,
-  renderNginxConf,
-  supportsResolve,
-  type NginxRenderOptions,
-} from '../../lib/render/nginx-conf.js';
-import { NGINX_BIN, nginxTest } from '../helpers/nginx-t.js';
-
-const COMPOSE: NginxRenderOptions = { stackName: 'uns', upstreamHost: (b) => b.id, resolver: '127.0.0.11' };
-
-/** Renders through the real constructs, profile `dev`. */
-function render(
-  nginx: NginxProps = {},
-  backends: Record<string, Partial<BackendProps>> = { backend: {} },
-  opts: Partial<NginxRenderOptions> = {},
-): string {
-  const stack = new Stack(undefined, 'uns');
-  const bs = Object.entries(backends).map(([id, p]) =>
-    new Backend(stack, id, { image: 'ghcr.io/acme/api:1.0.0', ...p }).resolve('dev'),
-  );
-  const n = new Nginx(stack, 'nginx', { version: '1.22', ...nginx }).resolve('dev');
-  return renderNginxConf(n, bs, { ...COMPOSE, ...opts });
-}
-
-const lines = (conf: string) => conf.split('\n').map((l) => l.trim());
-const ALGORITHMS: Algorithm[] = ['round_robin', 'least_conn', 'ip_hash', 'hash'];
+import { describe, expect, it } from 'vitest';
+import { needsKeepaliveHeaders, supportsResolve } from '../../lib/render/nginx-conf.js';
+import { lines, render } from '../helpers/nginx-render.js';
 
 describe('version gates', () => {
   it('supportsResolve and needsKeepaliveHeaders switch at 1.27.3 and 1.29.7', () => {
@@ -259,57 +230,4 @@ it('full 1.22 render', () => {
     }
     "
   `);
-});
-
-describe('real nginx -t (Debian 1.22.1)', () => {
-  let dir: string;
-  let secretPath: (name: string) => string;
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'nginx-tls-'));
-    secretPath = (name) => join(dir, name);
-    const r = spawnSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-        '-keyout', secretPath('tls-key'), '-out', secretPath('tls-cert')],
-      { encoding: 'utf8' },
-    );
-    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('nginx is installed (a missing nginx fails, never skips)', () => {
-    const r = spawnSync(NGINX_BIN, ['-v'], { encoding: 'utf8' });
-    expect(r.error).toBeUndefined();
-    expect(r.stderr).toMatch(/nginx version: nginx\/1\.22\./);
-  });
-
-  it.each(ALGORITHMS)('accepts a 1.22 render with %s', (algorithm) => {
-    const r = nginxTest(render({ algorithm }), ['backend']);
-    expect(r.output).toContain('test is successful');
-    expect(r.ok).toBe(true);
-  });
-
-  it('accepts TLS, two backends, keepalive 0 and X-Upstream-Addr', () => {
-    const conf = render(
-      { algorithm: 'hash', keepalive: 0, upstreamAddrHeader: true, tls: { certificateSecret: 'tls-cert', keySecret: 'tls-key' } },
-      { api: { routes: ['/api/', '/'] }, worker: { port: 9000, routes: ['/jobs/'] } },
-      { secretPath },
-    );
-    const r = nginxTest(conf, ['api', 'worker']);
-    expect(r.output).toContain('test is successful');
-    expect(r.ok).toBe(true);
-  });
-
-  it('rejects a 1.27.3 render: 1.22 has no `resolve` (the helper can fail)', () => {
-    const r = nginxTest(render({ version: '1.27.3' }), ['backend']);
-    expect(r.ok).toBe(false);
-    expect(r.output).toMatch(/invalid parameter "resolve"/);
-  });
-
-  it('rejects an unresolvable upstream host (the hosts file is what makes names resolve)', () => {
-    const r = nginxTest(render(), []);
-    expect(r.ok).toBe(false);
-    expect(r.output).toContain('host not found in upstream');
-  });
 });

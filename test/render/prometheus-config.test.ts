@@ -1,9 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { renderAlertRules } from '../../lib/render/alert-rules.js';
 import { renderPrometheusConfig, type BackendDiscovery } from '../../lib/render/prometheus-config.js';
 import { contextOf, monitoredStack } from '../helpers/monitoring.js';
-import { promtool } from '../helpers/promtool.js';
 
 const DNS: BackendDiscovery = { kind: 'dns' };
 const K8S: BackendDiscovery = { kind: 'kubernetes', instance: 'uns-dev', name: (b) => b.serviceName, namespaces: ['uns'] };
@@ -19,27 +17,6 @@ describe('renderPrometheusConfig', () => {
   const ctx = contextOf(stack);
   const dns = renderPrometheusConfig(ctx, { stackName: 'uns', discovery: DNS, rulesFile: 'alerts.yml' });
   const k8s = renderPrometheusConfig(ctx, { stackName: 'uns', discovery: K8S, rulesFile: 'alerts.yml' });
-
-  const check = (text: string) =>
-    promtool(['check', 'config', 'prometheus.yml'], { 'prometheus.yml': text, 'alerts.yml': renderAlertRules(ctx, 'uns') });
-
-  it('passes promtool check config (DNS discovery), with its rules file', () => {
-    const r = check(dns);
-    expect(r.output).toContain('is valid prometheus config file syntax');
-    expect(r.ok, r.output).toBe(true);
-  });
-
-  it('passes promtool check config (Kubernetes discovery) but for kubernetes_sd_configs, which Debian builds without', () => {
-    // Debian's prometheus 2.42 leaves the Kubernetes service discovery out of its build, so
-    // its promtool rejects the key itself; everything else (relabelling included) is checked.
-    const raw = check(k8s);
-    if (!raw.ok) expect(raw.output).toContain('field kubernetes_sd_configs not found');
-    const withoutSd = k8s.replace(/kubernetes_sd_configs:\n(\s+- role: pod\n)(\s+namespaces:\n\s+names:\n\s+- uns\n)?/g, 'static_configs:\n      - targets: ["10.0.0.1:8000"]\n');
-    expect(withoutSd).not.toContain('kubernetes_sd_configs');
-    const r = check(withoutSd);
-    expect(r.output).toContain('is valid prometheus config file syntax');
-    expect(r.ok, r.output).toBe(true);
-  });
 
   it('takes scrape interval from the model and loads the alert rules', () => {
     const c = parse(dns) as Config;
@@ -92,7 +69,6 @@ describe('renderPrometheusConfig', () => {
     const c = parse(text) as Config;
     expect(c.scrape_configs.find((j) => j.job_name === 'backend')!.static_configs).toEqual([{ targets: ['127.0.0.1:18001', '127.0.0.1:18002'] }]);
     expect(c.scrape_configs.find((j) => j.job_name === 'redis-exporter')!.static_configs).toEqual([{ targets: ['127.0.0.1:14'] }]);
-    expect(check(text).ok).toBe(true);
   });
 
   it('is deterministic', () => {

@@ -44,12 +44,12 @@ describe('IntOrPercent.parse', () => {
 
   it.each([-1, 1.5, '25', '25 %', 'a%', '-5%'] as const)('refuses %j', (v) => {
     expect(() => IntOrPercent.parse(v)).toThrow(UnitError);
-    expect(() => IntOrPercent.parse(v)).toThrow(/a whole number ≥ 0 or a percentage like '25%'/);
+    expect(() => IntOrPercent.parse(v)).toThrow(/a whole number (≥ 0|from 0 to 2147483647) or a percentage like '25%'/);
   });
 
   it('refuses what Kubernetes refuses: over 100%, or over int32', () => {
     expect(() => IntOrPercent.parse('250%')).toThrow("'250%' is over 100%");
-    expect(() => IntOrPercent.parse(2 ** 31)).toThrow('numbers up to 2147483647');
+    expect(() => IntOrPercent.parse(2 ** 31)).toThrow('from 0 to 2147483647');
     expect(IntOrPercent.parse('000%').value).toBe(0);
     expect(IntOrPercent.parse('100%').value).toBe(100);
   });

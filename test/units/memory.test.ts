@@ -41,8 +41,27 @@ describe('Memory.parse', () => {
 
   it('refuses a bare number instead of guessing its unit', () => {
     expect(() => Memory.parse('512')).toThrowErrorMatchingInlineSnapshot(
-      `[Error: memory '512' has no unit; write it with Ki, Mi or Gi, e.g. '512Mi']`,
+      `[Error: memory '512' has no unit; write it with Ki, Mi or Gi, e.g. '512Mi' for 512 MiB]`,
     );
+  });
+
+  it('reads a large bare number as the byte count it most likely is, never as MiB', () => {
+    // 1073741824Mi would be 1 PiB.
+    expect(() => Memory.parse('1073741824')).toThrow("memory '1073741824' has no unit; as bytes it is 1Gi: write '1Gi'");
+    expect(() => Memory.parse('536870912')).toThrow("write '512Mi'");
+    // Not a whole number of KiB: rounded up to MiB, and said so.
+    expect(() => Memory.parse('1000000000')).toThrow("as bytes it is just under 954Mi: write '954Mi'");
+    expect(Memory.parse('954Mi').bytes).toBeGreaterThan(1_000_000_000);
+  });
+
+  it('says how Kubernetes reads each suffix: m is milli, K/g/t and byte suffixes are not quantities', () => {
+    expect(() => Memory.parse('256m')).toThrow(
+      "memory '256m' is ambiguous (compose reads m as MiB, Kubernetes as milli: 256m is 0.256 bytes); write '256Mi'",
+    );
+    expect(() => Memory.parse('64K')).toThrow("Kubernetes does not accept 'K'); write '64Ki'");
+    expect(() => Memory.parse('1g')).toThrow("Kubernetes does not accept 'g'); write '1Gi'");
+    expect(() => Memory.parse('512mb')).toThrow("Kubernetes does not accept 'mb'); write '512Mi'");
+    expect(() => Memory.parse('2T')).toThrow('compose reads it as binary, Kubernetes as decimal');
   });
 
   it.each(['', 'lots', '-1Gi', '0Mi', '0.1Ki', '1 Gi'])('refuses %j', (text) => {

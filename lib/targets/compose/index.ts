@@ -5,6 +5,7 @@
 import { ConfigError } from '../../errors.js';
 import type { Stack } from '../../model/stack.js';
 import { renderCapacityReport } from '../../render/capacity-report.js';
+import { gatedProfile } from '../../plan/report.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { OutputFiles } from '../output.js';
 import { composeProject, DEFAULT_SECRETS_DIR } from './project.js';
@@ -21,6 +22,13 @@ export interface ComposeSynthOptions {
    * @default - every profile of the stack
    */
   readonly profiles?: readonly string[];
+  /**
+   * A gate report that already covers the compose target (from `synthGate`), so an entry
+   * point rendering several targets gates the stack once. It also fixes the profiles.
+   *
+   * @default - this call runs the gate under compose semantics
+   */
+  readonly report?: GateReport;
   /**
    * The directory holding the secret files (`postgres_password`, ...), as the compose file
    * references it: relative to the directory the compose file is written to, or absolute.
@@ -43,7 +51,8 @@ export interface ComposeOutput {
  * (and renders nothing) when a rule fails; write the result with `writeOutput`.
  */
 export function synthCompose(stack: Stack, opts: ComposeSynthOptions = {}): ComposeOutput {
-  const report = synthGate(stack, { targets: ['compose'], ...(opts.profiles ? { profiles: opts.profiles } : {}) });
+  const report = opts.report ?? synthGate(stack, { targets: ['compose'], ...(opts.profiles ? { profiles: opts.profiles } : {}) });
+  for (const c of report.contexts) gatedProfile(report, 'compose', c.profile);
   const secretsDir = opts.secretsDir ?? DEFAULT_SECRETS_DIR;
   // It lands in a YAML comment and in paths compose interpolates: keep it plain.
   if (/[\u0000-\u001f\u007f$]/.test(secretsDir) || secretsDir.trim() === '') {

@@ -1,10 +1,17 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { ResolvedBackend } from '../../model/backend.js';
+import { ConfigError } from '../../errors.js';
+import type { Backend, ResolvedBackend } from '../../model/backend.js';
 import type { ModelConstruct } from '../../model/model-construct.js';
+import type { Monitoring } from '../../model/monitoring.js';
+import type { Nginx } from '../../model/nginx.js';
+import type { PgBouncer } from '../../model/pgbouncer.js';
+import type { Postgres } from '../../model/postgres.js';
+import type { Redis } from '../../model/redis.js';
 import type { Stack } from '../../model/stack.js';
 import { supportsResolve } from '../../render/nginx-conf.js';
+import { gatedProfile } from '../../plan/report.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import { backendResources, type BackendResources } from './backend.js';
 import { postgresResources, redisResources, type DataResources } from './data.js';
@@ -39,6 +46,13 @@ export interface KubernetesChartProps extends ChartProps {
    * @default - kube-dns.kube-system.svc.<clusterDomain>
    */
   readonly dnsResolver?: string;
+  /**
+   * A gate report that already covers the kubernetes target and this profile (from
+   * `synthGate`), so an app with one chart per profile gates the stack once.
+   *
+   * @default - the chart runs the gate for its profile under Kubernetes semantics
+   */
+  readonly report?: GateReport;
 }
 
 /**
@@ -49,7 +63,10 @@ export interface KubernetesChartProps extends ChartProps {
 export class KubernetesChart extends Chart {
   /** The gate report this chart passed. */
   public readonly report: GateReport;
-  /** Per backend construct path. */
+  /**
+   * Per backend, keyed by construct id (as every per-construct collection a target
+   * returns is; the model's own lists, like `stack.backends`, are arrays of constructs).
+   */
   public readonly backends: ReadonlyMap<string, BackendResources>;
   public readonly nginx?: NginxResources;
   public readonly postgres?: DataResources;
@@ -58,16 +75,18 @@ export class KubernetesChart extends Chart {
   /** Prometheus, Grafana and the exporters, when the stack has Monitoring. */
   public readonly monitoring?: MonitoringResources;
   public readonly networkPolicies: readonly kplus.NetworkPolicy[];
+  private readonly stack: Stack;
 
   constructor(scope: Construct, id: string, props: KubernetesChartProps) {
     // The gate runs before anything joins the tree, so a refused stack leaves no chart.
-    const report = synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
+    const report = props.report ?? synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
+    const ctx = gatedProfile(report, 'kubernetes', props.profile);
     // Every object names the namespace nginx's FQDNs point into, so `kubectl apply -n other`
     // fails loudly instead of leaving nginx resolving names that do not exist.
     const namespace = props.namespace ?? 'default';
     super(scope, id, { ...props, namespace });
     this.report = report;
-    const ctx = report.contexts[0]!;
+    this.stack = props.stack;
     const domain = props.clusterDomain ?? 'cluster.local';
 
     const backends = new Map<string, BackendResources>();
@@ -76,7 +95,7 @@ export class KubernetesChart extends Chart {
     const podsOf = (name: string) => selectorLabels(props.stack.stackName, props.profile, name);
     for (const b of ctx.backends) {
       const res = backendResources(this, ctx, b);
-      backends.set(b.path, res);
+      backends.set(b.id, res);
       workloads.set(b.serviceName, podsOf(b.serviceName));
     }
     this.backends = backends;
@@ -118,10 +137,43 @@ export class KubernetesChart extends Chart {
     this.networkPolicies = networkPolicies(this, workloads, edges, policyLabels);
   }
 
-  /** The objects produced for `backend`, to patch them. */
-  public resourcesOf(backend: ModelConstruct<object, unknown>): BackendResources {
-    const res = this.backends.get(backend.node.path);
-    if (!res) throw new Error(`${backend.node.path} is not a backend of this chart`);
+  /** The cdk8s-plus objects produced for `backend`, to patch them. */
+  public resourcesOf(backend: Backend): BackendResources;
+  /** The objects produced for nginx. */
+  public resourcesOf(nginx: Nginx): NginxResources;
+  /** The StatefulSet, Services and Secret references produced for Postgres or Redis. */
+  public resourcesOf(data: Postgres | Redis): DataResources;
+  /** The objects produced for the PgBouncer pooler. */
+  public resourcesOf(pooler: PgBouncer): PoolerResources;
+  /** Prometheus, Grafana and the exporters. */
+  public resourcesOf(monitoring: Monitoring): MonitoringResources;
+  public resourcesOf(
+    c: Backend | Nginx | Postgres | Redis | PgBouncer | Monitoring,
+  ): BackendResources | NginxResources | DataResources | PoolerResources | MonitoringResources {
+    const m = c as ModelConstruct<object, unknown>;
+    const res = m.stack === this.stack ? this.lookup(m) : undefined;
+    if (!res) {
+      throw new ConfigError([
+        `${m.node.path} is not part of stack '${this.stack.stackName}', which chart '${this.node.id}' renders; pass a construct of that stack`,
+      ]);
+    }
     return res;
+  }
+
+  private lookup(m: ModelConstruct<object, unknown>) {
+    switch (m.kind) {
+      case 'backend':
+        return this.backends.get(m.node.id);
+      case 'nginx':
+        return this.nginx;
+      case 'postgres':
+        return this.postgres;
+      case 'redis':
+        return this.redis;
+      case 'pgbouncer':
+        return this.pooler;
+      case 'monitoring':
+        return this.monitoring;
+    }
   }
 }

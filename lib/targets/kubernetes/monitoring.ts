@@ -6,6 +6,8 @@
  * and alerts instead (see prometheus-operator.ts), and its Grafana sidecar loads the
  * dashboards. Only rendered when the stack has Monitoring.
  */
+import { POSTGRES_PORT } from '../../model/postgres.js';
+import { REDIS_PORT } from '../../model/redis.js';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { labeledDeployment } from './workload.js';
@@ -145,14 +147,14 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       name: S.postgresExporter, component: 'exporter', image: m.exporters.postgres, port, runAs: NOBODY, resources: EXPORTER_RESOURCES,
       probe: tcp(port, 3), startup: tcp(port, 6),
       env: {
-        DATA_SOURCE_URI: kplus.EnvValue.fromValue(`${pg.id}:5432/${pg.database}?sslmode=disable`),
+        DATA_SOURCE_URI: kplus.EnvValue.fromValue(`${pg.id}:${POSTGRES_PORT}/${pg.database}?sslmode=disable`),
         DATA_SOURCE_USER: kplus.EnvValue.fromValue(pg.user),
         DATA_SOURCE_PASS_FILE: kplus.EnvValue.fromValue(secretFile(pg.passwordSecret)),
       },
     });
     mountSecrets(scope, S.postgresExporter, r.container, [pg.passwordSecret]);
     keep(S.postgresExporter, r);
-    edges.push({ from: S.postgresExporter, to: pg.id, port: 5432 });
+    edges.push({ from: S.postgresExporter, to: pg.id, port: POSTGRES_PORT });
   }
   if (ctx.pooler && ctx.postgres) {
     const p = ctx.pooler;
@@ -176,12 +178,12 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       name: S.redisExporter, component: 'exporter', image: m.exporters.redis, port, runAs: NOBODY, resources: EXPORTER_RESOURCES,
       probe: tcp(port, 3), startup: tcp(port, 6),
       env: {
-        REDIS_ADDR: kplus.EnvValue.fromValue(`redis://${r.id}:6379`),
+        REDIS_ADDR: kplus.EnvValue.fromValue(`redis://${r.id}:${REDIS_PORT}`),
         REDIS_PASSWORD: secretEnv(scope, `${S.redisExporter}-password`, r.passwordSecret),
         REDIS_EXPORTER_WEB_LISTEN_ADDRESS: kplus.EnvValue.fromValue(`:${port}`),
       },
     }));
-    edges.push({ from: S.redisExporter, to: r.id, port: 6379 });
+    edges.push({ from: S.redisExporter, to: r.id, port: REDIS_PORT });
   }
 
   const grafanaLabels = labelsOf(S.grafana, 'monitoring');

@@ -210,7 +210,7 @@ export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string,
 
 /** Postgres on the internal network only, its settings as `-c` command args. */
 export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const spec = postgresService(pg);
+  const spec = postgresService(pg, pg.id);
   return {
     name,
     image: refs.image,
@@ -228,7 +228,7 @@ export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: 
 
 /** Redis on the internal network only; a shell reads the password file, as in compose. */
 export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const spec = redisService(r);
+  const spec = redisService(r, r.id);
   return {
     name,
     image: refs.image,

@@ -7,8 +7,6 @@ import { referenceStack } from '../../../examples/reference/stack.js';
 import { Backend, Nginx, Postgres, Redis, Stack, SynthError } from '../../../lib/index.js';
 import { synthCompose, writeOutput } from '../../../lib/targets/compose/index.js';
 import { composeSpecValidator } from '../../helpers/compose-schema.js';
-import { nginxTest } from '../../helpers/nginx-t.js';
-import { run } from '../../helpers/run.js';
 
 type Service = Record<string, any>;
 
@@ -44,13 +42,6 @@ describe('compose target: reference stack', () => {
   it('the schema check can fail', () => {
     const validate = composeSpecValidator();
     expect(validate({ services: { x: { image: 'a', deploy: { replicas: 'three' } } } })).toBe(false);
-  });
-
-  it.each(['dev', 'prod'])('passes docker-compose config -q with --profile %s', (profile) => {
-    const dir = writeTemp(files);
-    const r = run('docker-compose', ['-f', join(dir, 'docker-compose.yml'), '--profile', profile, 'config', '-q']);
-    expect(r.output).toBe('');
-    expect(r.code).toBe(0);
   });
 
   it("runs the seed's commands verbatim: backend in dev, backend-prod in prod", () => {
@@ -137,26 +128,6 @@ describe('compose target: behaviour', () => {
     const a = reference().files;
     const b = reference().files;
     expect([...b]).toEqual([...a]);
-  });
-
-  it('renders an nginx.conf for nginx 1.22 that real nginx accepts', () => {
-    // nginx pinned to the Debian version on this machine
-    const stack = new Stack(undefined, 'uns');
-    new Backend(stack, 'backend', {
-      image: 'ghcr.io/uns/backend:5.4.1',
-      replicas: 2,
-      healthcheck: { interval: '15s', timeout: '5s' },
-      resources: { limits: { cpu: 1, memory: '1Gi' } },
-      routes: ['/api/'],
-    });
-    new Nginx(stack, 'nginx', { version: '1.22', algorithm: 'least_conn', keepalive: 32, maxFails: 3, failTimeout: '30s' });
-    new Postgres(stack, 'db', { maxConnections: 200 });
-    new Redis(stack, 'redis');
-    const conf = synthCompose(stack).files.get('nginx/nginx.conf')!;
-    expect(conf).not.toContain(' resolve');
-    const r = nginxTest(conf, ['backend']);
-    expect(r.output).toContain('test is successful');
-    expect(r.ok).toBe(true);
   });
 
   it('gives profiles whose nginx differs their own config and service', () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { renderDashboards } from '../../../lib/render/grafana-dashboards.js';
 import { byKind, named, render, workloads, type Manifest } from '../../helpers/k8s.js';
 import { contextOf, monitoredStack } from '../../helpers/monitoring.js';
-import { promtool } from '../../helpers/promtool.js';
 import { minimalStack } from '../../helpers/stacks.js';
 
 /** An object of the chart, untyped for reading nested fields. */
@@ -53,12 +52,6 @@ describe('Kubernetes: Monitoring', () => {
     // The token is mounted explicitly, for Prometheus only.
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.containers[0].volumeMounts.map((v: any) => v.mountPath)).toContain('/var/run/secrets/kubernetes.io/serviceaccount');
-  });
-
-  it('ships alert rules that pass promtool check rules', () => {
-    const rules = obj(manifests, 'ConfigMap', 'prometheus-conf').data['alerts.yml'] as string;
-    const r = promtool(['check', 'rules', 'alerts.yml'], { 'alerts.yml': rules });
-    expect(r.ok, r.output).toBe(true);
   });
 
   it('provisions Grafana: dashboards in a ConfigMap labelled grafana_dashboard "1", the same JSON compose mounts', () => {

@@ -1,0 +1,6 @@
+/** globalSetup of the e2e tier: fail before any test when a tool is missing. */
+import { preflight } from './requirements.js';
+
+export default function setup(): void {
+  preflight('e2e');
+}
