@@ -1,4 +1,5 @@
 import { nginxConnRule, poolRule, poolServerRule, redisRule } from './capacity-rules.js';
+import { healthTimeoutRule } from './health-timeout.js';
 import { grafanaAdminRule } from './monitoring-rules.js';
 import type { Rule } from './rule.js';
 import {
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   scaleConflictRule,
   resourcesRule,
   healthRule,
+  healthTimeoutRule,
   secretRule,
   grafanaAdminRule,
   imageTagRule,
