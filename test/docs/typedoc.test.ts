@@ -6,7 +6,8 @@
  * `npm run docs:strict` passes too.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,14 +16,25 @@ const BASELINE = join(import.meta.dirname, 'typedoc-undocumented.txt');
 
 /** TypeDoc's warnings, without colours or the closing count, sorted. */
 function typedocWarnings(): string[] {
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--emit', 'none', '--treatWarningsAsErrors', 'false'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  if (r.status !== 0) throw new Error(`typedoc failed (${r.status}):\n${r.stdout}${r.stderr}`);
+  // Output to a file, not a pipe: TypeDoc exits before a pipe is drained, losing lines.
+  const dir = mkdtempSync(join(tmpdir(), 'typedoc-'));
+  const file = join(dir, 'out');
+  const fd = openSync(file, 'w');
+  let r;
+  try {
+    r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--emit', 'none', '--treatWarningsAsErrors', 'false'], {
+      cwd: ROOT,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const output = readFileSync(file, 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`typedoc failed (${r.status}):\n${output}`);
   return [...new Set(
-    `${r.stdout}${r.stderr}`
+    output
       .replace(/\x1b\[[0-9;]*m/g, '')
       .split('\n')
       .filter((l) => l.startsWith('[warning] ') && !/^\[warning\] Found \d+ errors and \d+ warnings/.test(l)),
