@@ -35,10 +35,13 @@ function hide(o: object, key: string): void {
 export class ConfigError extends ScaleoutError {
   /** One line per problem, each naming its path, value, limit and fix. */
   public readonly problems: readonly string[];
+  /** A line printed before the problems, if any. */
+  public readonly header: string | undefined;
   constructor(problems: readonly string[], header?: string) {
     super([header, ...problems].filter((l) => l !== undefined).join('\n'), 2);
     this.problems = problems;
     hide(this, 'problems');
+    this.header = header;
   }
 }
 

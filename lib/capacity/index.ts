@@ -1,3 +1,4 @@
+export * from './load.js';
 export * from './nginx-budget.js';
 export * from './peak.js';
 export * from './pooler-budget.js';

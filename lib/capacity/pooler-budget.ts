@@ -4,7 +4,7 @@ import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
 import { databaseShares, type BackendConnections } from './postgres-budget.js';
-import { largestAtMost } from './search.js';
+import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import type { TargetKind } from './target.js';
 
 /** The pooler's client side: app connections against max_client_conn × instances. */
@@ -12,6 +12,8 @@ export interface PoolerClientBudget {
   readonly target: TargetKind;
   readonly pooler: ResolvedPgBouncer;
   readonly backends: readonly BackendConnections[];
+  /** Clients other than the backends: the stack's pgbouncer-exporter. */
+  readonly fixedClients: number;
   readonly demand: number;
   /** max_client_conn × instances at rest: surge pods are not counted on to take clients. */
   readonly capacity: number;
@@ -32,9 +34,10 @@ export function poolerClientBudget(
   target: TargetKind,
 ): PoolerClientBudget {
   const shares = databaseShares(backends, target);
-  const demand = shares.reduce((s, b) => s + b.demand, 0);
+  const fixedClients = pooler.fixedClients.reduce((s, c) => s + c.count, 0);
+  const demand = shares.reduce((s, b) => s + b.demand, 0) + fixedClients;
   const capacity = pooler.maxClientConn * pooler.replicas;
-  return { target, pooler, backends: shares, demand, capacity, ok: demand <= capacity };
+  return { target, pooler, backends: shares, fixedClients, demand, capacity, ok: demand <= capacity };
 }
 
 /** The pooler's peak instances (with its own surge on Kubernetes), each opening its pool. */
@@ -49,7 +52,7 @@ function instancesPeak(pooler: ResolvedPgBouncer, target: TargetKind, base: numb
 }
 
 /** Fixes for the client side: more pooler capacity, or fewer app connections. */
-export function poolerClientFixes(b: PoolerClientBudget, minReplicas = 1): string[] {
+export function poolerClientFixes(b: PoolerClientBudget, minReplicas: MinReplicas = 1): string[] {
   const fixes = [
     `maxClientConn ≥ ${Math.ceil(b.demand / b.pooler.replicas)}`,
     `instances ≥ ${Math.ceil(b.demand / b.pooler.maxClientConn)}`,
@@ -59,7 +62,7 @@ export function poolerClientFixes(b: PoolerClientBudget, minReplicas = 1): strin
     const room = b.capacity - (b.demand - s.demand);
     const who = named ? `${s.backend.serviceName} ` : '';
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(s.backend, b.target, m).total * s.workers * s.perWorker <= room);
-    if (maxBase !== undefined && maxBase >= minReplicas) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
   }
   return fixes;
 }

@@ -2,7 +2,7 @@ import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import { poolerServerShare, suggestedPooler, type PoolerServerShare } from './pooler-budget.js';
-import { largestAtMost } from './search.js';
+import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
 import type { TargetKind } from './target.js';
 
@@ -83,7 +83,7 @@ export function databaseShares(backends: readonly ResolvedBackend[], target: Tar
  * The smallest changes that would make the budget hold, one knob at a time. A replica
  * count below `minReplicas` (2 in production, per SO-HA) is not offered.
  */
-export function postgresFixes(budget: PostgresBudget, minReplicas = 1): string[] {
+export function postgresFixes(budget: PostgresBudget, minReplicas: MinReplicas = 1): string[] {
   const { backends, available, demand, postgres, target } = budget;
   const fixes: string[] = [];
   const named = backends.length > 1;
@@ -93,7 +93,7 @@ export function postgresFixes(budget: PostgresBudget, minReplicas = 1): string[]
     const who = named ? `${s.backend.serviceName} ` : '';
     const b = s.backend;
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(b, target, m).total * s.workers * s.perWorker <= room);
-    if (maxBase !== undefined && maxBase >= minReplicas) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
     const maxPer = largestAtMost(s.perWorker - 1, (p) => s.peak.total * s.workers * p <= room);
     if (maxPer !== undefined) fixes.push(`${who}pool.size + maxOverflow ≤ ${maxPer}`);
     const maxWorkers = largestAtMost(s.workers - 1, (w) => s.peak.total * w * s.perWorker <= room);

@@ -1,6 +1,6 @@
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedRedis } from '../model/redis.js';
-import { largestAtMost } from './search.js';
+import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
 import type { TargetKind } from './target.js';
 
@@ -36,7 +36,7 @@ export function redisBudget(backends: readonly ResolvedBackend[], redis: Resolve
 }
 
 /** Fixes for an exceeded Redis budget; replica counts below `minReplicas` are not offered. */
-export function redisFixes(budget: RedisBudget, minReplicas = 1): string[] {
+export function redisFixes(budget: RedisBudget, minReplicas: MinReplicas = 1): string[] {
   const { backends, demand, redis, target } = budget;
   const fixes: string[] = [];
   const named = backends.length > 1;
@@ -44,7 +44,7 @@ export function redisFixes(budget: RedisBudget, minReplicas = 1): string[] {
     const room = redis.maxClients - (demand - s.demand);
     const who = named ? `${s.backend.serviceName} ` : '';
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(s.backend, target, m).total * s.workers * s.pool <= room);
-    if (maxBase !== undefined && maxBase >= minReplicas) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
     const maxPool = largestAtMost(s.pool - 1, (p) => s.peak.total * s.workers * p <= room);
     if (maxPool !== undefined) fixes.push(`${who}redisPool ≤ ${maxPool}`);
   }

@@ -1,3 +1,4 @@
+import { isRuleId } from '../model/rule-ids.js';
 import { z } from 'zod';
 import { backendSchema } from '../model/backend-props.js';
 import { distance } from 'fastest-levenshtein';
@@ -65,7 +66,7 @@ function checkSuppressions(section: unknown, path: PropertyKey[], profiles: read
   section.suppressions.forEach((s: unknown, i) => {
     if (!isMapping(s)) return;
     const at = [...path, 'suppressions', i];
-    if (typeof s.rule === 'string' && /^SO-[A-Z-]+$/.test(s.rule) && !RULE_IDS.includes(s.rule)) {
+    if (typeof s.rule === 'string' && /^SO-[A-Z-]+$/.test(s.rule) && !isRuleId(s.rule)) {
       ctx.addIssue({
         code: 'custom',
         path: [...at, 'rule'],

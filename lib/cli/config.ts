@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Construct } from 'constructs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -12,6 +11,9 @@ import { Redis } from '../model/redis.js';
 import { Stack, type ProfileProps } from '../model/stack.js';
 import { resolveProfile } from '../rules/gate.js';
 import { checkStructure } from '../rules/structure.js';
+import { dotPath, misspeltKeys, valueAt } from '../model/zod-issues.js';
+import { visible } from '../model/visible-text.js';
+import { checkFlowNesting, decodeConfig, MAX_CONFIG_BYTES, MAX_NESTING, readConfigBytes } from './input-file.js';
 import { describeIssue } from './issue-text.js';
 import { configSchema, type ScaleoutConfig } from './config-schema.js';
 
@@ -20,40 +22,33 @@ import { configSchema, type ScaleoutConfig } from './config-schema.js';
  * each line as `FILE:LINE:COL: path: what is wrong; the fix`, in one {@link ConfigError}.
  */
 export function loadConfigFile(path: string, scope?: Construct): Stack {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file; check the -c path'
-        : code === 'EISDIR'
-          ? 'it is a directory; pass the YAML file itself'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (e as Error).message;
-    throw new ConfigError([`${path}: cannot read the config file: ${why}`]);
-  }
-  return loadConfigText(text, path, scope);
+  return loadConfigText(decodeConfig(readConfigBytes(path), path), path, scope);
 }
 
 /** Like {@link loadConfigFile}, from text; `fileLabel` names the file in messages. */
 export function loadConfigText(text: string, fileLabel: string, scope?: Construct): Stack {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${fileLabel}:${line}:${col}`;
   };
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`${fileLabel}: the config is over the limit of ${MAX_CONFIG_BYTES} characters (1 MiB)`]);
+  checkFlowNesting(text, (offset) => {
+    const before = text.slice(0, offset);
+    return `${fileLabel}:${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
+  });
+  // logLevel 'error': yaml's own warnings (e.g. "Keys with collection values") would go to
+  // stderr as Node warnings; the schema reports such keys as one line instead.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) throw new ConfigError([yamlErrorLine(doc.errors, text, at)]);
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    throw new ConfigError([`${at(0)}: YAML error: ${(e as Error).message}`]);
+    throw new ConfigError([`${at(0)}: YAML error: ${visible((e as Error).message)}`]);
   }
+  checkDepth(data, `${fileLabel}`);
   if (data === null || data === undefined) {
     throw new ConfigError([
       `${fileLabel}: the config file is empty; it needs at least 'name' and 'backends' (see 'scaleout schema')`,
@@ -63,6 +58,19 @@ export function loadConfigText(text: string, fileLabel: string, scope?: Construc
   const res = configSchema.safeParse(data, { reportInput: true });
   if (!res.success) throw new ConfigError(issueLines(res.error.issues, data, doc, at));
   return build(res.data, fileLabel, scope);
+}
+
+/** Refuses values nested deeper than {@link MAX_NESTING} (block style, or through aliases). */
+function checkDepth(data: unknown, fileLabel: string): void {
+  const stack: [unknown, number][] = [[data, 0]];
+  let visited = 0;
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > MAX_NESTING) throw new ConfigError([`${fileLabel}: the config is nested more than ${MAX_NESTING} levels deep; a config needs about six`]);
+    if (++visited > 200_000) throw new ConfigError([`${fileLabel}: the config holds more than 200000 mappings and lists; a config holds a few dozen`]);
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
 }
 
 /** The first YAML error (later ones are usually its echoes), with its position. */
@@ -81,7 +89,7 @@ function yamlErrorLine(
   const lineEnd = text.indexOf('\n', e.pos[0]);
   const near = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
   const more = errors.length > 1 ? ` (and ${errors.length - 1} follow-on error${errors.length === 2 ? '' : 's'})` : '';
-  return `${at(e.pos[0])}: YAML syntax error: ${reasons[e.code] ?? e.message}${near ? `, at '${near}'` : ''}${more}`;
+  return `${at(e.pos[0])}: YAML syntax error: ${reasons[e.code] ?? visible(e.message)}${near ? `, at '${visible(near, 80)}'` : ''}${more}`;
 }
 
 /**
@@ -124,7 +132,10 @@ function issueLines(
   // One message per value: a later check on a value already reported (a cross-field rule
   // seeing an out-of-range number, say) only repeats the problem.
   const seen = new Set<string>();
+  const meant = misspeltKeys(issues, configSchema);
   for (const issue of issues) {
+    // A required key spelt wrong: the unknown key's "did you mean" line covers it.
+    if (issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined && meant.has(dotPath(issue.path))) continue;
     // One line per unknown key, each pointing at its own key.
     const split =
       issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ ...issue, keys: [k] })) : [issue];

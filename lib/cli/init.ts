@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 
 /** Where an installed package's schema is, seen from a project's root. */
-export const SCHEMA_LINE = '# yaml-language-server: $schema=node_modules/scaleout/scaleout.schema.json';
+export const SCHEMA_LINE = '# yaml-language-server: $schema=node_modules/scaleout/schemas/scaleout.schema.json';
 
 /** The starter file: the reference stack, every knob that matters commented. */
 export const STARTER = `${SCHEMA_LINE}

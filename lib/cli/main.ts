@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { TARGETS, type TargetKind } from '../capacity/target.js';
 import { ConfigError, ScaleoutError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
+import { escapeControls, visible } from '../model/visible-text.js';
 import { renderPlan } from '../render/capacity-report.js';
 import { evaluate, warningLines } from '../rules/gate.js';
 import { FILE_TARGETS, synthFiles } from './synth-files.js';
@@ -17,7 +18,9 @@ import { writeStarter } from './init.js';
 import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
-import { checkOutputDir } from './output-dir.js';
+import { planJson } from './plan-json.js';
+import { checkOutputDir, secretsDirFor } from './output-dir.js';
+import { createSecrets, secretsDirOf } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
@@ -33,7 +36,7 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
@@ -45,12 +48,22 @@ interface Command {
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
-type Options = { readonly config?: string; readonly out?: string; readonly target?: string } & Readonly<Partial<Record<VerifyFlag, string>>>;
+type Options = {
+  readonly config?: string;
+  readonly out?: string;
+  readonly target?: string;
+  readonly json?: boolean;
+  readonly force?: boolean;
+  readonly 'secrets-dir'?: string;
+} & Readonly<Partial<Record<VerifyFlag, string>>>;
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
   out: { type: 'string', short: 'o' },
   target: { type: 'string' },
+  json: { type: 'boolean' },
+  force: { type: 'boolean' },
+  'secrets-dir': { type: 'string' },
   ...VERIFY_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -59,31 +72,33 @@ const OPTIONS = {
 
 const COMMANDS: Record<string, Command> = {
   synth: {
-    usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes]',
+    usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes] [--secrets-dir DIR] [--force]',
     summary: 'Validate the config, run every rule, and write the target files to DIR',
-    options: ['config', 'out', 'target'],
+    options: ['config', 'out', 'target', 'secrets-dir', 'force'],
     targets: FILE_TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'synth', '-c FILE (the config file)');
       const out = required(opts.out, 'synth', '-o DIR (the output directory)');
       const targets = parseTargets(opts.target ?? FILE_TARGETS.join(','), FILE_TARGETS);
       checkOutputDir(out, config);
+      const secrets = secretsDirFor(config, out, opts['secrets-dir']);
       const stack = loadConfigFile(config);
-      const { files, report } = synthFiles(stack, targets);
-      for (const line of warningLines(report)) io.stderr.write(`${line}\n`);
+      const { files, report } = synthFiles(stack, targets, { secretsDir: secrets.fromCompose });
+      for (const line of warningLines(report)) io.stderr.write(`${escapeControls(line)}\n`);
       try {
-        writeOutput(out, files);
+        writeOutput(out, files, { force: opts.force === true });
       } catch (e) {
-        throw new ConfigError([`cannot write to ${out}: ${(e as Error).message}; nothing was written`]);
+        if (e instanceof ScaleoutError) throw e;
+        throw new ConfigError([`cannot write to ${out}: ${(e as Error).message}`]);
       }
       io.stdout.write(`wrote ${files.size} file${files.size === 1 ? '' : 's'} to ${out}\n`);
       return 0;
     },
   },
   plan: {
-    usage: 'scaleout plan -c FILE [--target compose,kubernetes]',
+    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json]',
     summary: 'Print the capacity table per profile; exit 1 when a rule fails',
-    options: ['config', 'target'],
+    options: ['config', 'target', 'json'],
     targets: TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
@@ -91,7 +106,7 @@ const COMMANDS: Record<string, Command> = {
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
-      const text = renderPlan(stack, targets);
+      const text = opts.json ? JSON.stringify(planJson(stack, report, targets), null, 2) : renderPlan(stack, report);
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return report.errors.length > 0 ? 1 : 0;
     },
@@ -99,7 +114,7 @@ const COMMANDS: Record<string, Command> = {
   verify: {
     usage: VERIFY_USAGE,
     summary: 'Send requests through a running load balancer and check that K instances answer evenly',
-    options: ['url', 'path', 'requests', 'expect-instances', 'max-skew'],
+    options: ['url', 'path', 'requests', 'expect-instances', 'max-skew', 'timeout', 'deadline'],
     run(opts, io) {
       // Flags are checked before any request goes out (exit 2 on bad usage).
       return runVerify(parseVerifyOptions(opts), io);
@@ -116,6 +131,18 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  secrets: {
+    usage: 'scaleout secrets -c FILE [--secrets-dir DIR]',
+    summary: 'Create the secret files the compose stack reads (random, mode 0600, never overwritten) and print the kubectl/pulumi commands',
+    options: ['config', 'secrets-dir'],
+    run(opts, io) {
+      const config = required(opts.config, 'secrets', '-c FILE (the config file)');
+      const dir = secretsDirOf(config, opts['secrets-dir']);
+      const stack = loadConfigFile(config);
+      for (const line of createSecrets(stack, dir)) io.stdout.write(`${line}\n`);
+      return 0;
+    },
+  },
   schema: {
     usage: 'scaleout schema',
     summary: 'Print the JSON Schema of the config file, for editor completion',
@@ -127,19 +154,22 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Commands DESIGN.md names that this version does not ship yet. */
-const NOT_YET: readonly string[] = [];
-
 const FLAG: Record<OptionName, string> = {
   config: '-c, --config FILE',
   out: '-o, --out DIR',
   target: '--target LIST',
+  json: '--json',
+  force: '--force',
+  'secrets-dir': '--secrets-dir DIR',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
 };
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
-  out: 'output directory; it is replaced as a whole, and left untouched when synth fails',
+  out: 'output directory: new, empty, or one scaleout wrote (it lists its files in .scaleout-manifest.json)',
   target: 'comma-separated targets, per command:',
+  json: 'print the plan as one JSON object (schemas/plan.schema.json)',
+  force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
+  'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
 
@@ -249,7 +279,6 @@ function run(argv: readonly string[], io: CliIO): number | Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    if (NOT_YET.includes(name)) throw new UsageError(`'${name}' is not available in this version`);
     const hint = suggestion(name, Object.keys(COMMANDS)) || `; commands are ${Object.keys(COMMANDS).join(', ')}`;
     throw new UsageError(`unknown command '${name}'${hint}`);
   }
@@ -284,15 +313,16 @@ export function main(argv: readonly string[], io: CliIO = { stdout: process.stdo
 /** Reports an error the way the CLI does and returns its exit code. */
 function failure(e: unknown, io: CliIO): number {
   if (e instanceof ConfigError) {
-    for (const line of e.message.split('\n')) io.stderr.write(`scaleout: ${line}\n`);
+    // One line per problem, whatever the values in it hold.
+    for (const line of [...(e.header === undefined ? [] : [e.header]), ...e.problems]) io.stderr.write(`scaleout: ${visible(line, 500)}\n`);
     return e.exitCode;
   }
   if (e instanceof ScaleoutError) {
-    io.stderr.write(`scaleout: ${e.message}\n`);
+    io.stderr.write(`scaleout: ${e.message.split('\n').map((l) => escapeControls(l)).join('\n')}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  io.stderr.write(`scaleout: internal error: ${err.message}\n`);
+  io.stderr.write(`scaleout: internal error: ${visible(err.message, 2000)}\n`);
   if (process.env.SCALEOUT_DEBUG === '1' && err.stack) io.stderr.write(`${err.stack}\n`);
   else io.stderr.write('scaleout: this is a bug; rerun with SCALEOUT_DEBUG=1 for details and report it\n');
   return 70;
@@ -309,7 +339,17 @@ function isEntryPoint(): boolean {
   }
 }
 
+/** `scaleout schema | head`: the reader went away; stop quietly instead of a stack trace. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 if (isEntryPoint()) {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   void Promise.resolve(main(process.argv.slice(2))).then((code) => {
     process.exitCode = code;
   });

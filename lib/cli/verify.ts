@@ -10,6 +10,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ScaleoutError } from '../errors.js';
+import { visible } from '../model/visible-text.js';
 
 /** Where verify writes. */
 export interface VerifyIO {
@@ -28,12 +29,21 @@ export interface VerifyOptions {
   /** Largest allowed deviation of one instance's count from the mean, in percent of the mean. */
   readonly maxSkew: number;
   /**
-   * Per-request timeout in ms.
+   * Per-request deadline in ms, for the whole request (a server that drips bytes is cut off).
    *
    * @default 10_000
    */
   readonly timeoutMs?: number;
+  /**
+   * Deadline for the whole run in ms; requests not sent by then count as failed.
+   *
+   * @default 300_000
+   */
+  readonly deadlineMs?: number;
 }
+
+/** Largest body read per answer; a health answer is a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The flags verify takes, as `node:util` parseArgs options. */
 export const VERIFY_FLAGS = {
@@ -42,11 +52,14 @@ export const VERIFY_FLAGS = {
   requests: { type: 'string', short: 'n' },
   'expect-instances': { type: 'string' },
   'max-skew': { type: 'string' },
+  timeout: { type: 'string' },
+  deadline: { type: 'string' },
 } as const;
 
 export type VerifyFlag = keyof typeof VERIFY_FLAGS;
 
-export const VERIFY_USAGE = 'scaleout verify --url URL --expect-instances K [--requests N] [--max-skew P] [--path PATH]';
+export const VERIFY_USAGE =
+  'scaleout verify --url URL --expect-instances K [--requests N] [--max-skew P] [--path PATH] [--timeout S] [--deadline S]';
 
 /** Help text of each flag. */
 export const VERIFY_FLAG_HELP: Record<VerifyFlag, readonly [string, string]> = {
@@ -55,7 +68,14 @@ export const VERIFY_FLAG_HELP: Record<VerifyFlag, readonly [string, string]> = {
   requests: ['-n, --requests N', 'requests to send (default 300)'],
   'expect-instances': ['--expect-instances K', 'instances that must answer'],
   'max-skew': ['--max-skew P', 'largest deviation from the mean per instance, in % (default 20)'],
+  timeout: ['--timeout S', 'seconds one request may take in all (default 10)'],
+  deadline: ['--deadline S', 'seconds the whole run may take (default 300)'],
 };
+
+/** `url` with any user name and password replaced by `***`, for output. */
+export function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
 
 export const DEFAULT_PATH = '/api/health';
 export const DEFAULT_REQUESTS = 300;
@@ -82,16 +102,25 @@ function integer(flag: string, text: string | undefined, fallback: number | unde
 export function parseVerifyOptions(values: Partial<Record<VerifyFlag, string>>): VerifyOptions {
   const raw = values.url;
   if (raw === undefined || raw === '') throw usageError('missing --url URL (the load balancer, e.g. http://localhost)');
+  const shown = visible(maskUrl(raw), 200);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw usageError(`--url '${raw}' is not a URL; use e.g. http://localhost:8080`);
+    throw usageError(`--url '${shown}' is not a URL; use e.g. http://localhost:8080`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--url '${raw}' must be http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--url '${shown}' must be http:// or https://`);
   if (values.path !== undefined) {
-    if (!values.path.startsWith('/')) throw usageError(`--path must start with '/', got '${values.path}'`);
-    url = new URL(values.path, url);
+    const path = values.path;
+    // `//host/x` or `/\host/x` would be read as another host: --path stays on --url's host.
+    if (!path.startsWith('/') || /^[/\\][/\\]/.test(path)) {
+      throw usageError(`--path must be a path on the --url host starting with a single '/', got '${visible(path, 200)}'`);
+    }
+    const next = new URL(path, url);
+    if (next.host !== url.host || next.protocol !== url.protocol) {
+      throw usageError(`--path '${visible(path, 200)}' leaves the --url host; pass a path such as /api/health`);
+    }
+    url = next;
   } else if (url.pathname === '/' && url.search === '') {
     url = new URL(DEFAULT_PATH, url);
   }
@@ -108,6 +137,8 @@ export function parseVerifyOptions(values: Partial<Record<VerifyFlag, string>>):
     requests: integer('requests', values.requests, DEFAULT_REQUESTS, 1, 1_000_000),
     expectInstances: integer('expect-instances', values['expect-instances'], undefined, 1, 10_000),
     maxSkew,
+    timeoutMs: integer('timeout', values.timeout, 10, 1, 3600) * 1000,
+    deadlineMs: integer('deadline', values.deadline, 300, 1, 86_400) * 1000,
   };
 }
 
@@ -169,17 +200,29 @@ export function httpGetter(): { get: Getter; close(): void } {
     new Promise((resolve, reject) => {
       const https = url.startsWith('https:');
       const send = https ? httpsRequest : httpRequest;
+      const fail = (code: string) => Object.assign(new Error(code), { code });
+      // A deadline for the whole request: the socket timeout alone restarts on every byte.
+      const timer = setTimeout(() => req.destroy(fail('timeout')), timeoutMs);
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
       const req = send(url, { agent: https ? agents.https : agents.http, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY_BYTES) req.destroy(fail(`body over ${MAX_BODY_BYTES} bytes`));
+          else chunks.push(c);
+        });
         res.on('end', () => {
           const addr = res.headers['x-upstream-addr'];
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), upstreamAddr: typeof addr === 'string' ? addr : null });
+          done(resolve)({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), upstreamAddr: typeof addr === 'string' ? addr : null });
         });
-        res.on('error', reject);
+        res.on('error', done(reject));
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
-      req.on('error', reject);
+      req.on('timeout', () => req.destroy(fail('timeout')));
+      req.on('error', done(reject));
       req.end();
     });
   return { get, close: () => (agents.http.destroy(), agents.https.destroy()) };
@@ -193,10 +236,16 @@ export async function collect(o: VerifyOptions, get?: Getter): Promise<VerifyRes
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const own = get ? undefined : httpGetter();
   const send = get ?? own!.get;
+  const end = Date.now() + (o.deadlineMs ?? 300_000);
   try {
     for (let i = 0; i < o.requests; i++) {
+      const left = end - Date.now();
+      if (left <= 0) {
+        failures.set('not sent before --deadline', o.requests - i);
+        break;
+      }
       try {
-        const res = await send(o.url, o.timeoutMs ?? 10_000);
+        const res = await send(o.url, Math.min(o.timeoutMs ?? 10_000, left));
         if (res.status < 200 || res.status > 299) {
           bump(failures, `HTTP ${res.status}`);
           continue;
@@ -216,7 +265,9 @@ export async function collect(o: VerifyOptions, get?: Getter): Promise<VerifyRes
   const skew = skewPercent([...sorted.values()]);
   const problems: string[] = [];
   const failed = [...failures.values()].reduce((a, b) => a + b, 0);
-  if (failed > 0) problems.push(`${failed} of ${o.requests} requests failed (${[...failures].map(([k, n]) => `${k} × ${n}`).join(', ')})`);
+  if (failed > 0) {
+    problems.push(`${failed} of ${o.requests} requests failed (${[...failures].map(([k, n]) => `${visible(k, 80)} × ${n}`).join(', ')})`);
+  }
   if (unidentified > 0) {
     problems.push(
       `${unidentified} answer${unidentified === 1 ? '' : 's'} named no instance: return an 'instance' field in the JSON body, or set nginx.upstreamAddrHeader: true for an X-Upstream-Addr header`,
@@ -233,16 +284,18 @@ export async function collect(o: VerifyOptions, get?: Getter): Promise<VerifyRes
 export function renderVerify(o: VerifyOptions, r: VerifyResult): string {
   const total = [...r.counts.values()].reduce((a, b) => a + b, 0);
   const mean = r.counts.size ? total / r.counts.size : 0;
-  const width = Math.max(8, ...[...r.counts.keys()].map((k) => k.length));
+  // Instance names come from the server: shown escaped, so no answer can forge a line.
+  const names = new Map([...r.counts.keys()].map((k) => [k, visible(k, 60)]));
+  const width = Math.max(8, ...[...names.values()].map((k) => k.length));
   const pct = (x: number) => `${x.toFixed(1)}%`;
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   const lines = [
-    `${o.requests} requests to ${o.url}`,
+    `${o.requests} requests to ${visible(maskUrl(o.url), 200)}`,
     '',
     `${'instance'.padEnd(width)}  ${'requests'.padStart(8)}  ${'share'.padStart(6)}  ${'vs mean'.padStart(7)}`,
     ...[...r.counts].map(
       ([k, n]) =>
-        `${k.padEnd(width)}  ${String(n).padStart(8)}  ${pct((n / o.requests) * 100).padStart(6)}  ${signed(mean ? ((n - mean) / mean) * 100 : 0).padStart(7)}`,
+        `${names.get(k)!.padEnd(width)}  ${String(n).padStart(8)}  ${pct((n / o.requests) * 100).padStart(6)}  ${signed(mean ? ((n - mean) / mean) * 100 : 0).padStart(7)}`,
     ),
     '',
     `${r.counts.size} instance${r.counts.size === 1 ? '' : 's'} answered (expected ${o.expectInstances}); skew ${pct(r.skew)} (max ${o.maxSkew}%); ${

@@ -5,11 +5,18 @@ export interface AutoscaleProps {
   /**
    * Fewest replicas.
    *
-   * @default 2
+   * @default - the replicas `load` needs when it is set, else 2
    */
   readonly min?: number;
-  /** Most replicas: the number the capacity budget is checked at on Kubernetes. */
-  readonly max: number;
+  /**
+   * Most replicas: the number the capacity budget is checked at on Kubernetes.
+   *
+   * @default - required unless `load` is set; then the largest count the Postgres,
+   * PgBouncer, Redis and nginx budgets allow under Kubernetes semantics (surge and draining
+   * pods included), the other backends at their own peak. When several backends leave it
+   * to the budget, the first declared takes the headroom first.
+   */
+  readonly max?: number;
   /**
    * Target average CPU utilization, percent of requests.
    *

@@ -8,8 +8,10 @@ import type {
   VolumeProps,
 } from './backend-parts.js';
 import type { EnvValue, ResourcesProps } from './common.js';
+import { loadSchema, type LoadProps } from './load.js';
 
-export type { AutoscaleProps, HealthcheckProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+export type { AutoscaleProps, HealthcheckProps, LoadProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+import { checkHealthcheckCommand, checkRollout, checkVolumes } from './target-limits.js';
 import {
   count,
   dnsLabel,
@@ -20,6 +22,7 @@ import {
   portSchema,
   resourcesSchema,
   suppressionsSchema,
+  imageRef
 } from './schema-kit.js';
 
 /** Props of a {@link Backend}: one scaled app tier. */
@@ -40,10 +43,20 @@ export interface BackendProps {
   readonly serviceName?: string;
   /**
    * Fixed replica count (compose `deploy.replicas`, Kubernetes `replicas` without HPA).
+   * Set beside `load`, it wins and SO-LOAD checks it serves the load; a `replicas` inherited
+   * from the base config does not override a profile's own `load`.
    *
-   * @default - autoscale.min when autoscaling, else 1
+   * @default - from `load` when set (⌈expectedRps / rpsPerReplica⌉ + 1), else autoscale.min
+   * when autoscaling, else 1
    */
   readonly replicas?: number;
+  /**
+   * The load the backend must serve; sizes `replicas` (and `autoscale.min`) when they are
+   * not set, and SO-LOAD checks that the budgets allow the count it needs.
+   *
+   * @default - none: replicas are taken as given
+   */
+  readonly load?: LoadProps;
   /**
    * Autoscaling bounds.
    *
@@ -170,30 +183,39 @@ const pool = z.strictObject({
 });
 
 const healthcheck = z.strictObject({
-  path: z.string().startsWith('/', { error: "a healthcheck path starts with '/'" }).optional(),
+  // RFC 3986 path and query characters only: the path reaches probe commands and URLs.
+  path: z
+    .string()
+    .startsWith('/', { error: "a healthcheck path starts with '/'" })
+    .max(1024, { error: 'a healthcheck path is at most 1024 characters' })
+    .regex(/^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$/, {
+      error: "a healthcheck path holds only URL path and query characters (letters, digits, -._~!$&'()*+,;=:@/? and %XX); percent-encode the rest",
+    })
+    .optional(),
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
   retries: count(1).optional(),
   startPeriod: durationSchema.optional(),
-  command: z.array(z.string()).min(1).optional(),
+  command: z.array(z.string()).min(1).readonly().optional(),
   liveness: z.boolean().optional(),
 });
 
 const autoscale = z.strictObject({
   min: count(1).optional(),
-  max: count(1),
+  max: count(1).optional(),
   targetCpu: count(1).max(100).optional(),
 });
 
 /** The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section. */
 export const backendSchema = z
   .strictObject({
-    image: z.string().min(1, { error: 'image is required' }),
+    image: imageRef,
     port: portSchema.optional(),
     // 54 leaves room for Kubernetes' `-headless` suffix within a 63-character name.
     serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
     replicas: count(1).optional(),
     autoscale: autoscale.optional(),
+    load: loadSchema.optional(),
     workers: count(1).optional(),
     pool: pool.optional(),
     database: z.boolean().optional(),
@@ -225,10 +247,12 @@ export const backendSchema = z
           size: memorySchema.optional(),
         }),
       )
+      .readonly()
       .optional(),
     routes: z
       .array(z.string().regex(/^\/[^\s{};]*$/, { error: "a route is a URL prefix starting with '/'" }))
       .min(1)
+      .readonly()
       .optional(),
     keepAliveTimeout: durationSchema.optional(),
     containerName: z.string().min(1).optional(),
@@ -237,7 +261,15 @@ export const backendSchema = z
   })
   .superRefine((b, ctx) => {
     const a = b.autoscale;
-    if (a && a.max < (a.min ?? 2)) {
+    if (a && a.max === undefined && !b.load) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoscale', 'max'],
+        input: a,
+        message: 'autoscale.max is required unless load is set (then the budgets size it); set autoscale.max or load.expectedRps',
+      });
+    }
+    if (a && a.max !== undefined && a.max < (a.min ?? 2)) {
       ctx.addIssue({
         code: 'custom',
         path: ['autoscale', 'max'],
@@ -255,13 +287,7 @@ export const backendSchema = z
         });
       }
     }
-    const r = b.rollout;
-    if (r && (r.maxSurge === 0 || r.maxSurge === '0%') && (r.maxUnavailable === 0 || r.maxUnavailable === '0%')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rollout'],
-        input: r,
-        message: 'rollout.maxSurge and rollout.maxUnavailable cannot both be 0; a rollout could never progress',
-      });
-    }
+    checkRollout(b.rollout, ctx);
+    checkVolumes(b.volumes, ctx);
+    checkHealthcheckCommand(b.healthcheck?.command, ctx);
   });

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { Duration, IntOrPercent, Memory } from '../units/index.js';
 import { backendSchema, type BackendProps } from './backend-props.js';
 import type { DeepPartial, EnvValue, ResolvedHealthcheck, ResolvedResources } from './common.js';
+import { resolveLoad, type ResolvedLoad } from './load.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 
@@ -14,7 +15,20 @@ export interface ResolvedBackend {
   readonly image: string;
   readonly port: number;
   readonly replicas: number;
-  readonly autoscale?: { readonly min: number; readonly max: number; readonly targetCpu: number };
+  /** What set `replicas`: the prop itself, the load, autoscale.min, or the default 1. */
+  readonly replicasFrom: 'replicas' | 'load' | 'autoscale.min' | 'default';
+  readonly autoscale?: {
+    readonly min: number;
+    readonly max: number;
+    readonly targetCpu: number;
+    /**
+     * Set when `max` was left to the budgets (load set, no autoscale.max). Until the
+     * stack's budgets size it (`resolveProfile`), `max` equals `min`.
+     */
+    readonly maxFromBudget?: true;
+  };
+  /** The expected load and the replicas it needs, when `load` is set. */
+  readonly load?: ResolvedLoad;
   readonly workers: number;
   /** The per-worker pool, or undefined when the backend does not use the database. */
   readonly pool?: { readonly size: number; readonly maxOverflow: number };
@@ -49,13 +63,15 @@ export type BackendOverrides = DeepPartial<BackendProps>;
 export interface BackendConstructProps extends BackendProps, ModelCommonProps<BackendOverrides> {}
 
 /**
- * The default probe: python3 is in every image that runs a FastAPI app. The program has no
- * whitespace: podman's Docker-compatible API (docker-compose against podman) joins a CMD
- * healthcheck on spaces and splits it again, so `import x; ...` would arrive as `import`.
+ * The default probe: python3 is in every image that runs a FastAPI app. The URL is an
+ * argument (`sys.argv[1]`), never part of the program text, so no path can run code. The
+ * program and URL have no whitespace: podman's Docker-compatible API (docker-compose against
+ * podman) joins a CMD healthcheck on spaces and splits it again.
  */
 function pythonProbe(port: number, path: string, timeout: Duration): string[] {
   const t = Math.max(1, timeout.toSeconds());
-  return ['CMD', 'python3', '-c', `__import__('urllib.request').request.urlopen('http://127.0.0.1:${port}${path}',timeout=${t})`];
+  const program = `__import__('urllib.request').request.urlopen(__import__('sys').argv[1],timeout=${t})`;
+  return ['CMD', 'python3', '-c', program, `http://127.0.0.1:${port}${path}`];
 }
 
 /**
@@ -66,15 +82,27 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
   public readonly kind = 'backend' as const;
 
   constructor(scope: Construct, id: string, props: BackendConstructProps) {
-    super(scope, id, props, backendSchema as never);
+    super(scope, id, props, backendSchema);
   }
 
-  protected build(p: BackendProps, _profile: string): ResolvedBackend {
+  protected build(p: BackendProps, profile: string): ResolvedBackend {
     const port = p.port ?? 8000;
+    const load = p.load && resolveLoad(p.load, this.stack.isProduction(profile));
+    // A profile's own `load` sizes it even when the base config pins replicas (dev's 1, say);
+    // a count set beside the load, or in the profile, wins and SO-LOAD checks it.
+    const own = this.profileOverride(profile) as BackendOverrides | undefined;
+    const loadIsNewer = own?.load !== undefined;
+    const pinned = (v: number | undefined, inProfile: unknown) => (loadIsNewer && inProfile === undefined ? undefined : v);
+    const replicas = pinned(p.replicas, own?.replicas);
+    const min = pinned(p.autoscale?.min, own?.autoscale?.min);
     const autoscale = p.autoscale && {
-      min: p.autoscale.min ?? 2,
-      max: p.autoscale.max,
+      min: min ?? load?.requiredReplicas ?? 2,
       targetCpu: p.autoscale.targetCpu ?? 70,
+    };
+    const scaled = autoscale && {
+      ...autoscale,
+      // The budgets are the stack's; resolveProfile replaces this placeholder.
+      ...(p.autoscale!.max === undefined ? { max: autoscale.min, maxFromBudget: true as const } : { max: p.autoscale!.max }),
     };
     const hc = p.healthcheck;
     let healthcheck: ResolvedBackend['healthcheck'];
@@ -98,8 +126,10 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
       serviceName: p.serviceName ?? this.node.id,
       image: p.image,
       port,
-      replicas: p.replicas ?? autoscale?.min ?? 1,
-      ...(autoscale ? { autoscale } : {}),
+      replicas: replicas ?? load?.requiredReplicas ?? autoscale?.min ?? 1,
+      replicasFrom: replicas !== undefined ? 'replicas' : load ? 'load' : autoscale ? 'autoscale.min' : 'default',
+      ...(scaled ? { autoscale: scaled } : {}),
+      ...(load ? { load } : {}),
       workers: p.workers ?? 1,
       ...(p.database === false ? {} : { pool: { size: p.pool?.size ?? 5, maxOverflow: p.pool?.maxOverflow ?? 10 } }),
       redisPool: p.redisPool ?? 10,

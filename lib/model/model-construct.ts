@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { SuppressionProps } from './common.js';
+import type { RuleId } from './rule-ids.js';
 import { suggestion } from './did-you-mean.js';
 import { deepMerge, deepPartial } from './overrides.js';
 import { suppressionsSchema } from './schema-kit.js';
@@ -42,7 +43,7 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
   public readonly stack: Stack;
   private readonly base: Props;
   private readonly overrides: Readonly<Record<string, unknown>>;
-  private readonly schema: z.ZodType<Props>;
+  private readonly schema: z.ZodType<unknown, Props>;
   private readonly resolved = new Map<string, Resolved>();
   private readonly _suppressions: Suppression[] = [];
 
@@ -50,7 +51,8 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     scope: Construct,
     id: string,
     props: Props & ModelCommonProps<unknown>,
-    schema: z.ZodType<Props>,
+    /** Its input type must be Props (with suppressions): see same-shape.ts. */
+    schema: z.ZodType<unknown, Props & { suppressions?: unknown }>,
   ) {
     super(scope, id);
     this.stack = Stack.of(this);
@@ -81,7 +83,8 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     if (problems.length) throw new ConfigError(problems);
     this.base = base as Props;
     this.overrides = profiles;
-    for (const s of suppressions) this.suppress(s.rule, s.reason, s.profiles);
+    // Ids from YAML are strings until the gate checks them against RULE_IDS (with a suggestion).
+    for (const s of suppressions) this.addSuppression(s.rule, s.reason, s.profiles);
     this.stack._register(this as unknown as ModelConstruct<object, unknown>);
   }
 
@@ -107,16 +110,24 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
   }
 
   /** Turns off `rule` for this construct, in `profiles` or in all of them. */
-  public suppress(rule: string, reason: string, profiles?: readonly string[]): void {
+  public suppress(rule: RuleId, reason: string, profiles?: readonly string[]): void {
+    this.addSuppression(rule, reason, profiles);
+  }
+
+  private addSuppression(rule: string, reason: string, profiles?: readonly string[]): void {
     const s = { rule, reason, profiles, path: this.node.path };
     validateProps(suppressionsSchema, [{ rule, reason, ...(profiles ? { profiles } : {}) }], `[${this.node.path}]`, 'suppressions');
     this._suppressions.push(s);
-    this.stack._touch();
   }
 
   /** Suppressions made on this construct. */
   public get suppressions(): readonly Suppression[] {
     return this._suppressions;
+  }
+
+  /** What `profile` overrides, as given; undefined when it overrides nothing. */
+  protected profileOverride(profile: string): unknown {
+    return this.overrides[profile];
   }
 
   /** The base props as given (after validation), without profile overrides. */

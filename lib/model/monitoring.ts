@@ -4,7 +4,7 @@ import { Duration } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Prometheus settings. */
 export interface PrometheusProps {
@@ -67,8 +67,8 @@ export interface GrafanaProps {
    */
   readonly adminPasswordSecret?: string;
   /**
-   * A literal admin password. Accepted only so SO-GRAFANA-ADMIN can refuse it in production
-   * (and warn in dev); use `adminPasswordSecret`.
+   * A literal admin password. Accepted only so SO-GRAFANA-ADMIN can refuse it (in every
+   * profile) with a clear fix; it is never written to any output. Use `adminPasswordSecret`.
    *
    * @default - none (the secret is used)
    */
@@ -218,7 +218,7 @@ const fraction = z.number().gt(0, { error: 'expected a fraction above 0' }).lte(
 export const monitoringSchema = z.strictObject({
   prometheus: z
     .strictObject({
-      image: z.string().min(1).optional(),
+      image: imageRef.optional(),
       port: portSchema.optional(),
       scrapeInterval: durationSchema.optional(),
       retention: promDuration.optional(),
@@ -227,7 +227,7 @@ export const monitoringSchema = z.strictObject({
     .optional(),
   grafana: z
     .strictObject({
-      image: z.string().min(1).optional(),
+      image: imageRef.optional(),
       port: portSchema.optional(),
       adminUser: z.string().min(1).optional(),
       adminPasswordSecret: secretName.optional(),
@@ -246,10 +246,10 @@ export const monitoringSchema = z.strictObject({
     .optional(),
   exporters: z
     .strictObject({
-      postgres: z.string().min(1).optional(),
-      redis: z.string().min(1).optional(),
-      nginx: z.string().min(1).optional(),
-      pgbouncer: z.string().min(1).optional(),
+      postgres: imageRef.optional(),
+      redis: imageRef.optional(),
+      nginx: imageRef.optional(),
+      pgbouncer: imageRef.optional(),
     })
     .optional(),
   nginxStatusPort: portSchema.optional(),
@@ -296,7 +296,7 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
   public readonly kind = 'monitoring' as const;
 
   constructor(scope: Construct, id: string, props: MonitoringConstructProps = {}) {
-    super(scope, id, props, monitoringSchema as never);
+    super(scope, id, props, monitoringSchema);
   }
 
   protected build(p: MonitoringProps): ResolvedMonitoring {
@@ -356,6 +356,31 @@ export const MONITORING_SERVICES = {
   nginxExporter: 'nginx-exporter',
   pgbouncerExporter: 'pgbouncer-exporter',
 } as const;
+
+/**
+ * Connections each exporter holds, at its peak, to what it watches. They count in the budgets
+ * like any fixed client, so no one declares them by hand (test/e2e/exporters.test.ts measures
+ * Debian's builds of the same exporters):
+ * - postgres_exporter: 2 (the legacy exporter's own connection, plus the collector package's);
+ * - redis_exporter: 1 (one connection per scrape);
+ * - pgbouncer-exporter: 1, to PgBouncer's admin console, which counts against max_client_conn.
+ */
+export const EXPORTER_CONNECTIONS = { postgres: 2, redis: 1, pgbouncer: 1 } as const;
+
+/** A client the stack itself creates, counted in a budget as a fixed client. */
+export interface StackClient {
+  readonly name: string;
+  readonly count: number;
+}
+
+/** The clients monitoring adds to each provider: its exporters. */
+export function exporterClients(): { readonly postgres: StackClient; readonly redis: StackClient; readonly pgbouncer: StackClient } {
+  return {
+    postgres: { name: MONITORING_SERVICES.postgresExporter, count: EXPORTER_CONNECTIONS.postgres },
+    redis: { name: MONITORING_SERVICES.redisExporter, count: EXPORTER_CONNECTIONS.redis },
+    pgbouncer: { name: MONITORING_SERVICES.pgbouncerExporter, count: EXPORTER_CONNECTIONS.pgbouncer },
+  };
+}
 
 /** Ports the exporters serve `/metrics` on (their defaults). */
 export const EXPORTER_PORTS = { postgres: 9187, redis: 9121, nginx: 9113, pgbouncer: 9127 } as const;

@@ -6,9 +6,15 @@ import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js
 import { parseVersion, tagVersion, type Version } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, durationSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, durationSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Load-balancing methods, as the seed lists them. */
+/**
+ * The ports nginx listens on inside a Kubernetes pod (unprivileged, as the image runs as a
+ * user); its other listeners must not take them.
+ */
+export const KUBERNETES_NGINX_PORTS: readonly number[] = [8080, 8443];
+
 export type Algorithm = 'round_robin' | 'least_conn' | 'ip_hash' | 'hash';
 
 /** TLS termination with a certificate from secrets. */
@@ -139,13 +145,21 @@ export interface NginxProps {
 }
 
 export const nginxSchema = z.strictObject({
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   version: z
     .string()
     .regex(/^\d+\.\d+(\.\d+)?$/, { error: "nginx.version looks like '1.22' or '1.27.3'" })
     .optional(),
   algorithm: z.enum(['round_robin', 'least_conn', 'ip_hash', 'hash']).optional(),
-  hashKey: z.string().min(1).optional(),
+  // Printable text and well-formed `$variables`: anything else fails `nginx -t`.
+  hashKey: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^(?:[^\u0000-\u001f\u007f$]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}))+$/, {
+      error: "hashKey is printable text with nginx variables written $name or ${name}, e.g. '$request_uri'",
+    })
+    .optional(),
   hashConsistent: z.boolean().optional(),
   maxFails: count(0).optional(),
   failTimeout: durationSchema.optional(),
@@ -199,7 +213,7 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
   public readonly kind = 'nginx' as const;
 
   constructor(scope: Construct, id: string, props: NginxConstructProps = {}) {
-    super(scope, id, props, nginxSchema as never);
+    super(scope, id, props, nginxSchema);
   }
 
   protected build(p: NginxProps, profile: string): ResolvedNginx {

@@ -4,7 +4,8 @@ import { Duration, IntOrPercent } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, durationSchema, intOrPercentSchema, portSchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, durationSchema, intOrPercentSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { checkRollout } from './target-limits.js';
 
 /** PgBouncer's pool modes. */
 export type PoolMode = 'session' | 'transaction' | 'statement';
@@ -89,7 +90,7 @@ export interface PgBouncerProps {
 }
 
 export const pgbouncerSchema = z.strictObject({
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   poolMode: z.enum(['session', 'transaction', 'statement']).optional(),
   defaultPoolSize: count(1).optional(),
   reservePoolSize: count(0).optional(),
@@ -106,7 +107,7 @@ export const pgbouncerSchema = z.strictObject({
     .optional(),
   resources: resourcesSchema.optional(),
   suppressions: suppressionsSchema.optional(),
-});
+}).superRefine((p, ctx) => checkRollout(p.rollout, ctx));
 
 /** The pooler's values for one profile. */
 export interface ResolvedPgBouncer {
@@ -130,52 +131,75 @@ export interface ResolvedPgBouncer {
    * for the one (database, user) pair, capped by max_db_connections.
    */
   readonly serverConnectionsPerInstance: number;
+  /**
+   * Clients other than the backends (the stack's own pgbouncer-exporter), sorted by name;
+   * they count against max_client_conn with the app's connections.
+   */
+  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
 }
 
 export type PgBouncerOverrides = DeepPartial<PgBouncerProps>;
 export interface PgBouncerConstructProps extends PgBouncerProps, ModelCommonProps<PgBouncerOverrides> {}
+
+/** The one place each {@link PgBouncerProps} default lives (the TSDoc `@default`s say the same). */
+export const PGBOUNCER_DEFAULTS = {
+  image: 'edoburu/pgbouncer:v1.23.1-p2',
+  poolMode: 'transaction',
+  defaultPoolSize: 20,
+  reservePoolSize: 0,
+  maxClientConn: 100,
+  maxDbConnections: 0,
+  instances: 1,
+  rollout: { maxSurge: '25%', maxUnavailable: '25%' },
+  port: 6432,
+  userlistSecret: 'pgbouncer_userlist',
+  healthcheck: { interval: '10s', timeout: '5s', retries: 3, startPeriod: '10s' },
+  resources: { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
+} as const;
 
 /** PgBouncer between the backends and Postgres: the standard fix for pool exhaustion. */
 export class PgBouncer extends ModelConstruct<PgBouncerProps, ResolvedPgBouncer> {
   public readonly kind = 'pgbouncer' as const;
 
   constructor(scope: Construct, id: string, props: PgBouncerConstructProps = {}) {
-    super(scope, id, props, pgbouncerSchema as never);
+    super(scope, id, props, pgbouncerSchema);
   }
 
   protected build(p: PgBouncerProps): ResolvedPgBouncer {
-    const defaultPoolSize = p.defaultPoolSize ?? 20;
-    const reservePoolSize = p.reservePoolSize ?? 0;
-    const maxDbConnections = p.maxDbConnections ?? 0;
+    const d = PGBOUNCER_DEFAULTS;
+    const defaultPoolSize = p.defaultPoolSize ?? d.defaultPoolSize;
+    const reservePoolSize = p.reservePoolSize ?? d.reservePoolSize;
+    const maxDbConnections = p.maxDbConnections ?? d.maxDbConnections;
     const pool = defaultPoolSize + reservePoolSize;
     return {
       id: this.node.id,
       path: this.node.path,
-      image: p.image ?? 'edoburu/pgbouncer:v1.23.1-p2',
-      poolMode: p.poolMode ?? 'transaction',
+      image: p.image ?? d.image,
+      poolMode: p.poolMode ?? d.poolMode,
       defaultPoolSize,
       reservePoolSize,
-      maxClientConn: p.maxClientConn ?? 100,
+      maxClientConn: p.maxClientConn ?? d.maxClientConn,
       maxDbConnections,
-      replicas: p.instances ?? 1,
+      replicas: p.instances ?? d.instances,
       rollout: {
-        maxSurge: IntOrPercent.parse(p.rollout?.maxSurge ?? '25%'),
-        maxUnavailable: IntOrPercent.parse(p.rollout?.maxUnavailable ?? '25%'),
+        maxSurge: IntOrPercent.parse(p.rollout?.maxSurge ?? d.rollout.maxSurge),
+        maxUnavailable: IntOrPercent.parse(p.rollout?.maxUnavailable ?? d.rollout.maxUnavailable),
         ...(p.rollout?.drainingPods !== undefined ? { drainingPods: p.rollout.drainingPods } : {}),
         scaleUpThenDown: false,
       },
-      port: p.port ?? 6432,
-      userlistSecret: p.userlistSecret ?? 'pgbouncer_userlist',
+      port: p.port ?? d.port,
+      userlistSecret: p.userlistSecret ?? d.userlistSecret,
       healthcheck: {
-        interval: Duration.parse(p.healthcheck?.interval ?? '10s'),
-        timeout: Duration.parse(p.healthcheck?.timeout ?? '5s'),
-        retries: p.healthcheck?.retries ?? 3,
-        startPeriod: Duration.parse(p.healthcheck?.startPeriod ?? '10s'),
+        interval: Duration.parse(p.healthcheck?.interval ?? d.healthcheck.interval),
+        timeout: Duration.parse(p.healthcheck?.timeout ?? d.healthcheck.timeout),
+        retries: p.healthcheck?.retries ?? d.healthcheck.retries,
+        startPeriod: Duration.parse(p.healthcheck?.startPeriod ?? d.healthcheck.startPeriod),
       },
       resources: resolveResources(
-        p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
+        p.resources ?? d.resources,
       ),
       serverConnectionsPerInstance: maxDbConnections > 0 ? Math.min(pool, maxDbConnections) : pool,
+      fixedClients: [],
     };
   }
 }

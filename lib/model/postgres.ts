@@ -5,7 +5,7 @@ import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js
 import { tagVersion } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Props of the shared {@link Postgres} database. */
 export interface PostgresProps {
@@ -77,7 +77,7 @@ const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
 
 /** The fields of the postgres section; the config adds `pooler` beside them. */
 export const postgresShape = {
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   maxConnections: count(1).max(262143).optional(),
   superuserReservedConnections: count(0).optional(),
   reservedConnections: count(0).optional(),
@@ -90,14 +90,29 @@ export const postgresShape = {
   suppressions: suppressionsSchema.optional(),
 };
 
+/**
+ * The one place each {@link PostgresProps} default lives: `build()` and the cross-field
+ * checks both read it (the TSDoc `@default`s say the same; test/model/defaults.test.ts checks).
+ */
+export const POSTGRES_DEFAULTS = {
+  image: 'postgres:16-alpine',
+  maxConnections: 100,
+  superuserReservedConnections: 3,
+  reservedConnections: 0,
+  user: 'app',
+  passwordSecret: 'postgres_password',
+  storage: '10Gi',
+  resources: { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
+} as const;
+
 /** Checks across postgres fields: the reserved slots, and settings the image's version lacks. */
 export function postgresChecks(
   p: { maxConnections?: number; superuserReservedConnections?: number; reservedConnections?: number; image?: string },
   ctx: z.core.$RefinementCtx<unknown>,
 ): void {
-  const max = p.maxConnections ?? 100;
-  const su = p.superuserReservedConnections ?? 3;
-  const res = p.reservedConnections ?? 0;
+  const max = p.maxConnections ?? POSTGRES_DEFAULTS.maxConnections;
+  const su = p.superuserReservedConnections ?? POSTGRES_DEFAULTS.superuserReservedConnections;
+  const res = p.reservedConnections ?? POSTGRES_DEFAULTS.reservedConnections;
   // PostgreSQL refuses to start unless superuser_reserved < max_connections − reserved.
   if (max <= su + res) {
     ctx.addIssue({
@@ -107,7 +122,7 @@ export function postgresChecks(
       message: `maxConnections ${max} is not above the reserved slots (superuserReservedConnections ${su} + reservedConnections ${res} = ${su + res}); PostgreSQL would not start. Set maxConnections ≥ ${su + res + 1}`,
     });
   }
-  const major = Number(tagVersion(p.image ?? 'postgres:16')?.split('.')[0]);
+  const major = Number(tagVersion(p.image ?? POSTGRES_DEFAULTS.image)?.split('.')[0]);
   if (res > 0 && Number.isFinite(major) && major < 16) {
     ctx.addIssue({
       code: 'custom',
@@ -119,6 +134,9 @@ export function postgresChecks(
 }
 
 export const postgresSchema = z.strictObject(postgresShape).superRefine(postgresChecks);
+
+/** The port PostgreSQL listens on in every target (the official image's default). */
+export const POSTGRES_PORT = 5432;
 
 /** Postgres values for one profile. */
 export interface ResolvedPostgres {
@@ -147,17 +165,18 @@ export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
   public readonly kind = 'postgres' as const;
 
   constructor(scope: Construct, id: string, props: PostgresConstructProps = {}) {
-    super(scope, id, props, postgresSchema as never);
+    super(scope, id, props, postgresSchema);
   }
 
   protected build(p: PostgresProps): ResolvedPostgres {
-    const maxConnections = p.maxConnections ?? 100;
-    const superuserReservedConnections = p.superuserReservedConnections ?? 3;
-    const reservedConnections = p.reservedConnections ?? 0;
+    const d = POSTGRES_DEFAULTS;
+    const maxConnections = p.maxConnections ?? d.maxConnections;
+    const superuserReservedConnections = p.superuserReservedConnections ?? d.superuserReservedConnections;
+    const reservedConnections = p.reservedConnections ?? d.reservedConnections;
     return {
       id: this.node.id,
       path: this.node.path,
-      image: p.image ?? 'postgres:16-alpine',
+      image: p.image ?? d.image,
       maxConnections,
       superuserReservedConnections,
       reservedConnections,
@@ -165,13 +184,26 @@ export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, n]) => ({ name, count: n })),
       database: p.database ?? this.stack.stackName.replace(/-/g, '_'),
-      user: p.user ?? 'app',
-      passwordSecret: p.passwordSecret ?? 'postgres_password',
-      storage: Memory.parse(p.storage ?? '10Gi'),
+      user: p.user ?? d.user,
+      passwordSecret: p.passwordSecret ?? d.passwordSecret,
+      storage: Memory.parse(p.storage ?? d.storage),
       resources: resolveResources(
-        p.resources ?? { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
+        p.resources ?? d.resources,
       ),
       available: maxConnections - superuserReservedConnections - reservedConnections,
     };
   }
+}
+
+/**
+ * The server settings the capacity math depends on, as `postgres` argv: every target starts
+ * the server with exactly these.
+ */
+export function postgresServerArgs(pg: ResolvedPostgres): string[] {
+  const settings = [
+    `max_connections=${pg.maxConnections}`,
+    `superuser_reserved_connections=${pg.superuserReservedConnections}`,
+    ...(pg.reservedConnections > 0 ? [`reserved_connections=${pg.reservedConnections}`] : []),
+  ];
+  return ['postgres', ...settings.flatMap((s) => ['-c', s])];
 }

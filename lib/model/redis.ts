@@ -4,7 +4,7 @@ import { Memory } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
-import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema } from './schema-kit.js';
+import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 
 /** Props of the shared {@link Redis}. */
 export interface RedisProps {
@@ -53,7 +53,7 @@ export interface RedisProps {
 }
 
 export const redisSchema = z.strictObject({
-  image: z.string().min(1).optional(),
+  image: imageRef.optional(),
   maxClients: count(1).optional(),
   fixedClients: z.record(dnsLabel, count(0)).optional(),
   persistence: z.enum(['none', 'rdb', 'aof']).optional(),
@@ -64,6 +64,19 @@ export const redisSchema = z.strictObject({
 });
 
 /** Redis values for one profile. */
+/** The one place each {@link RedisProps} default lives (the TSDoc `@default`s say the same). */
+export const REDIS_DEFAULTS = {
+  image: 'redis:7.2-alpine',
+  maxClients: 10000,
+  persistence: 'rdb',
+  passwordSecret: 'redis_password',
+  storage: '1Gi',
+  resources: { limits: { cpu: 1, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
+} as const;
+
+/** The port Redis listens on in every target (the official image's default). */
+export const REDIS_PORT = 6379;
+
 export interface ResolvedRedis {
   readonly id: string;
   readonly path: string;
@@ -88,20 +101,19 @@ export class Redis extends ModelConstruct<RedisProps, ResolvedRedis> {
   }
 
   protected build(p: RedisProps): ResolvedRedis {
+    const d = REDIS_DEFAULTS;
     return {
       id: this.node.id,
       path: this.node.path,
-      image: p.image ?? 'redis:7.2-alpine',
-      maxClients: p.maxClients ?? 10000,
+      image: p.image ?? d.image,
+      maxClients: p.maxClients ?? d.maxClients,
       fixedClients: Object.entries(p.fixedClients ?? {})
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, n]) => ({ name, count: n })),
-      persistence: p.persistence ?? 'rdb',
-      passwordSecret: p.passwordSecret ?? 'redis_password',
-      storage: Memory.parse(p.storage ?? '1Gi'),
-      resources: resolveResources(
-        p.resources ?? { limits: { cpu: 1, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
-      ),
+      persistence: p.persistence ?? d.persistence,
+      passwordSecret: p.passwordSecret ?? d.passwordSecret,
+      storage: Memory.parse(p.storage ?? d.storage),
+      resources: resolveResources(p.resources ?? d.resources),
     };
   }
 }

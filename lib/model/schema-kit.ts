@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Cpu, Duration, IntOrPercent, Memory, UnitError } from '../units/index.js';
+import { visible } from './visible-text.js';
 
 /** Adds a zod issue with the unit parser's own message when `parse` throws. */
 function unit<T>(parse: (v: T) => unknown) {
@@ -32,12 +33,32 @@ export const intOrPercentSchema = z
   .union([z.number(), z.string()], { error: "expected a whole number or a percentage like '25%'" })
   .superRefine(unit(IntOrPercent.parse));
 
+// Docker's reference grammar (distribution/reference): [registry[:port]/]path[:tag][@digest].
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REF = new RegExp(
+  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+/** A container image reference as Docker and Kubernetes parse it; no `${VAR}` or spaces. */
+export const imageRef = z
+  .string()
+  .min(1, { error: 'image is required' })
+  .max(512)
+  .regex(IMAGE_REF, {
+    error: (iss) => `'${visible(String(iss.input), 120)}' is not an image reference; write it like 'ghcr.io/acme/api:1.2.3' (lowercase path, no spaces or variables)`,
+  });
+
+/** Names that collide with JavaScript's built-in object keys (construct ids, lookups). */
+export const RESERVED_NAMES: readonly string[] = ['constructor'];
+
 export const dnsLabel = z
   .string()
   .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
     error: (iss) =>
-      `'${String(iss.input)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
-  });
+      `'${visible(String(iss.input), 120)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`,
+  })
+  .refine((s) => !RESERVED_NAMES.includes(s), { error: (iss) => `'${String(iss.input)}' is a reserved name; choose another` });
 
 const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
 
@@ -45,21 +66,35 @@ const LABEL_NAME = '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
 export const labelsSchema = z.record(
   z.string().regex(new RegExp(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?${LABEL_NAME}$`), {
     error: (iss) =>
-      `'${String(iss.input)}' is not a Kubernetes label key; use [prefix/]name with a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      `'${visible(String(iss.input), 120)}' is not a Kubernetes label key; use [prefix/]name with a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
   }),
   z.string().regex(new RegExp(`^(${LABEL_NAME})?$`), {
     error: (iss) =>
-      `'${String(iss.input)}' is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      `'${visible(String(iss.input), 120)}' is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
   }),
 );
 
-export const count = (min: number) => z.number().int({ error: 'expected a whole number' }).min(min);
+/** The largest value of a Kubernetes int32 field (replicas, ports, counts). */
+export const INT32_MAX = 2 ** 31 - 1;
+
+export const count = (min: number) => z.number().int({ error: 'expected a whole number' }).min(min).max(INT32_MAX);
 
 export const portSchema = z.number().int().min(1).max(65535);
 
+/**
+ * A secret name: a compose secret, a file in the secrets directory, and (with `_` as `-`) a
+ * Kubernetes Secret, whose names are lowercase DNS labels.
+ */
 export const secretName = z
   .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, { error: 'a secret name uses letters, digits, _ . and -' });
+  .regex(/^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/, {
+    error: "a secret name uses lowercase letters, digits, '_' and '-', starts and ends with a letter or digit (max 63)",
+  });
+
+/** The Kubernetes Secret a model secret name maps to: `postgres_password` → `postgres-password`. */
+export function kubernetesSecretName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+}
 
 const computeResources = z.strictObject({
   cpu: cpuSchema.optional(),
@@ -92,7 +127,14 @@ export const resourcesSchema = z
 
 export const suppressionSchema = z.strictObject({
   rule: z.string().regex(/^SO-[A-Z-]+$/, { error: "a rule id looks like 'SO-HA'" }),
-  reason: z.string().min(10, { error: 'a suppression reason must be at least 10 characters, saying why' }),
+  reason: z
+    .string()
+    .max(500, { error: 'a suppression reason is at most 500 characters; one sentence says why' })
+    .refine((r) => r.trim().length >= 10, { error: 'a suppression reason must be at least 10 characters besides spaces, saying why' })
+    // It is printed in CAPACITY.md and on the terminal, one line each.
+    .refine((r) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(r), {
+      error: 'a suppression reason is one line of text, without control characters',
+    }),
   profiles: z.array(z.string()).optional(),
 });
 

@@ -7,7 +7,8 @@ import type { Nginx } from './nginx.js';
 import type { PgBouncer } from './pgbouncer.js';
 import type { Postgres } from './postgres.js';
 import type { Redis } from './redis.js';
-import { dnsLabel } from './schema-kit.js';
+import { dnsLabel, RESERVED_NAMES } from './schema-kit.js';
+import { visible } from './visible-text.js';
 
 /** Settings of one profile. */
 export interface ProfileProps {
@@ -53,20 +54,21 @@ export class Stack extends Construct {
   public readonly stackName: string;
   private readonly production: ReadonlyMap<string, boolean>;
   private readonly members: ModelConstruct<object, unknown>[] = [];
-  private _revision = 0;
 
   constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
     super(scope as Construct, id);
     (this as any)[STACK] = true;
     const problems: string[] = [];
     if (!dnsLabel.safeParse(id).success) {
-      problems.push(`[${id}] name: '${id}' is not a DNS label; use lowercase letters, digits and '-'`);
+      problems.push(`[${id}] name: '${visible(id, 120)}' is not a DNS label; use lowercase letters, digits and '-'`);
     }
     const declared = Object.keys(props.profiles ?? {});
     const names = [...BUILT_IN, ...declared.filter((n) => !BUILT_IN.includes(n))];
     for (const n of names) {
-      if (!dnsLabel.safeParse(n).success) {
-        problems.push(`[${id}] profiles.${n}: '${n}' is not a valid profile name; use lowercase letters, digits and '-'`);
+      if (RESERVED_NAMES.includes(n)) {
+        problems.push(`[${id}] profiles.${n}: '${n}' is a reserved name; choose another profile name`);
+      } else if (!dnsLabel.safeParse(n).success) {
+        problems.push(`[${id}] profiles.${visible(n, 120)}: '${visible(n, 120)}' is not a valid profile name; use lowercase letters, digits and '-'`);
       }
     }
     for (const n of names) {
@@ -91,20 +93,6 @@ export class Stack extends Construct {
   /** @internal called by every model construct */
   public _register(member: ModelConstruct<object, unknown>): void {
     this.members.push(member);
-    this._touch();
-  }
-
-  /** @internal called when anything rules depend on changes (a member, a suppression) */
-  public _touch(): void {
-    this._revision++;
-  }
-
-  /**
-   * Changes whenever a construct or suppression is added; props are immutable, so equal
-   * revisions mean equal rule outcomes (the gate caches on it).
-   */
-  public get revision(): number {
-    return this._revision;
   }
 
   /** Every model construct, in creation order. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { suggestion } from './did-you-mean.js';
+import { didYouMean, suggestion } from './did-you-mean.js';
+import { visible } from './visible-text.js';
 
 type Issue = z.core.$ZodIssue;
 type AnySchema = z.core.$ZodType;
@@ -18,7 +19,7 @@ export function dotPath(path: IssuePath): string {
 /** Shows a value the way the user typed it. */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${visible(value, 120)}'`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -74,10 +75,28 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 /**
+ * The paths of keys an unknown key is a typo of (`expectedRPS` → `load.expectedRps`). A
+ * misspelt required key is one mistake: its "did you mean" line says it all, so the
+ * "required" line for the key it meant is left out.
+ */
+export function misspeltKeys(issues: readonly Issue[], schema?: AnySchema): Set<string> {
+  const meant = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const keys = knownKeys(schema, issue.path);
+    for (const k of issue.keys) {
+      const best = didYouMean(k, keys);
+      if (best !== undefined) meant.add(dotPath([...issue.path, best]));
+    }
+  }
+  return meant;
+}
+
+/**
  * Turns zod issues into one line each: the path, the value, the limit and the fix.
  * `root` is the validated input and `schema` its schema (for "did you mean").
  */
-export function formatIssues(issues: readonly Issue[], root: unknown, schema?: AnySchema): string[] {
+export function formatIssues(issues: readonly Issue[], root: unknown, schema?: AnySchema, meant = misspeltKeys(issues, schema)): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const at = dotPath(issue.path);
@@ -95,6 +114,7 @@ export function formatIssues(issues: readonly Issue[], root: unknown, schema?: A
         continue;
       }
       case 'invalid_type': {
+        if (value === undefined && meant.has(at)) continue;
         const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
         lines.push(
           value === undefined

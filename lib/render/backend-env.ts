@@ -1,10 +1,23 @@
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
-import type { ResolvedPostgres } from '../model/postgres.js';
-import type { ResolvedRedis } from '../model/redis.js';
+import { POSTGRES_PORT, type ResolvedPostgres } from '../model/postgres.js';
+import { REDIS_PORT, type ResolvedRedis } from '../model/redis.js';
 
 /** Where a target mounts a secret file. */
 export type SecretPath = (name: string) => string;
+
+/**
+ * The host names a backend reaches its providers by. Compose names a provider whose spec
+ * differs per profile `<id>-<profile>`, so each profile's consumers must be given its own.
+ */
+export interface ProviderHosts {
+  /** @default - the Postgres construct id */
+  readonly postgres?: string;
+  /** @default - the PgBouncer construct id */
+  readonly pooler?: string;
+  /** @default - the Redis construct id */
+  readonly redis?: string;
+}
 
 /**
  * The env contract every backend gets from the model, on every target: workers, pool and
@@ -16,13 +29,14 @@ export function backendEnv(
   redis: ResolvedRedis | undefined,
   secretPath: SecretPath,
   pooler?: ResolvedPgBouncer,
+  hosts: ProviderHosts = {},
 ): Record<string, string> {
   const env: Record<string, string> = { WEB_CONCURRENCY: String(b.workers) };
   if (b.pool && pg) {
     env.DB_POOL_SIZE = String(b.pool.size);
     env.DB_MAX_OVERFLOW = String(b.pool.maxOverflow);
     // Behind a pooler the app connects to it; it logs in to Postgres with the same role.
-    const host = pooler ? `${pooler.id}:${pooler.port}` : `${pg.id}:5432`;
+    const host = pooler ? `${hosts.pooler ?? pooler.id}:${pooler.port}` : `${hosts.postgres ?? pg.id}:${POSTGRES_PORT}`;
     env.DATABASE_URL = `postgresql://${pg.user}@${host}/${pg.database}`;
     env.DB_PASSWORD_FILE = secretPath(pg.passwordSecret);
     // Apps that keep session state (server-side prepared statements, e.g. asyncpg) must
@@ -31,7 +45,7 @@ export function backendEnv(
   }
   if (b.redisPool > 0 && redis) {
     env.REDIS_POOL_SIZE = String(b.redisPool);
-    env.REDIS_URL = `redis://${redis.id}:6379/0`;
+    env.REDIS_URL = `redis://${hosts.redis ?? redis.id}:${REDIS_PORT}/0`;
     env.REDIS_PASSWORD_FILE = secretPath(redis.passwordSecret);
   }
   for (const [k, v] of Object.entries(b.env)) {

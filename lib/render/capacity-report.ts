@@ -1,12 +1,15 @@
+import { loadSizings } from '../capacity/load.js';
 import { nginxBudget } from '../capacity/nginx-budget.js';
 import { poolerClientBudget } from '../capacity/pooler-budget.js';
 import { postgresBudget } from '../capacity/postgres-budget.js';
 import { redisBudget } from '../capacity/redis-budget.js';
 import { safeScales } from '../capacity/safe-scale.js';
 import type { TargetKind } from '../capacity/target.js';
+import { loadFormula, servedRps } from '../model/load.js';
 import type { Stack } from '../model/stack.js';
-import { evaluate, warningLines, type GateReport } from '../rules/gate.js';
-import { formatFinding, type RuleContext } from '../rules/rule.js';
+import type { ResolvedProfile } from '../plan/profile.js';
+import { formatFinding, warningLines, type GateReport } from '../plan/report.js';
+import { escapeControls } from '../model/visible-text.js';
 import { mermaidTopology } from './topology.js';
 
 /** Names a construct path as the reader will see it (a compose service name, say). */
@@ -14,12 +17,17 @@ export type ServiceNamer = (profile: string, path: string) => string;
 
 const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
 
+/** User text as literal Markdown: no table cell break, HTML, emphasis, link or code span. */
+function mdText(s: string): string {
+  return escapeControls(s).replace(/[\\`*_[\]<>|#!~&()]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+}
+
 function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
   return [row(head), row(head.map(() => '---')), ...rows.map(row)];
 }
 
 /** The budget tables of one profile under one target's semantics. */
-export function capacitySection(ctx: RuleContext, target: TargetKind, name: (path: string) => string): string[] {
+export function capacitySection(ctx: ResolvedProfile, target: TargetKind, name: (path: string) => string): string[] {
   const out: string[] = [];
   if (ctx.postgres && ctx.pooler) {
     const c = poolerClientBudget(ctx.backends, ctx.pooler, target);
@@ -29,6 +37,7 @@ export function capacitySection(ctx: RuleContext, target: TargetKind, name: (pat
         ['client', 'peak replicas', 'workers', 'pool.size + maxOverflow', 'connections'],
         [
           ...c.backends.map((s) => [name(s.backend.path), `${s.peak.total} (${s.peak.explain})`, s.workers, `${s.poolSize} + ${s.maxOverflow}`, s.demand]),
+          ...ctx.pooler.fixedClients.map((f) => [`fixed: ${f.name}`, '', '', '', f.count]),
           ['**demand**', '', '', '', `**${c.demand}**`],
         ],
       ),
@@ -90,7 +99,27 @@ export function capacitySection(ctx: RuleContext, target: TargetKind, name: (pat
       '',
     );
   }
+  out.push(...loadSection(ctx, target, name));
   return out;
+}
+
+/** `backend-prod: 500 RPS needs 6 replicas (…); the budget allows 4 (limited by PostgreSQL).` per backend with load. */
+function loadSection(ctx: ResolvedProfile, target: TargetKind, name: (path: string) => string): string[] {
+  const sizings = loadSizings(ctx, target);
+  if (sizings.length === 0) return [];
+  const lines = sizings.map((s) => {
+    const knob = s.provisioned.knob === 'replicas' ? '' : 'autoscale.max ';
+    const verdict = s.overBudget
+      ? ` **SO-LOAD: ${s.load.requiredReplicas - s.maxSafe} over.**`
+      : s.underProvisioned
+        ? ` **SO-LOAD: ${s.provisioned.knob} ${s.provisioned.base} serve ${servedRps(s.provisioned.base, s.load.rpsPerReplica)} RPS.**`
+        : '';
+    return (
+      `- ${name(s.backend.path)}: ${s.load.expectedRps} RPS needs ${s.load.requiredReplicas} replicas (${loadFormula(s.load)}); ` +
+      `the budget allows ${knob}${s.maxSafe} (limited by ${s.limitedBy}).${verdict}`
+    );
+  });
+  return ['### Load', '', ...lines, ''];
 }
 
 function suppressionTable(report: GateReport): string[] {
@@ -101,8 +130,8 @@ function suppressionTable(report: GateReport): string[] {
     e.where.add(finding.target ? `${finding.profile}/${finding.target}` : finding.profile);
     seen.set(key, e);
   }
-  const rows = [...seen.values()].map((e) => [e.rule, e.path, [...e.where].join(', '), e.reason]);
-  for (const s of report.unusedSuppressions) rows.push([s.rule, s.path, '**matches nothing**', s.reason]);
+  const rows = [...seen.values()].map((e) => [mdText(e.rule), mdText(e.path), [...e.where].join(', '), mdText(e.reason)]);
+  for (const s of report.unusedSuppressions) rows.push([mdText(s.rule), mdText(s.path), '**matches nothing**', mdText(s.reason)]);
   return rows.length ? table(['rule', 'construct', 'suppressed in', 'reason'], rows) : ['None.'];
 }
 
@@ -142,8 +171,8 @@ export function renderCapacityReport(stack: Stack, report: GateReport, target: T
 }
 
 /** `scaleout plan`: the capacity table per profile and target, then every finding. */
-export function renderPlan(stack: Stack, targets: readonly TargetKind[]): string {
-  const report = evaluate(stack, { targets });
+export function renderPlan(stack: Stack, report: GateReport): string {
+  const { targets } = report;
   const out = [`# Plan: ${stack.stackName}`, ''];
   for (const ctx of report.contexts) {
     for (const target of targets) {

@@ -1,4 +1,4 @@
-import type { RuleContext } from '../rules/rule.js';
+import type { ResolvedProfile } from '../plan/profile.js';
 import { alertThresholds, promNumber } from './alert-rules.js';
 import { PROMETHEUS_DATASOURCE_UID } from './grafana-provisioning.js';
 import { EXPORTER_JOBS } from './prometheus-config.js';
@@ -30,12 +30,12 @@ const DATASOURCE = { type: 'prometheus', uid: PROMETHEUS_DATASOURCE_UID } as con
 export const DASHBOARD_SCHEMA_VERSION = 39;
 
 /** `job=~"api|jobs"`: every backend tier of the stack. */
-function backendsMatcher(ctx: RuleContext): string {
+function backendsMatcher(ctx: ResolvedProfile): string {
   return ctx.backends.length === 1 ? `job="${ctx.backends[0]!.id}"` : `job=~"${ctx.backends.map((b) => b.id).join('|')}"`;
 }
 
 /** The three seed dashboards (Backend Performance, Infrastructure, Load Balancing) for one profile. */
-export function dashboardSpecs(ctx: RuleContext, stackName: string): DashboardSpec[] {
+export function dashboardSpecs(ctx: ResolvedProfile, stackName: string): DashboardSpec[] {
   const jobs = backendsMatcher(ctx);
   const t = alertThresholds(ctx);
   const performance: PanelSpec[] = [
@@ -208,6 +208,6 @@ export function renderDashboard(d: DashboardSpec, stackName: string): string {
 }
 
 /** Every dashboard of a profile: file name → JSON. */
-export function renderDashboards(ctx: RuleContext, stackName: string): Map<string, string> {
+export function renderDashboards(ctx: ResolvedProfile, stackName: string): Map<string, string> {
   return new Map(dashboardSpecs(ctx, stackName).map((d) => [d.file, renderDashboard(d, stackName)]));
 }

@@ -59,9 +59,12 @@ export function needsKeepaliveHeaders(v: Version): boolean {
   return !versionAtLeast(v, [1, 29, 7]);
 }
 
-/** Quotes an argument only when nginx would otherwise split or end the directive on it. */
+/**
+ * Quotes an argument only when nginx would otherwise split or end the directive on it, or
+ * (`#`) read the rest of the line as a comment.
+ */
 function arg(s: string): string {
-  return /[\s;{}"'\\]/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : s;
+  return /[\s;{}"'\\#]/.test(s) || s === '' ? `"${s.replace(/["\\]/g, '\\$&')}"` : s;
 }
 
 /** Indents every line of `lines` by `depth` levels of 4 spaces. */

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { ResolvedBackend } from '../model/backend.js';
 import { EXPORTER_PORTS, MONITORING_SERVICES } from '../model/monitoring.js';
-import type { RuleContext } from '../rules/rule.js';
+import type { ResolvedProfile } from '../plan/profile.js';
 
 /** How Prometheus finds the replicas of a backend. */
 export type BackendDiscovery =
@@ -81,7 +81,7 @@ function backendJob(b: ResolvedBackend, d: BackendDiscovery): Record<string, unk
 }
 
 /** The exporters a stack gets, by job: the data tier it has, nginx always. */
-export function exporterJobs(ctx: RuleContext): { job: string; port: number }[] {
+export function exporterJobs(ctx: ResolvedProfile): { job: string; port: number }[] {
   return [
     ...(ctx.nginx ? [{ job: EXPORTER_JOBS.nginx, port: EXPORTER_PORTS.nginx }] : []),
     ...(ctx.postgres ? [{ job: EXPORTER_JOBS.postgres, port: EXPORTER_PORTS.postgres }] : []),
@@ -91,7 +91,7 @@ export function exporterJobs(ctx: RuleContext): { job: string; port: number }[] 
 }
 
 /** Renders prometheus.yml for one profile: same input, same bytes. */
-export function renderPrometheusConfig(ctx: RuleContext, opts: PrometheusRenderOptions): string {
+export function renderPrometheusConfig(ctx: ResolvedProfile, opts: PrometheusRenderOptions): string {
   const m = ctx.monitoring;
   if (!m) throw new Error('renderPrometheusConfig: the stack has no Monitoring');
   const host = opts.exporterHost ?? ((s: string) => s);

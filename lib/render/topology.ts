@@ -1,7 +1,8 @@
-import { plural, type RuleContext } from '../rules/rule.js';
+import type { ResolvedProfile } from '../plan/profile.js';
+import { plural } from '../plan/report.js';
 
 /** A Mermaid flowchart of one profile: client → nginx → backends → data tier. */
-export function mermaidTopology(ctx: RuleContext, serviceName: (path: string) => string): string {
+export function mermaidTopology(ctx: ResolvedProfile, serviceName: (path: string) => string): string {
   const lines = ['flowchart LR', '  client((client))'];
   const n = ctx.nginx;
   if (n) {

@@ -2,10 +2,19 @@ import { nginxBudget, nginxFixes } from '../capacity/nginx-budget.js';
 import { poolerClientBudget, poolerClientFixes, poolerServerFixes } from '../capacity/pooler-budget.js';
 import { postgresBudget, postgresFixes, type BackendConnections, type PostgresBudget } from '../capacity/postgres-budget.js';
 import { redisBudget, redisFixes } from '../capacity/redis-budget.js';
-import { plural, type Rule } from './rule.js';
+import type { ResolvedBackend } from '../model/backend.js';
+import { plural, type Rule, type RuleContext } from './rule.js';
 
 function fixedLine(clients: readonly { name: string; count: number }[], total: number): string[] {
   return clients.length === 0 ? [] : [`fixed clients ${clients.map((c) => `${c.name} ${c.count}`).join(' + ')} = ${total}`];
+}
+
+/**
+ * The fewest replicas a fix may offer: 2 in production (SO-HA), and never below what a
+ * backend's load needs (SO-LOAD would refuse that).
+ */
+function replicaFloor(ctx: RuleContext): (b: ResolvedBackend) => number {
+  return (b) => Math.max(ctx.production ? 2 : 1, b.load?.requiredReplicas ?? 1);
 }
 
 function fixLine(fixes: readonly string[]): string {
@@ -40,7 +49,7 @@ export const poolRule: Rule = {
   severity: () => 'error',
   check(ctx) {
     if (!ctx.postgres || !ctx.target) return [];
-    const minReplicas = ctx.production ? 2 : 1;
+    const minReplicas = replicaFloor(ctx);
     if (ctx.pooler) {
       const c = poolerClientBudget(ctx.backends, ctx.pooler, ctx.target);
       if (c.ok) return [];
@@ -51,6 +60,7 @@ export const poolRule: Rule = {
           title: 'PgBouncer client connections exceeded',
           details: [
             ...backendLines(c.backends),
+            ...fixedLine(ctx.pooler.fixedClients, c.fixedClients),
             `demand ${c.demand} > capacity ${c.capacity} (max_client_conn ${ctx.pooler.maxClientConn} × ${plural(ctx.pooler.replicas, 'instance')})`,
             `server side: ${server.demand} ${server.ok ? '≤' : '>'} ${availableText(server)}${server.ok ? '' : ' (SO-POOL-SERVER)'}`,
             fixLine(poolerClientFixes(c, minReplicas)),
@@ -116,7 +126,7 @@ export const redisRule: Rule = {
     }
     lines.push(...fixedLine(b.redis.fixedClients, b.fixedClients));
     lines.push(`demand ${b.demand} > maxclients ${b.redis.maxClients}`);
-    lines.push(fixLine(redisFixes(b, ctx.production ? 2 : 1)));
+    lines.push(fixLine(redisFixes(b, replicaFloor(ctx))));
     return [{ path: b.redis.path, title: 'Redis client budget exceeded', details: lines }];
   },
 };
@@ -131,7 +141,7 @@ export const nginxConnRule: Rule = {
     if (!ctx.nginx || !ctx.target) return [];
     const b = nginxBudget(ctx.nginx, ctx.backends, ctx.target);
     if (b.ok) return [];
-    const wp = plural(b.workerProcesses, 'worker process').replace('processs', 'processes');
+    const wp = plural(b.workerProcesses, 'worker process');
     const auto = ctx.nginx.workerProcesses === 'auto' ? ' (worker_processes auto counted as 1)' : '';
     const source = b.derived ? 'what the backends serve at once' : 'peakConcurrentRequests';
     return [

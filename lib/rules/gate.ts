@@ -2,9 +2,14 @@ import type { TargetKind } from '../capacity/target.js';
 import { SynthError } from '../errors.js';
 import type { Suppression } from '../model/model-construct.js';
 import type { Stack } from '../model/stack.js';
+import { resolveProfile } from '../plan/profile.js';
+import { formatFinding, type Finding, type GateReport } from '../plan/report.js';
 import { RULES } from './registry.js';
-import { formatFinding, type Finding, type Rule, type RuleContext } from './rule.js';
+import type { RuleContext } from './rule.js';
 import { checkStructure } from './structure.js';
+
+export { resolveProfile } from '../plan/profile.js';
+export { warningLines, type GateReport } from '../plan/report.js';
 
 /** Which targets and profiles a synth covers. */
 export interface GateOptions {
@@ -18,61 +23,15 @@ export interface GateOptions {
   readonly profiles?: readonly string[];
 }
 
-/** The outcome of evaluating every rule for every profile and target. */
-export interface GateReport {
-  readonly errors: readonly Finding[];
-  readonly warnings: readonly Finding[];
-  readonly suppressed: readonly { readonly finding: Finding; readonly suppression: Suppression }[];
-  /** Suppressions that matched nothing; reported so stale ones get removed. */
-  readonly unusedSuppressions: readonly Suppression[];
-  readonly contexts: readonly RuleContext[];
-}
-
-/** Resolves every construct for `profile`. */
-export function resolveProfile(stack: Stack, profile: string): RuleContext {
-  return {
-    stack,
-    profile,
-    production: stack.isProduction(profile),
-    backends: stack.backends.map((b) => b.resolve(profile)),
-    ...(stack.nginx ? { nginx: stack.nginx.resolve(profile) } : {}),
-    ...(stack.postgres ? { postgres: stack.postgres.resolve(profile) } : {}),
-    ...(stack.pooler ? { pooler: stack.pooler.resolve(profile) } : {}),
-    ...(stack.redis ? { redis: stack.redis.resolve(profile) } : {}),
-    ...(stack.monitoring ? { monitoring: stack.monitoring.resolve(profile) } : {}),
-  };
-}
-
 function matches(s: Suppression, f: Finding): boolean {
   return s.rule === f.rule && s.path === f.path && (s.profiles === undefined || s.profiles.includes(f.profile));
 }
 
-// Rule outcomes per stack revision, profile, rule and target: every target of one synth
-// (compose, each Kubernetes chart, Pulumi) then shares one evaluation of each rule.
-const cache = new WeakMap<Stack, { revision: number; findings: Map<string, Finding[]> }>();
-
-function findingsOf(stack: Stack, rule: Rule, run: RuleContext): Finding[] {
-  let entry = cache.get(stack);
-  if (!entry || entry.revision !== stack.revision) {
-    entry = { revision: stack.revision, findings: new Map() };
-    cache.set(stack, entry);
-  }
-  const key = `${run.profile}|${rule.id}|${run.target ?? '-'}`;
-  let found = entry.findings.get(key);
-  if (!found) {
-    found = rule.check(run).map((v) => ({
-      ...v,
-      rule: rule.id,
-      severity: rule.severity(run.production),
-      profile: run.profile,
-      ...(run.target ? { target: run.target } : {}),
-    }));
-    entry.findings.set(key, found);
-  }
-  return found;
-}
-
-/** Evaluates every rule without throwing on rule failures (input errors still throw). */
+/**
+ * Resolves each profile once and evaluates every rule once per profile (and per target, for
+ * capacity rules), without throwing on rule failures; input errors still throw. Nothing is
+ * cached: an entry point calls this once and hands the report to every target it renders.
+ */
 export function evaluate(stack: Stack, opts: GateOptions): GateReport {
   const contexts = (opts.profiles ?? stack.profileNames).map((p) => resolveProfile(stack, p));
   checkStructure(stack, contexts);
@@ -85,9 +44,16 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
     for (const rule of RULES) {
       const targets = opts.targets.filter((t) => !rule.targets || rule.targets.includes(t));
       if (targets.length === 0) continue;
-      const runs = rule.perTarget ? targets.map((t) => ({ ...ctx, target: t })) : [ctx];
+      const runs: RuleContext[] = rule.perTarget ? targets.map((t) => ({ ...ctx, target: t })) : [ctx];
       for (const run of runs) {
-        for (const finding of findingsOf(stack, rule, run)) {
+        for (const v of rule.check(run)) {
+          const finding: Finding = {
+            ...v,
+            rule: rule.id,
+            severity: rule.severity(run.production),
+            profile: run.profile,
+            ...(run.target ? { target: run.target } : {}),
+          };
           const s = suppressions.find((x) => matches(x, finding));
           if (s) {
             used.add(s);
@@ -98,21 +64,11 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
     }
   }
   const unusedSuppressions = suppressions.filter((s) => !used.has(s));
-  return { errors, warnings, suppressed, unusedSuppressions, contexts };
-}
-
-/** Warning lines for a report: rule warnings and stale suppressions. */
-export function warningLines(report: GateReport): string[] {
-  return [
-    ...report.warnings.map((f) => `warning ${formatFinding(f)}`),
-    ...report.unusedSuppressions.map(
-      (s) => `warning [${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`,
-    ),
-  ];
+  return { targets: [...opts.targets], errors, warnings, suppressed, unusedSuppressions, contexts };
 }
 
 /**
- * The one synth gate every target calls before emitting anything. Throws a
+ * The one synth gate every entry point calls before emitting anything. Throws a
  * {@link SynthError} listing every failed error-severity rule.
  */
 export function synthGate(stack: Stack, opts: GateOptions): GateReport {

@@ -8,7 +8,8 @@ export const grafanaAdminRule: Rule = {
   id: 'SO-GRAFANA-ADMIN',
   summary: 'the Grafana admin password comes from a secret, not a literal (admin/admin is refused)',
   perTarget: false,
-  severity: (prod) => (prod ? 'error' : 'warning'),
+  // In every profile: no output ever holds a literal password, so a literal has no effect.
+  severity: () => 'error',
   check(ctx) {
     const m = ctx.monitoring;
     if (!m || m.grafana.adminPassword === undefined) return [];
@@ -23,7 +24,7 @@ export const grafanaAdminRule: Rule = {
         details: [
           isDefault
             ? 'anyone who reaches Grafana logs in as admin with it'
-            : 'it would be written into every output file',
+            : 'outputs never hold a literal password; Grafana reads the secret file instead',
           `fix: remove grafana.adminPassword and put the password in the secret '${m.grafana.adminPasswordSecret}' (grafana.adminPasswordSecret)`,
         ],
       },

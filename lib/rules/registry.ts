@@ -1,5 +1,6 @@
 import { nginxConnRule, poolRule, poolServerRule, redisRule } from './capacity-rules.js';
 import { healthTimeoutRule } from './health-timeout.js';
+import { loadRule } from './load-rule.js';
 import { grafanaAdminRule } from './monitoring-rules.js';
 import type { Rule } from './rule.js';
 import {
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
   poolServerRule,
   redisRule,
   nginxConnRule,
+  loadRule,
   keepaliveRule,
   haRule,
   scaleConflictRule,
@@ -31,4 +33,4 @@ export const RULES: readonly Rule[] = [
   sharedVolumeRule,
 ];
 
-export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
+export { RULE_IDS, type RuleId } from '../model/rule-ids.js';

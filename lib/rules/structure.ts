@@ -1,7 +1,9 @@
+import { isRuleId } from '../model/rule-ids.js';
 import { ConfigError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
 import { MONITORING_SERVICES } from '../model/monitoring.js';
 import type { Stack } from '../model/stack.js';
+import { collisions } from './collisions.js';
 import { RULE_IDS } from './registry.js';
 import type { RuleContext } from './rule.js';
 
@@ -19,7 +21,7 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
   }
   for (const c of stack.constructs) {
     for (const s of c.suppressions) {
-      if (!RULE_IDS.includes(s.rule)) {
+      if (!isRuleId(s.rule)) {
         problems.push(`[${s.path}] suppressions: unknown rule '${s.rule}'${suggestion(s.rule, RULE_IDS)}; known rules: ${RULE_IDS.join(', ')}`);
       }
       for (const p of s.profiles ?? []) {
@@ -30,6 +32,7 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
     }
   }
   for (const ctx of contexts) {
+    problems.push(...collisions(ctx));
     const where = `(profile ${ctx.profile})`;
     const infra = [
       ctx.nginx?.id,

@@ -1,6 +1,7 @@
 import { hasDigest, imageTag } from '../model/image.js';
 import type { ResolvedResources } from '../model/common.js';
 import type { Rule, RuleContext } from './rule.js';
+import { isSecretFileReference, isSecretName, secretInArgs, secretInValue } from './secret-patterns.js';
 
 interface Workload {
   readonly path: string;
@@ -126,30 +127,34 @@ export const scaleConflictRule: Rule = {
   },
 };
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$/i;
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]+:[^/@\s]+@/i;
+/** One finding per place a secret shows up. */
+function secretFinding(path: string, where: string, why: string, fix: string) {
+  return { path, title: `${where} holds ${why}`, details: [`it would be written into every output file; fix: ${fix}`] };
+}
 
-/** SO-SECRET: no password or key in props; use `{ secret: NAME }`. */
+/** SO-SECRET: no password, key or token in props; use `{ secret: NAME }`. */
 export const secretRule: Rule = {
   id: 'SO-SECRET',
-  summary: 'no plaintext password or key in props',
+  summary: 'no plaintext password, key or token in env, healthchecks or labels',
   perTarget: false,
   severity: () => 'error',
   check(ctx) {
-    return ctx.backends.flatMap((b) =>
-      Object.entries(b.env).flatMap(([k, v]) => {
-        if (typeof v !== 'string' || v === '') return [];
-        const why = URL_PASSWORD.test(v) ? 'a URL with a password' : SECRET_NAME.test(k) ? 'a plaintext secret' : undefined;
-        if (!why) return [];
-        return [
-          {
-            path: b.path,
-            title: `env ${k} holds ${why}`,
-            details: [`it would be written into every output file; fix: env.${k}: { secret: ${k.toLowerCase()} }`],
-          },
-        ];
-      }),
-    );
+    const out = ctx.backends.flatMap((b) => {
+      const found = Object.entries(b.env).flatMap(([k, v]) => {
+        if (typeof v !== 'string' || v === '' || isSecretFileReference(k, v)) return [];
+        const why = secretInValue(v) ?? (isSecretName(k) ? 'a plaintext secret' : undefined);
+        return why ? [secretFinding(b.path, `env ${k}`, why, `env.${k}: { secret: ${k.toLowerCase().replace(/[^a-z0-9_]/g, '_')} }`)] : [];
+      });
+      const probe = b.healthcheck ? secretInArgs(b.healthcheck.command) : undefined;
+      if (probe) found.push(secretFinding(b.path, 'healthcheck.command', probe, 'read the secret from a file in the probe (e.g. $(cat /run/secrets/NAME))'));
+      return found;
+    });
+    const labels = ctx.monitoring?.prometheusOperator?.labels ?? {};
+    for (const [k, v] of Object.entries(labels)) {
+      const why = secretInValue(v) ?? secretInValue(k) ?? (isSecretName(k) && v !== '' ? 'a plaintext secret' : undefined);
+      if (why) out.push(secretFinding(ctx.monitoring!.path, `monitoring.prometheusOperator.labels.${k}`, why, 'labels are public metadata; remove it'));
+    }
+    return out;
   },
 };
 

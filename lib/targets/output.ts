@@ -1,37 +1,136 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { MANIFEST, readManifest, manifestText, sweepStale } from './output-manifest.js';
+
+export { MANIFEST } from './output-manifest.js';
 
 /** Rendered output: relative path → file content. Keys are written in sorted order. */
 export type OutputFiles = ReadonlyMap<string, string>;
 
+/** Options for {@link writeOutput}. */
+export interface WriteOutputOptions {
+  /**
+   * Write into a non-empty directory that scaleout does not own (no manifest file), and
+   * over files there that scaleout did not write. Files scaleout does not write are still
+   * never deleted.
+   *
+   * @default false
+   */
+  readonly force?: boolean;
+}
+
+/** Throws unless `rel` is a plain relative path that stays inside the output directory. */
+function checkRelative(dir: string, rel: string): void {
+  const parts = rel.split('/');
+  if (rel.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || rel === MANIFEST) {
+    throw new Error(`refusing to write outside ${dir}: ${JSON.stringify(rel)}`);
+  }
+}
+
 /**
- * Writes `files` under `dir` so that a reader never sees a half-written tree: everything
- * goes to a sibling staging directory first, which then replaces `dir` in one rename.
- * If anything fails, the staging directory is removed and `dir` is left as it was.
+ * `mkdir -p` that fails fast: it walks up to the nearest existing ancestor and creates each
+ * level once (Node's recursive mkdir can loop forever under /proc).
  */
-export function writeOutput(dir: string, files: OutputFiles): void {
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    missing.unshift(d);
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  if (existsSync(d) && !statSync(d).isDirectory()) throw new Error(`${d} is not a directory`);
+  for (const m of missing) mkdirSync(m);
+}
+
+/** Removes the now-empty directories between `file` and `root`. */
+function pruneEmpty(root: string, file: string): void {
+  for (let d = dirname(file); d.startsWith(`${root}/`); d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * Writes `files` under `dir` without ever destroying files scaleout did not write.
+ *
+ * - `dir` must be new, empty, or owned: it holds {@link MANIFEST}, the list of files an
+ *   earlier run wrote. Anything else is refused with a {@link ConfigError} (exit 2) and left
+ *   untouched, unless `force` is set.
+ * - Everything is rendered to a staging directory next to `dir` first; a failure there
+ *   leaves `dir` as it was. A new `dir` then appears in one rename; an existing one is
+ *   updated file by file with renames, so it never disappears, even for a moment.
+ * - Only files listed in the previous manifest and not written this time are deleted.
+ * - Staging directories left by killed runs (their pid is gone) are removed.
+ */
+export function writeOutput(dir: string, files: OutputFiles, opts: WriteOutputOptions = {}): void {
   const target = resolve(dir);
-  const staging = join(dirname(target), `.${basename(target)}.staging-${process.pid}`);
-  const previous = join(dirname(target), `.${basename(target)}.previous-${process.pid}`);
+  const names = [...files.keys()].sort();
+  for (const rel of names) checkRelative(dir, rel);
+  const parent = dirname(target);
+  makeDirs(parent);
+  sweepStale(parent, basename(target));
+
+  const exists = existsSync(target);
+  if (exists && !lstatSync(target).isDirectory()) {
+    throw new ConfigError([`${dir}: exists and is not a directory; choose a directory for the output`]);
+  }
+  const previous = exists ? readManifest(target) : [];
+  if (exists && previous === undefined && readdirSync(target).length > 0 && !opts.force) {
+    throw new ConfigError([
+      `${dir}: is not empty and holds no ${MANIFEST}, so scaleout did not create it; nothing was written. ` +
+        `Choose a new or empty directory, or pass --force (TypeScript: writeOutput(dir, files, { force: true })) to write into it anyway`,
+    ]);
+  }
+  const owned = new Set(previous ?? []);
+  if (exists && !opts.force) {
+    const clash = names.find((rel) => !owned.has(rel) && existsSync(join(target, rel)));
+    if (clash !== undefined) {
+      throw new ConfigError([
+        `${dir}: ${clash} exists but scaleout did not write it (it is not in ${MANIFEST}); nothing was written. ` +
+          'Move it away, or pass --force to overwrite it',
+      ]);
+    }
+  }
+
+  const staging = join(parent, `.${basename(target)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    for (const rel of [...files.keys()].sort()) {
-      if (rel.startsWith('/') || rel.split('/').includes('..')) throw new Error(`refusing to write outside ${dir}: ${rel}`);
+    mkdirSync(staging);
+    for (const rel of names) {
       const path = join(staging, rel);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, files.get(rel)!);
     }
-    mkdirSync(staging, { recursive: true });
-    mkdirSync(dirname(target), { recursive: true });
-    rmSync(previous, { recursive: true, force: true });
-    let hadPrevious = true;
-    try {
-      renameSync(target, previous);
-    } catch {
-      hadPrevious = false;
+    writeFileSync(join(staging, MANIFEST), manifestText(names));
+    if (!exists) {
+      renameSync(staging, target);
+      return;
     }
-    renameSync(staging, target);
-    if (hadPrevious) rmSync(previous, { recursive: true, force: true });
+    // Until the last rename, the manifest lists old and new files: a run killed halfway
+    // still owns everything it may have written.
+    writeFileSync(join(target, MANIFEST), manifestText([...new Set([...owned, ...names])].sort()));
+    for (const rel of names) {
+      const dest = join(target, rel);
+      makeDirs(dirname(dest));
+      renameSync(join(staging, rel), dest);
+    }
+    for (const rel of owned) {
+      if (files.has(rel)) continue;
+      const path = join(target, rel);
+      try {
+        unlinkSync(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      pruneEmpty(target, path);
+    }
+    renameSync(join(staging, MANIFEST), join(target, MANIFEST));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

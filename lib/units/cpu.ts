@@ -23,6 +23,8 @@ export class Cpu {
       throw new UnitError(`cpu ${JSON.stringify(value)} is finer than 1m (0.001 cpu); round it to whole millicores`);
     }
     if (millis <= 0) throw new UnitError(`cpu ${JSON.stringify(value)} must be greater than 0`);
+    // Bounded so every target prints it as plain digits.
+    if (millis > 1e9) throw new UnitError(`cpu ${JSON.stringify(value).slice(0, 40)} is over the limit of 1000000 cores`);
     return new Cpu(millis);
   }
 

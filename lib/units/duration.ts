@@ -3,6 +3,8 @@ import { UnitError } from './unit-error.js';
 const PART = /(\d+)(ms|s|m|h)/g;
 const WHOLE = /^(\d+(ms|s|m|h))+$/;
 const MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** One year: far above any timeout, and printed in plain digits by every target. */
+const MAX_MS = 8760 * 3_600_000;
 
 /**
  * A length of time, written `500ms`, `15s`, `1m`, `1h` or compound `1m30s`.
@@ -17,6 +19,8 @@ export class Duration {
     }
     let ms = 0;
     for (const m of text.matchAll(PART)) ms += Number(m[1]) * MS[m[2]!]!;
+    // Bounded so every target prints it as plain digits (never `9.99e+25ms`).
+    if (ms > MAX_MS) throw new UnitError(`duration '${text.length > 40 ? `${text.slice(0, 40)}…` : text}' is over the limit of 8760h (one year)`);
     return new Duration(ms);
   }
 

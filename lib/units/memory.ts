@@ -51,6 +51,8 @@ export class Memory {
       throw new UnitError(`memory '${text}' is not a whole number of bytes; use a smaller unit`);
     }
     if (bytes <= 0) throw new UnitError(`memory '${text}' must be greater than 0`);
+    // Bounded so every target prints it as plain digits (never `1e+21Gi`).
+    if (bytes > 1024 ** 5) throw new UnitError(`memory '${text.length > 40 ? `${text.slice(0, 40)}…` : text}' is over the limit of 1048576Gi (1 PiB)`);
     return new Memory(bytes);
   }
 

@@ -3,7 +3,7 @@
  * demand equals the available connections passes, and the same stack with one connection
  * less available fails with a message naming that term.
  *
- * Expected demand is computed here from DESIGN.md's formula, not read back from the code.
+ * Expected demand is computed here from the formula in docs/ARCHITECTURE.md, not read back from the code.
  */
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,6 @@
 /**
  * SO-REDIS and SO-NGINX-CONN at the exact boundary. Expected demand is computed here from
- * DESIGN.md's formulas: Redis Σ peak × workers × redisPool + fixed ≤ maxclients; nginx
+ * The formulas of docs/ARCHITECTURE.md: Redis Σ peak × workers × redisPool + fixed ≤ maxclients; nginx
  * 2 × peak requests + worker_processes × (upstreams × keepalive + listeners) ≤
  * worker_processes × worker_connections.
  */

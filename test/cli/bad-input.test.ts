@@ -71,7 +71,7 @@ const CASES: readonly Case[] = [
   { name: 'port out of range', yaml: edit('port: 8000', 'port: 70000'), path: 'backends.backend.port', value: '70000', fix: "set 'port' ≤ 65535" },
   { name: 'override of an unknown backend', yaml: edit('    backends:\n      backend:\n', '    backends:\n      backnd:\n'), path: 'profiles.prod.backends.backnd', value: "unknown backend 'backnd'", fix: "did you mean 'backend'?" },
   { name: 'unknown profile in a suppression', yaml: suppression('{ rule: SO-HA, reason: one replica is enough here, profiles: [prd] }'), path: 'backends.backend.suppressions[0].profiles[0]', value: "unknown profile 'prd'", fix: "did you mean 'prod'?" },
-  { name: 'suppression reason too short', yaml: suppression('{ rule: SO-HA, reason: because }'), path: 'backends.backend.suppressions[0].reason', value: "'because' has too few characters", fix: 'at least 10' },
+  { name: 'suppression reason too short', yaml: suppression('{ rule: SO-HA, reason: because }'), path: 'backends.backend.suppressions[0].reason', value: "'because' is invalid", fix: 'at least 10 characters besides spaces' },
   { name: 'suppression of an unknown rule', yaml: suppression('{ rule: SO-HAX, reason: one replica is enough here }'), path: 'backends.backend.suppressions[0].rule', value: "unknown rule 'SO-HAX'", fix: "did you mean 'SO-HA'?" },
   { name: 'malformed cpu', yaml: edit('limits: { cpu: 1,', "limits: { cpu: '500x',"), path: 'backends.backend.resources.limits.cpu', value: "cpu '500x'", fix: "millicores like '500m'" },
   { name: 'requests above limits', yaml: edit('cpu: 0.5', 'cpu: 2'), path: 'backends.backend.resources.requests.cpu', value: 'requests.cpu 2 is above limits.cpu 1', fix: 'lower the request or raise the limit' },

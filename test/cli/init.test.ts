@@ -19,7 +19,7 @@ describe('scaleout init', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`wrote ${file}; next: scaleout plan -c ${file}\n`);
     const text = readFileSync(file, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/scaleout/scaleout.schema.json');
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/scaleout/schemas/scaleout.schema.json');
     expect(text.split('\n').filter((l) => l.includes('#')).length).toBeGreaterThan(10);
     // The same stack as the reference example, to the byte once synthesized.
     expect(parse(text)).toEqual(parse(readFileSync(REFERENCE, 'utf8')));
@@ -43,11 +43,11 @@ describe('scaleout init', () => {
     expect(examples.length).toBeGreaterThan(6);
     for (const f of examples) {
       const first = readFileSync(join(ROOT, 'examples', f), 'utf8').split('\n')[0];
-      expect(first, f).toBe(`# yaml-language-server: $schema=${'../'.repeat(f.split('/').length)}scaleout.schema.json`);
+      expect(first, f).toBe(`# yaml-language-server: $schema=${'../'.repeat(f.split('/').length)}schemas/scaleout.schema.json`);
     }
   });
 
-  it('the committed scaleout.schema.json is what scaleout schema prints', () => {
-    expect(readFileSync(join(ROOT, 'scaleout.schema.json'), 'utf8')).toBe(cli('schema').stdout);
+  it('the committed schemas/scaleout.schema.json is what scaleout schema prints', () => {
+    expect(readFileSync(join(ROOT, 'schemas', 'scaleout.schema.json'), 'utf8')).toBe(cli('schema').stdout);
   });
 });

@@ -190,7 +190,12 @@ describe('scaleout synth', () => {
     expect(r.stdout).toBe(`wrote 3 files to ${c.out}\n`);
     for (const line of r.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^warning /);
     // The layout `npx cdk8s synth` writes: compose/ beside the Kubernetes manifests.
-    expect(Object.keys(tree(c.out)).sort()).toEqual(['compose/CAPACITY.md', 'compose/docker-compose.yml', 'compose/nginx/nginx.conf']);
+    expect(Object.keys(tree(c.out)).sort()).toEqual([
+      '.scaleout-manifest.json',
+      'compose/CAPACITY.md',
+      'compose/docker-compose.yml',
+      'compose/nginx/nginx.conf',
+    ]);
     expect(parse(readFileSync(join(c.out, 'compose', 'docker-compose.yml'), 'utf8')).services).toBeDefined();
   });
 
@@ -198,17 +203,27 @@ describe('scaleout synth', () => {
     const c = config();
     expect(cli('synth', '-c', c.file, '-o', c.out).code).toBe(0);
     const first = tree(c.out);
-    expect(Object.keys(first).filter((k) => !k.startsWith('compose/')).sort()).toEqual(['uns-dev.k8s.yaml', 'uns-prod.k8s.yaml']);
+    expect(Object.keys(first).filter((k) => !k.startsWith('compose/')).sort()).toEqual([
+      '.scaleout-manifest.json',
+      'uns-dev.k8s.yaml',
+      'uns-prod.k8s.yaml',
+    ]);
     expect(cli('synth', '-c', c.file, '-o', c.out).code).toBe(0);
     expect(tree(c.out)).toEqual(first);
   });
 
-  it('replaces DIR as a whole: a file from an earlier run does not survive', () => {
+  it('deletes a file an earlier run wrote and no longer writes, and keeps files it never wrote', () => {
     const c = config();
-    mkdirSync(c.out);
-    writeFileSync(join(c.out, 'stale.yml'), 'old');
     expect(cli('synth', '-c', c.file, '-o', c.out).code).toBe(0);
-    expect(existsSync(join(c.out, 'stale.yml'))).toBe(false);
+    writeFileSync(join(c.out, 'notes.md'), 'mine');
+    expect(cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose').code).toBe(0);
+    expect(Object.keys(tree(c.out)).sort()).toEqual([
+      '.scaleout-manifest.json',
+      'compose/CAPACITY.md',
+      'compose/docker-compose.yml',
+      'compose/nginx/nginx.conf',
+      'notes.md',
+    ]);
   });
 
   it('exits 1 when a rule fails, and writes nothing', () => {
@@ -268,7 +283,7 @@ describe('scaleout plan', () => {
   });
 
   it('checks compose and kubernetes by default; the reference prod surge is over budget on kubernetes', () => {
-    // DESIGN.md: the seed's own numbers fail. Kubernetes prod peaks at 3 + surge 1 + draining 1
+    // README "What the rules catch": the seed's own numbers fail. Kubernetes prod peaks at 3 + surge 1 + draining 1
     // = 5 replicas × 4 workers × (5 + 5) = 200 > 197 available.
     // The issue's reference YAML as written, before the example set prod's rollout to fit.
     const r = cli('plan', '-c', config(readFileSync(join(ROOT, 'test/fixtures/issue-2-reference.yaml'), 'utf8')).file);

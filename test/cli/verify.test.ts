@@ -35,15 +35,17 @@ describe('verify flags', () => {
     expect(() => parseVerifyOptions({ url: 'http://lb', 'expect-instances': '3', 'max-skew': '-1' })).toThrow(
       "--max-skew must be a percentage ≥ 0, got '-1'",
     );
-    expect(() => parseVerifyOptions({ url: 'http://lb', 'expect-instances': '3', path: 'api' })).toThrow("--path must start with '/'");
+    expect(() => parseVerifyOptions({ url: 'http://lb', 'expect-instances': '3', path: 'api' })).toThrow("--path must be a path on the --url host starting with a single '/'");
   });
 
-  it('defaults: /api/health on a bare URL, 300 requests, 20% skew', () => {
+  it('defaults: /api/health on a bare URL, 300 requests, 20% skew, 10 s per request, 300 s per run', () => {
     expect(parseVerifyOptions({ url: 'http://localhost:8080', 'expect-instances': '3' })).toEqual({
       url: 'http://localhost:8080/api/health',
       requests: 300,
       expectInstances: 3,
       maxSkew: 20,
+      timeoutMs: 10_000,
+      deadlineMs: 300_000,
     });
     expect(parseVerifyOptions({ url: 'http://lb/x/y?z=1', 'expect-instances': '2' }).url).toBe('http://lb/x/y?z=1');
     expect(parseVerifyOptions({ url: 'http://lb/x', path: '/api/ping', 'expect-instances': '2' }).url).toBe('http://lb/api/ping');

@@ -39,7 +39,7 @@ export interface SynthesizedProject {
   readonly dir: string;
   readonly compose: ComposeFile;
   readonly report: GateReport;
-  /** Secret name -> the throwaway value written to `<dir>/secrets/<name>`. */
+  /** Secret name -> the throwaway value written to `<dir>/../secrets/<name>`. */
   readonly secrets: ReadonlyMap<string, string>;
 }
 
@@ -57,12 +57,13 @@ export function referenceConfigText(): string {
  */
 export function synthesizeInto(dir: string, edit?: (composeText: string) => string): SynthesizedProject {
   const stack = loadConfigText(referenceConfigText(), REFERENCE_CONFIG);
-  const { files, report } = synthCompose(stack);
+  // Secret files live outside the output, in a sibling directory.
+  const { files, report } = synthCompose(stack, { secretsDir: '../secrets' });
   writeOutput(dir, files);
   if (edit) writeFileSync(join(dir, 'docker-compose.yml'), edit(files.get('docker-compose.yml')!));
   const compose = parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as ComposeFile;
   const secrets = new Map<string, string>();
-  mkdirSync(join(dir, 'secrets'), { recursive: true });
+  mkdirSync(join(dir, '..', 'secrets'), { recursive: true });
   for (const [name, { file }] of Object.entries(compose.secrets ?? {})) {
     const value = randomBytes(12).toString('hex');
     secrets.set(name, value);

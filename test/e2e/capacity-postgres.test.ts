@@ -41,7 +41,7 @@ const SHAPES: readonly Shape[] = [
 const perWorker = (s: Shape) => s.pool.size + s.pool.maxOverflow;
 const appDemand = (s: Shape) => s.replicas * s.workers * perWorker(s);
 const fixedSum = (f: Readonly<Record<string, number>>) => Object.values(f).reduce((a, b) => a + b, 0);
-/** DESIGN.md: demand = Σ peak_replicas × per_replica + Σ fixed clients. */
+/** docs/ARCHITECTURE.md: demand = Σ peak_replicas × per_replica + Σ fixed clients. */
 const demand = (s: Shape) => appDemand(s) + fixedSum(s.fixed);
 /** max_connections that leaves exactly `available` slots to ordinary roles. */
 const maxConnectionsFor = (s: Shape, available: number) => available + s.superuserReserved;

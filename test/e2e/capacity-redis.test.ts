@@ -31,7 +31,7 @@ const SHAPES: readonly Shape[] = [
 ];
 
 const fixedSum = (f: Readonly<Record<string, number>>) => Object.values(f).reduce((a, b) => a + b, 0);
-/** DESIGN.md: Σ peak_replicas × workers × redis pool + fixed clients. */
+/** docs/ARCHITECTURE.md: Σ peak_replicas × workers × redis pool + fixed clients. */
 const demand = (s: Shape) => s.replicas * s.workers * s.redisPool + fixedSum(s.fixed);
 
 /** Over budget: shape A loses one maxclients slot, shape B gains one fixed client. */

@@ -26,6 +26,8 @@ import { PgBouncerServer } from './pgbouncer.js';
 import { PostgresServer } from './postgres.js';
 import { freePorts, groupMembers, pgrepFull, requireBinary, spawnGroup, stopGroup, tail, waitFor, type Group } from './processes.js';
 import { RedisServer } from './redis.js';
+import { enabledIn } from '../helpers/profile-wiring.js';
+import { commandArgs, isPostgres, isRedis, loopbackUrl, serviceOf, type ComposeFile } from './compose-file.js';
 
 export const NGINX_BIN = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
 export const PYTHON = process.env['E2E_PYTHON'] ?? '/usr/bin/python3';
@@ -36,9 +38,6 @@ export const BACKEND_DIR = fileURLToPath(new URL('../../examples/backend/', impo
  */
 export const E2E_TMP = process.env['E2E_TMPDIR'] ?? '/var/tmp';
 export const TEMP_PREFIX = 'scaleout-e2e-';
-
-type ComposeService = { command?: string[] | string; environment?: Record<string, string>; deploy?: { replicas?: number }; profiles?: string[] };
-type ComposeFile = { services: Record<string, ComposeService>; secrets?: Record<string, { file: string }> };
 
 /** One backend replica: uvicorn with WEB_CONCURRENCY workers on its own port. */
 export interface Replica {
@@ -57,20 +56,6 @@ export interface NginxServer {
   url(path: string): string;
 }
 
-/** The values a compose service's `-c name=value` / `--flag value` command carries. */
-function commandArgs(cmd: string[] | string | undefined): string[] {
-  if (cmd === undefined) return [];
-  return Array.isArray(cmd) ? cmd : cmd.split(/\s+/);
-}
-
-/** Rewrites `scheme://user@host:port/...` to 127.0.0.1:`port`, checking the host is `service`. */
-function loopbackUrl(url: string, service: string, port: number): string {
-  const u = new URL(url);
-  if (u.hostname !== service) throw new Error(`expected ${url} to name compose service '${service}'`);
-  u.hostname = '127.0.0.1';
-  u.port = String(port);
-  return u.toString();
-}
 
 function checkTools(): void {
   requireBinary(NGINX_BIN, 'apt-get install -y nginx');
@@ -85,6 +70,14 @@ export interface HarnessOptions {
    * @default 'dev'
    */
   readonly profile?: string;
+  /**
+   * Other profiles whose PostgreSQL and Redis also run, each on its own port, from the same
+   * compose file (synthesized for `profile` and these). When a profile overrides `postgres:`,
+   * each profile has its own server, and every consumer must reach its own.
+   *
+   * @default - none
+   */
+  readonly dataProfiles?: readonly string[];
 }
 
 export class E2eStack {
@@ -95,11 +88,15 @@ export class E2eStack {
   public static async start(stack: Stack, opts: HarnessOptions = {}): Promise<E2eStack> {
     checkTools();
     const profile = opts.profile ?? 'dev';
-    const { files, report } = synthCompose(stack, { profiles: [profile] });
+    // In the stack's own profile order, as `scaleout synth` writes the file (the first profile's
+    // services keep the plain names: db, then db-prod).
+    const order = (p: string) => (stack.profileNames.includes(p) ? stack.profileNames.indexOf(p) : Infinity);
+    const profiles = [...new Set([profile, ...(opts.dataProfiles ?? [])])].sort((a, b) => order(a) - order(b));
+    const { files, report } = synthCompose(stack, { profiles });
     const compose = parse(files.get('docker-compose.yml')!) as ComposeFile;
     const dir = mkdtempSync(join(E2E_TMP, TEMP_PREFIX));
     chmodSync(dir, 0o755);
-    const h = new E2eStack(dir, compose, report.contexts[0]!, stack.stackName);
+    const h = new E2eStack(dir, compose, report.contexts.find((c) => c.profile === profile)!, stack.stackName, report.contexts);
     try {
       await h.boot();
     } catch (e) {
@@ -109,9 +106,15 @@ export class E2eStack {
     return h;
   }
 
+  /** The profile's own PostgreSQL and Redis. */
   public pg: PostgresServer | undefined;
   public pooler: PgBouncerServer | undefined;
   public redis: RedisServer | undefined;
+  /** Every PostgreSQL and Redis running, by compose service name (more than one with `dataProfiles`). */
+  public readonly postgresServers = new Map<string, PostgresServer>();
+  public readonly redisServers = new Map<string, RedisServer>();
+  /** Compose service name → its loopback port, for each service running here. */
+  public readonly hosts = new Map<string, number>();
   public readonly replicas: Replica[] = [];
   public readonly nginxes: NginxServer[] = [];
   /** Secret name → its value, written to `<dir>/secrets/<name>`. */
@@ -124,14 +127,22 @@ export class E2eStack {
     public readonly compose: ComposeFile,
     public readonly context: RuleContext,
     private readonly stackName: string,
+    /** Every synthesized profile's context: `context` and those of `dataProfiles`. */
+    private readonly contexts: readonly RuleContext[],
   ) {}
+
+  /** Compose services enabled under the harness's profile. */
+  public enabled(): string[] {
+    return enabledIn(this.compose, this.context.profile);
+  }
 
   /** The first nginx's URL for `path`. */
   public url(path: string): string {
     return this.nginxes[0]!.url(path);
   }
 
-  private secretFile(path: string): string {
+  /** The local file behind a compose secret path `/run/secrets/<name>`. */
+  public secretFile(path: string): string {
     const m = /^\/run\/secrets\/([^/]+)$/.exec(path);
     if (!m) throw new Error(`expected a compose secret path, got ${path}`);
     return join(this.dir, 'secrets', m[1]!);
@@ -146,40 +157,32 @@ export class E2eStack {
       this.secrets.set(name, value);
       writeFileSync(join(this.dir, 'secrets', name), `${value}\n`, { mode: 0o644 });
     }
-    const [pgPort, redisPort] = await freePorts(2);
+    // Each synthesized profile's data servers (deduplicated: a service without `profiles` is
+    // shared), every one on its own port.
     const services = this.compose.services;
-    const starts: Promise<void>[] = [];
-    if (ctx.postgres) {
-      const svc = services[ctx.postgres.id]!;
-      const args = commandArgs(svc.command);
-      const settings = args.filter((_, i) => args[i - 1] === '-c');
-      const env = svc.environment!;
-      const password = this.secrets.get(/([^/]+)$/.exec(env['POSTGRES_PASSWORD_FILE']!)![1]!)!;
-      starts.push(
-        PostgresServer.start({ dir: this.dir, port: pgPort!, settings, user: env['POSTGRES_USER']!, password, database: env['POSTGRES_DB']! }).then(
-          (s) => void (this.pg = s),
-        ),
-      );
+    const wanted = new Map<string, 'postgres' | 'redis'>();
+    for (const c of this.contexts) {
+      const enabled = enabledIn(this.compose, c.profile);
+      if (c.postgres) wanted.set(serviceOf(this.compose, enabled, c.postgres.id, isPostgres), 'postgres');
+      if (c.redis) wanted.set(serviceOf(this.compose, enabled, c.redis.id, isRedis), 'redis');
     }
-    if (ctx.redis) {
-      const svc = services[ctx.redis.id]!;
-      const text = commandArgs(svc.command).join(' ');
-      const maxClients = Number(/--maxclients (\d+)/.exec(text)?.[1]);
-      const secret = /cat \/run\/secrets\/([^)\s"]+)/.exec(text)?.[1];
-      if (!Number.isInteger(maxClients) || !secret) throw new Error(`cannot read maxclients and password from redis command: ${text}`);
-      starts.push(
-        RedisServer.start({ dir: this.dir, port: redisPort!, maxClients, password: this.secrets.get(secret)! }).then((s) => void (this.redis = s)),
-      );
-    }
-    // allSettled: a server that did start is assigned (and so stopped) even if the other failed.
+    const ports = await freePorts(wanted.size);
+    const starts = [...wanted].map(([name, kind], i) => {
+      this.hosts.set(name, ports[i]!);
+      return kind === 'postgres' ? this.startPostgres(name, ports[i]!) : this.startRedis(name, ports[i]!);
+    });
+    // allSettled: a server that did start is kept (and so stopped) even if another failed.
     const failed = (await Promise.allSettled(starts)).find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    const enabled = this.enabled();
+    if (ctx.postgres) this.pg = this.postgresServers.get(serviceOf(this.compose, enabled, ctx.postgres.id, isPostgres));
+    if (ctx.redis) this.redis = this.redisServers.get(serviceOf(this.compose, enabled, ctx.redis.id, isRedis));
 
     // PgBouncer between the backends and Postgres, running the ini the library renders for
     // these loopback ports. It logs in to Postgres as the app role, from the userlist.
-    let poolerPort: number | undefined;
     if (ctx.pooler && ctx.postgres) {
-      [poolerPort] = await freePorts(1);
+      const [poolerPort] = await freePorts(1);
+      this.hosts.set(serviceOf(this.compose, enabled, ctx.pooler.id, (x) => !!x.volumes?.some((v) => v.includes('pgbouncer.ini'))), poolerPort!);
       const pg = this.pg!.opts;
       const userlist = `"${pg.user}" "${pg.password}"\n`;
       this.secrets.set(ctx.pooler.userlistSecret, userlist);
@@ -187,23 +190,22 @@ export class E2eStack {
       const ini = renderPgBouncerIni(ctx.pooler, ctx.postgres, {
         stackName: this.stackName,
         postgresHost: '127.0.0.1',
-        postgresPort: pgPort!,
+        postgresPort: pg.port,
         listenAddr: '127.0.0.1',
         listenPort: poolerPort!,
         secretPath: (n) => join(this.dir, 'secrets', n),
+        // As the compose target renders it: the pgbouncer exporter's user may SHOW.
+        ...(ctx.monitoring ? { statsUsers: [ctx.postgres.user] } : {}),
       });
       this.pooler = await PgBouncerServer.start({ dir: this.dir, port: poolerPort!, ini });
       this.groups.push(this.pooler.group);
     }
 
     for (const b of ctx.backends) {
-      const name = Object.keys(services).find((n) => (n === b.serviceName || n.startsWith(`${b.serviceName}-`)) && services[n]!.environment?.['WEB_CONCURRENCY']);
-      if (!name) throw new Error(`no compose service for backend ${b.path}`);
-      const svc = services[name]!;
+      const svc = services[serviceOf(this.compose, enabled, b.serviceName, (x) => x.environment?.['WEB_CONCURRENCY'] !== undefined)]!;
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(svc.environment ?? {})) {
-        if (k === 'DATABASE_URL') env[k] = ctx.pooler ? loopbackUrl(v, ctx.pooler.id, poolerPort!) : loopbackUrl(v, ctx.postgres!.id, pgPort!);
-        else if (k === 'REDIS_URL') env[k] = loopbackUrl(v, ctx.redis!.id, redisPort!);
+        if (k === 'DATABASE_URL' || k === 'REDIS_URL') env[k] = loopbackUrl(v, this.hosts);
         else if (k.endsWith('_FILE') && v.startsWith('/run/secrets/')) env[k] = this.secretFile(v);
         else env[k] = String(v);
       }
@@ -216,6 +218,26 @@ export class E2eStack {
     }
     await Promise.all(this.replicas.map((r) => this.startReplica(r)));
     await this.addNginx(ctx);
+  }
+
+  /** PostgreSQL with the settings, role and database of compose service `name`. */
+  private async startPostgres(name: string, port: number): Promise<void> {
+    const svc = this.compose.services[name]!;
+    const args = commandArgs(svc.command);
+    const settings = args.filter((_, i) => args[i - 1] === '-c');
+    const env = svc.environment!;
+    const password = this.secrets.get(/([^/]+)$/.exec(env['POSTGRES_PASSWORD_FILE']!)![1]!)!;
+    const server = await PostgresServer.start({ dir: this.dir, name, port, settings, user: env['POSTGRES_USER']!, password, database: env['POSTGRES_DB']! });
+    this.postgresServers.set(name, server);
+  }
+
+  /** Redis with the maxclients and password secret of compose service `name`. */
+  private async startRedis(name: string, port: number): Promise<void> {
+    const text = commandArgs(this.compose.services[name]!.command).join(' ');
+    const maxClients = Number(/--maxclients (\d+)/.exec(text)?.[1]);
+    const secret = /cat \/run\/secrets\/([^)\s"]+)/.exec(text)?.[1];
+    if (!Number.isInteger(maxClients) || !secret) throw new Error(`cannot read maxclients and password from redis command: ${text}`);
+    this.redisServers.set(name, await RedisServer.start({ dir: this.dir, name, port, maxClients, password: this.secrets.get(secret)! }));
   }
 
   /**
@@ -318,14 +340,14 @@ export class E2eStack {
     const all = [
       ...this.nginxes.map((n) => n.group),
       ...this.replicas.map((r) => r.group),
-      ...(this.pg ? [this.pg.group] : []),
+      ...[...this.postgresServers.values()].map((s) => s.group),
       ...(this.pooler ? [this.pooler.group] : []),
-      ...(this.redis ? [this.redis.group] : []),
+      ...[...this.redisServers.values()].map((s) => s.group),
     ];
     return all.map((g) => `--- ${g.name}\n${tail(g.log, 15)}`).join('\n');
   }
 
-  /** Stops everything (nginx, replicas, Redis, PostgreSQL) and removes the temp dir. */
+  /** Stops everything (nginx, replicas, every Redis and PostgreSQL) and removes the temp dir. */
   public async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -340,14 +362,14 @@ export class E2eStack {
     await Promise.all(this.nginxes.map((n) => attempt(() => stopGroup(n.group))));
     // Replicas get SIGTERM, then SIGKILL after a second: a clean app shutdown proves nothing here.
     await Promise.all(this.groups.map((g) => attempt(() => stopGroup(g, { graceMs: 1_000 }))));
-    await Promise.all([attempt(async () => this.redis?.stop()), attempt(async () => this.pg?.stop())]);
+    await Promise.all([...this.redisServers.values(), ...this.postgresServers.values()].map((s) => attempt(() => s.stop())));
     if (process.env['E2E_KEEP'] !== '1') rmSync(this.dir, { recursive: true, force: true });
     if (errors.length) throw errors[0];
   }
 
   /** Processes left behind by this harness: by temp path, and by process group. */
   public leftovers(): string[] {
-    const groups = [...this.groups, ...(this.pg ? [this.pg.group] : []), ...(this.redis ? [this.redis.group] : [])];
+    const groups = [...this.groups, ...[...this.postgresServers.values(), ...this.redisServers.values()].map((s) => s.group)];
     return [
       ...pgrepFull(this.dir),
       ...groups.filter((g) => !g.stopped).map((g) => `${g.name}: process group ${g.pid} was never stopped`),

@@ -37,6 +37,13 @@ export interface PostgresStartOptions {
   readonly user: string;
   readonly password: string;
   readonly database: string;
+  /**
+   * Directory under `dir` for this server's files (two servers share one stack dir when two
+   * profiles each have their own Postgres).
+   *
+   * @default 'pg'
+   */
+  readonly name?: string;
 }
 
 /** A running server: superuser `postgres` over the Unix socket (trust), everyone else over TCP (scram). */
@@ -44,7 +51,7 @@ export class PostgresServer {
   public static async start(o: PostgresStartOptions): Promise<PostgresServer> {
     const bin = pgBinDir();
     const { uid, gid } = postgresUser();
-    const home = join(o.dir, 'pg');
+    const home = join(o.dir, o.name ?? 'pg');
     mkdirSync(home, { recursive: true });
     spawnSync('chown', [`${uid}:${gid}`, home]);
     const pw = join(home, 'superuser-password');
@@ -70,7 +77,7 @@ export class PostgresServer {
       '-c', 'fsync=off',
       ...o.settings.flatMap((s) => ['-c', s]),
     ];
-    const group = spawnGroup('postgres', join(bin, 'postgres'), args, log, { uid, gid, env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
+    const group = spawnGroup(o.name ?? 'postgres', join(bin, 'postgres'), args, log, { uid, gid, env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
     const server = new PostgresServer(o, home, bin, group);
     try {
       await waitFor('postgres ready', () => (server.psql('SELECT 1').trim() === '1' ? true : undefined), 30_000, group);
@@ -202,13 +209,13 @@ export class PgMonitor {
     return result;
   }
 
-  /** Samples every `everyMs` ms in the background, keeping the peak. */
-  public track(everyMs = 20): void {
+  /** Samples every `everyMs` ms in the background, keeping the peak (of the sessions `where` selects). */
+  public track(everyMs = 20, where = 'true'): void {
     this.peak = 0;
     this.timer = setInterval(() => {
       if (this.busy) return;
       this.busy = true;
-      this.count()
+      this.count(where)
         .then((n) => {
           this.samples++;
           if (n > this.peak) this.peak = n;

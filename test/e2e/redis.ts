@@ -13,12 +13,18 @@ export interface RedisStartOptions {
   readonly port: number;
   readonly maxClients: number;
   readonly password: string;
+  /**
+   * Directory under `dir` for this server's files.
+   *
+   * @default 'redis'
+   */
+  readonly name?: string;
 }
 
 export class RedisServer {
   public static async start(o: RedisStartOptions): Promise<RedisServer> {
     requireBinary(REDIS_BIN, 'apt-get install -y redis-server');
-    const home = join(o.dir, 'redis');
+    const home = join(o.dir, o.name ?? 'redis');
     mkdirSync(home, { recursive: true });
     const conf = join(home, 'redis.conf');
     // A config file, so the process title names it (and the temp dir) for the teardown pgrep.
@@ -36,7 +42,7 @@ export class RedisServer {
         '',
       ].join('\n'),
     );
-    const group = spawnGroup('redis', REDIS_BIN, [conf], join(home, 'server.log'));
+    const group = spawnGroup(o.name ?? 'redis', REDIS_BIN, [conf], join(home, 'server.log'));
     try {
       await waitFor('redis ready', async () => ((await tcpOpen(o.port)) ? true : undefined), 15_000, group);
     } catch (e) {
@@ -83,5 +89,83 @@ export class RedisServer {
 
   public async stop(): Promise<void> {
     await stopGroup(this.group);
+  }
+}
+
+/** One `CLIENT LIST` entry: `id=7 addr=127.0.0.1:50412 … name=redis_exporter …`. */
+export type RedisClient = Readonly<Record<string, string>>;
+
+/**
+ * One authenticated connection that reads `CLIENT LIST` on demand (it is itself a client, and
+ * in the list; `self` is its id).
+ */
+export class RedisClientList {
+  public static async open(server: RedisServer): Promise<RedisClientList> {
+    const socket = connect(server.opts.port, '127.0.0.1');
+    const list = new RedisClientList(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('error', () => undefined);
+    const ok = await list.command(`AUTH ${server.opts.password}`);
+    if (ok !== 'OK') throw new Error(`redis AUTH: ${ok}`);
+    list.self = await list.command('CLIENT ID');
+    return list;
+  }
+
+  public self = '';
+  private buffer = '';
+  private waiting: ((reply: string) => void) | undefined;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      this.buffer += d;
+      this.deliver();
+    });
+  }
+
+  /** Completes the pending command once its whole reply (simple, integer, error or bulk) arrived. */
+  private deliver(): void {
+    const eol = this.buffer.indexOf('\r\n');
+    if (!this.waiting || eol < 0) return;
+    const head = this.buffer.slice(0, eol);
+    let reply: string;
+    let rest: string;
+    if (head.startsWith('$')) {
+      const len = Number(head.slice(1));
+      // CLIENT LIST is ASCII, so string length is byte length.
+      if (this.buffer.length < eol + 2 + len + 2) return;
+      reply = this.buffer.slice(eol + 2, eol + 2 + len);
+      rest = this.buffer.slice(eol + 2 + len + 2);
+    } else {
+      reply = head.slice(1);
+      rest = this.buffer.slice(eol + 2);
+    }
+    this.buffer = rest;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w(reply);
+  }
+
+  private command(line: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write(`${line}\r\n`);
+    });
+  }
+
+  /** The server's clients, this one included. */
+  public async clients(): Promise<RedisClient[]> {
+    const text = await this.command('CLIENT LIST');
+    return text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => Object.fromEntries(l.trim().split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])));
+  }
+
+  public close(): void {
+    this.socket.destroy();
   }
 }

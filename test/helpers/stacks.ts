@@ -2,7 +2,7 @@
  * Small stack builders for rule and model tests.
  *
  * `minimalStack()` passes every rule in every profile under every target. The numbers, from
- * DESIGN.md's capacity math, with the defaults below:
+ * the capacity math in docs/ARCHITECTURE.md, with the defaults below:
  * - Postgres: peak (kubernetes) 2 replicas + surge ⌈25% × 2⌉ = 1 + draining 1 = 4
  *   × 1 worker × (pool 5 + overflow 10) = 60 ≤ 100 − 3 = 97;
  * - Redis: 4 × 1 × 10 = 40 ≤ 10000;

@@ -1,7 +1,7 @@
 /**
  * Defaults are written once in the Props' `@default` tags and applied once in the
  * constructor. These tests read the tag from the source and compare it with what the
- * construct resolves, and with the values DESIGN.md and the seed call for.
+ * construct resolves, and with the values docs/ARCHITECTURE.md, the README and the seed call for.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function fresh() {
 describe('documented defaults', () => {
   const r = fresh();
   it.each([
-    // file, interface, prop, expected (DESIGN.md / seed / upstream default), resolved
+    // file, interface, prop, expected (docs/ARCHITECTURE.md / seed / upstream default), resolved
     ['backend-props.ts', 'BackendProps', 'port', '8000', r.backend.port],
     ['backend-props.ts', 'BackendProps', 'workers', '1', r.backend.workers],
     ['backend-props.ts', 'BackendProps', 'redisPool', '10', r.backend.redisPool],

@@ -9,7 +9,7 @@ function monitored(props: MonitoringConstructProps) {
 }
 
 describe('SO-GRAFANA-ADMIN', () => {
-  it("refuses the seed's admin/admin in prod and warns in dev", () => {
+  it("refuses the seed's admin/admin in every profile: no output ever holds a literal", () => {
     // GIVEN
     const stack = monitored({ grafana: { adminPassword: 'admin' } });
     // WHEN
@@ -17,7 +17,7 @@ describe('SO-GRAFANA-ADMIN', () => {
     // THEN
     const found = findingsOf(report, 'SO-GRAFANA-ADMIN').sort((a, b) => a.profile.localeCompare(b.profile));
     expect(found.map((f) => [f.profile, f.severity, f.path])).toEqual([
-      ['dev', 'warning', 'uns/monitoring'],
+      ['dev', 'error', 'uns/monitoring'],
       ['prod', 'error', 'uns/monitoring'],
     ]);
     expect(formatFinding(found[1]!)).toMatchInlineSnapshot(`
@@ -26,7 +26,7 @@ describe('SO-GRAFANA-ADMIN', () => {
         fix: remove grafana.adminPassword and put the password in the secret 'grafana_admin_password' (grafana.adminPasswordSecret)"
     `);
     expect(() => synthGate(stack, { targets: ['compose'] })).toThrow(SynthError);
-    expect(() => synthGate(stack, { targets: ['compose'], profiles: ['dev'] })).not.toThrow();
+    expect(() => synthGate(stack, { targets: ['compose'], profiles: ['dev'] })).toThrow(SynthError);
   });
 
   it.each(['', 'password', 'Admin', 'changeme'])('treats %j as a default', (pw) => {
@@ -42,10 +42,10 @@ describe('SO-GRAFANA-ADMIN', () => {
     expect([f?.severity, f?.title]).toEqual(['error', 'Grafana admin password is a literal']);
   });
 
-  it('applies a profile override: a literal only in dev fails nothing in prod', () => {
+  it('applies a profile override: a literal only in dev fails dev (an error there too) and nothing in prod', () => {
     const stack = monitored({ profiles: { dev: { grafana: { adminPassword: 'admin' } } } });
     const report = evaluate(stack, { targets: ['compose'] });
-    expect(findingsOf(report, 'SO-GRAFANA-ADMIN').map((f) => [f.profile, f.severity])).toEqual([['dev', 'warning']]);
+    expect(findingsOf(report, 'SO-GRAFANA-ADMIN').map((f) => [f.profile, f.severity])).toEqual([['dev', 'error']]);
   });
 
   it('is suppressed by a suppression on the monitoring construct', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
-// DESIGN.md: worker_processes × worker_connections must cover 2 connections per proxied
+// docs/ARCHITECTURE.md: worker_processes × worker_connections must cover 2 connections per proxied
 // request plus the idle upstream keepalive connections (and one per listening socket).
 // Peak requests default to what the backends serve at once: peak replicas × workers × pool max.
 const nginxDemand = (requests: number, workerProcesses: number, keepalive = 32, listeners = 1) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
-// DESIGN.md: demand = Σ peak_replicas × workers × (pool.size + maxOverflow) + fixed clients;
+// docs/ARCHITECTURE.md: demand = Σ peak_replicas × workers × (pool.size + maxOverflow) + fixed clients;
 // available = max_connections − superuser_reserved − reserved.
 const POOL = 5 + 10; // the default pool
 const AVAILABLE = 100 - 3 - 0; // the default max_connections and reserved slots

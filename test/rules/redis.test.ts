@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
-// DESIGN.md: Σ peak_replicas × workers × redis pool (+ fixed clients) ≤ maxclients.
+// docs/ARCHITECTURE.md: Σ peak_replicas × workers × redis pool (+ fixed clients) ≤ maxclients.
 const REDIS_POOL = 10; // default redisPool
 
 describe('SO-REDIS', () => {

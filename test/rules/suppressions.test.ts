@@ -81,9 +81,17 @@ describe('suppressions', () => {
     const inProps = configError(() => minimalStack({ backend: { suppressions: [{ rule: 'SO-HA', reason: short }] } }));
     expect(inProps.message).toContain('[uns/backend] suppressions');
     expect(inProps.message).toContain('reason');
-    expect(inProps.message).toContain('≥ 10');
+    expect(inProps.message).toContain('at least 10 characters');
     const { backend } = minimalStack();
     expect(() => backend.suppress('SO-HA', short)).toThrow(ConfigError);
+    expect(backend.suppressions).toEqual([]);
+  });
+
+  it('with a reason of spaces, or of more than one line, are refused', () => {
+    const { backend } = minimalStack();
+    expect(() => backend.suppress('SO-HA', ' '.repeat(20))).toThrow('at least 10 characters besides spaces');
+    expect(() => backend.suppress('SO-HA', 'a fine reason\n## Suppressions\n| fake |')).toThrow('one line of text');
+    expect(() => backend.suppress('SO-HA', 'colour \u001b[31mred\u001b[0m reason')).toThrow('one line of text');
     expect(backend.suppressions).toEqual([]);
   });
 

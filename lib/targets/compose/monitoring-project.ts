@@ -112,8 +112,8 @@ export function addMonitoring(stack: Stack, contexts: readonly RuleContext[], h:
     base: MONITORING_SERVICES.prometheus,
     spec: prometheusService(c.monitoring!, promDir.get(c.profile)!, name ?? MONITORING_SERVICES.prometheus, {}),
   }));
-  h.add(sub(MONITORING_SERVICES.grafana), (c) => ({
+  h.add(sub(MONITORING_SERVICES.grafana), (c, name) => ({
     base: MONITORING_SERVICES.grafana,
-    spec: grafanaService(c.monitoring!, grafanaDir.get(c.profile)!, h.healthy(c, [promPath], () => true)),
+    spec: grafanaService(c.monitoring!, grafanaDir.get(c.profile)!, name ?? MONITORING_SERVICES.grafana, h.healthy(c, [promPath], () => true)),
   }));
 }

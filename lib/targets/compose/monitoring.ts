@@ -2,6 +2,8 @@
  * Compose services of the Monitoring construct: Prometheus, Grafana and one exporter per
  * scraped dependency. Only added when the stack has Monitoring.
  */
+import { POSTGRES_PORT } from '../../model/postgres.js';
+import { REDIS_PORT } from '../../model/redis.js';
 import { EXPORTER_PORTS, MONITORING_SERVICES, type ResolvedMonitoring } from '../../model/monitoring.js';
 import type { ResolvedNginx } from '../../model/nginx.js';
 import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
@@ -34,7 +36,7 @@ export function prometheusService(m: ResolvedMonitoring, dir: string, name: stri
       `--web.listen-address=:${p.port}`,
     ],
     ports: [`${p.port}:${p.port}`],
-    volumes: [`./${dir}:${PROMETHEUS_CONFIG_DIR}:ro`, 'prometheus-data:/prometheus'],
+    volumes: [`./${dir}:${PROMETHEUS_CONFIG_DIR}:ro`, `${name}-data:/prometheus`],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
     // busybox wget is in the prom/prometheus image.
     healthcheck: {
@@ -50,25 +52,24 @@ export function prometheusService(m: ResolvedMonitoring, dir: string, name: stri
 }
 
 /** Grafana on host port `grafana.port` (3000 inside); the admin password is read from a secret file. */
-export function grafanaService(m: ResolvedMonitoring, dir: string, dependencies: Record<string, unknown>): ComposeService {
+/** `name` is the compose service name; each Grafana variant keeps its own data volume. */
+export function grafanaService(m: ResolvedMonitoring, dir: string, name: string, dependencies: Record<string, unknown>): ComposeService {
   const g = m.grafana;
-  const literal = g.adminPassword !== undefined;
   return {
     image: g.image,
     environment: {
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
       GF_SECURITY_ADMIN_USER: g.adminUser,
-      // A literal is only possible where SO-GRAFANA-ADMIN let it through (dev, or suppressed).
-      ...(literal
-        ? { GF_SECURITY_ADMIN_PASSWORD: g.adminPassword }
-        : { GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath(g.adminPasswordSecret) }),
+      // Only ever the secret: a literal adminPassword is refused (SO-GRAFANA-ADMIN) and, if
+      // suppressed, still never written.
+      GF_SECURITY_ADMIN_PASSWORD__FILE: secretPath(g.adminPasswordSecret),
       GF_USERS_ALLOW_SIGN_UP: 'false',
     },
     ports: [`${g.port}:3000`],
     volumes: [
       `./${dir}/provisioning:/etc/grafana/provisioning:ro`,
       `./${dir}/dashboards:${GRAFANA_DASHBOARDS_DIR}:ro`,
-      'grafana-data:/var/lib/grafana',
+      `${name}-data:/var/lib/grafana`,
     ],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
     healthcheck: {
@@ -80,7 +81,7 @@ export function grafanaService(m: ResolvedMonitoring, dir: string, dependencies:
     },
     deploy: deploy(g.resources),
     networks: [APP_NETWORK],
-    ...(literal ? {} : { secrets: [g.adminPasswordSecret] }),
+    secrets: [g.adminPasswordSecret],
   };
 }
 
@@ -115,7 +116,7 @@ export function postgresExporterService(
     image: m.exporters.postgres,
     environment: {
       DATA_SOURCE_PASS_FILE: secretPath(pg.passwordSecret),
-      DATA_SOURCE_URI: `${pgHost}:5432/${pg.database}?sslmode=disable`,
+      DATA_SOURCE_URI: `${pgHost}:${POSTGRES_PORT}/${pg.database}?sslmode=disable`,
       DATA_SOURCE_USER: pg.user,
     },
     expose: [String(EXPORTER_PORTS.postgres)],
@@ -137,8 +138,8 @@ export function redisExporterService(
   return {
     image: m.exporters.redis,
     entrypoint: ['/bin/sh', '-c'],
-    command: [`REDIS_PASSWORD="$$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
-    environment: { REDIS_ADDR: `redis://${redisHost}:6379`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${EXPORTER_PORTS.redis}` },
+    command: [`REDIS_PASSWORD="$(cat ${secretPath(r.passwordSecret)})" exec /redis_exporter`],
+    environment: { REDIS_ADDR: `redis://${redisHost}:${REDIS_PORT}`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${EXPORTER_PORTS.redis}` },
     expose: [String(EXPORTER_PORTS.redis)],
     ...(Object.keys(dependencies).length ? { depends_on: dependencies } : {}),
     deploy: deploy(EXPORTER_RESOURCES),
@@ -159,7 +160,7 @@ export function pgbouncerExporterService(
   name: string,
   dependencies: Record<string, unknown>,
 ): ComposeService {
-  const dsn = `postgres://${pg.user}:$$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
+  const dsn = `postgres://${pg.user}:$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
   return {
     image: m.exporters.pgbouncer,
     entrypoint: ['/bin/sh', '-c'],

@@ -1,8 +1,6 @@
 import { ConfigError } from '../../errors.js';
-import type { ResolvedBackend } from '../../model/backend.js';
 import type { Stack } from '../../model/stack.js';
-import { renderNginxConf } from '../../render/nginx-conf.js';
-import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
+import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
 import { addMonitoring } from './monitoring-project.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
@@ -13,12 +11,16 @@ import {
   pgbouncerService,
   postgresService,
   redisService,
-  secretPath,
   type ComposeService,
 } from './services.js';
 
-/** Docker's embedded DNS server on user-defined networks. */
-export const DOCKER_DNS = '127.0.0.11';
+/**
+ * Where the compose file looks for secret files: `secrets/` in the project root when the
+ * output is `dist/compose/` — outside the output, so a synth never touches them.
+ */
+export const DEFAULT_SECRETS_DIR = '../../secrets';
+
+export { DOCKER_DNS } from '../../render/docker.js';
 
 /** The compose model of a stack: the spec object plus the files its services mount. */
 export interface ComposeProject {
@@ -69,8 +71,11 @@ function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Builds the compose project from every profile's resolved context. */
-export function composeProject(stack: Stack, contexts: readonly RuleContext[]): ComposeProject {
+/**
+ * Builds the compose project from every profile's resolved context. `secretsDir` is where
+ * the secret files live, as the compose file references it (relative to its directory).
+ */
+export function composeProject(stack: Stack, contexts: readonly RuleContext[], secretsDir = DEFAULT_SECRETS_DIR): ComposeProject {
   const allProfiles = contexts.map((c) => c.profile);
   const services: Record<string, ComposeService> = {};
   const owners = new Map<string, string>();
@@ -103,18 +108,12 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     );
 
   const first = contexts[0]!;
-  if (first.postgres) add(first.postgres.path, (c) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!) }));
-  if (first.redis) add(first.redis.path, (c) => ({ base: c.redis!.id, spec: redisService(c.redis!) }));
+  if (first.postgres) add(first.postgres.path, (c, name) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!, name ?? c.postgres!.id) }));
+  if (first.redis) add(first.redis.path, (c, name) => ({ base: c.redis!.id, spec: redisService(c.redis!, name ?? c.redis!.id) }));
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = renderPgBouncerIni(c.pooler!, c.postgres!, {
-        stackName: stack.stackName,
-        postgresHost: names.get(c.profile)!.get(c.postgres!.path)!,
-        secretPath,
-        // The pgbouncer exporter reads SHOW STATS as the app's user.
-        ...(c.monitoring ? { statsUsers: [c.postgres!.user] } : {}),
-      });
+      const text = dockerPgBouncerIni(c, stack.stackName, names.get(c.profile)!.get(c.postgres!.path)!);
       iniOf.set(c.profile, placeFile(mountedFiles, 'pgbouncer', 'pgbouncer.ini', c.profile, text));
     }
     add(first.pooler.path, (c) => ({
@@ -133,9 +132,12 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
       const db = c.pooler ?? c.postgres;
       const deps = [...(b.pool && db ? [db.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
       const serviceName = name ?? b.serviceName;
+      // Each profile's consumers reach that profile's providers, whatever compose named them.
+      const nameOf = (p?: { path: string }) => (p ? names.get(c.profile)!.get(p.path) : undefined);
+      const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
       return {
         base: b.serviceName,
-        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler),
+        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler, hosts),
       };
     });
   }
@@ -144,13 +146,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     // One conf per distinct rendering; profiles that render the same file share it.
     const confOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = renderNginxConf(c.nginx!, c.backends, {
-        stackName: stack.stackName,
-        upstreamHost: (b: ResolvedBackend) => b.id,
-        resolver: DOCKER_DNS,
-        secretPath,
-        ...(c.monitoring ? { stubStatusPort: c.monitoring.nginxStatusPort } : {}),
-      });
+      const text = dockerNginxConf(c, stack.stackName);
       confOf.set(c.profile, placeFile(mountedFiles, 'nginx', 'nginx.conf', c.profile, text));
     }
     add(first.nginx.path, (c) => {
@@ -175,7 +171,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[]): 
     services: sortedKeys(services),
     networks: { [APP_NETWORK]: {}, ...(usesData ? { [DATA_NETWORK]: { internal: true } } : {}) },
     ...(volumes.size ? { volumes: Object.fromEntries([...volumes].sort().map((v) => [v, {}])) } : {}),
-    ...(secrets.size ? { secrets: Object.fromEntries([...secrets].sort().map((s) => [s, { file: `./secrets/${s}` }])) } : {}),
+    ...(secrets.size ? { secrets: Object.fromEntries([...secrets].sort().map((s) => [s, { file: `${secretsDir.replace(/\/+$/, '')}/${s}` }])) } : {}),
   };
   return { compose, mountedFiles, serviceNames: names };
 }

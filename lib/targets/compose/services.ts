@@ -2,10 +2,11 @@ import type { ResolvedBackend } from '../../model/backend.js';
 import type { ResolvedHealthcheck, ResolvedResources } from '../../model/common.js';
 import type { ResolvedNginx } from '../../model/nginx.js';
 import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
-import type { ResolvedPostgres } from '../../model/postgres.js';
+import { postgresServerArgs, type ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import type { Duration } from '../../units/index.js';
-import { backendEnv, backendSecrets } from '../../render/backend-env.js';
+import { backendEnv, backendSecrets, type ProviderHosts } from '../../render/backend-env.js';
+import { dockerSecretPath } from '../../render/docker.js';
 
 /** A compose service, as plain data (the compose-spec shape). */
 export type ComposeService = Record<string, unknown>;
@@ -15,7 +16,7 @@ export const APP_NETWORK = 'app';
 export const DATA_NETWORK = 'data';
 
 /** Where compose mounts a secret. */
-export const secretPath = (name: string): string => `/run/secrets/${name}`;
+export const secretPath = dockerSecretPath;
 
 function resources(r: ResolvedResources): Record<string, unknown> | undefined {
   const side = (c: ResolvedResources['limits']) => {
@@ -59,9 +60,10 @@ export function backendService(
   pg: ResolvedPostgres | undefined,
   redis: ResolvedRedis | undefined,
   dependencies: Record<string, unknown>,
-  pooler?: ResolvedPgBouncer,
+  pooler: ResolvedPgBouncer | undefined,
+  hosts: ProviderHosts,
 ): ComposeService {
-  const env = backendEnv(b, pg, redis, secretPath, pooler);
+  const env = backendEnv(b, pg, redis, secretPath, pooler, hosts);
   const usesData = (b.pool && pg) || (b.redisPool > 0 && redis);
   const secrets = backendSecrets(b, pg, redis);
   return {
@@ -108,15 +110,11 @@ export function nginxService(n: ResolvedNginx, confFile: string, dependencies: R
   };
 }
 
-export function postgresService(pg: ResolvedPostgres): ComposeService {
-  const settings = [
-    `max_connections=${pg.maxConnections}`,
-    `superuser_reserved_connections=${pg.superuserReservedConnections}`,
-    ...(pg.reservedConnections > 0 ? [`reserved_connections=${pg.reservedConnections}`] : []),
-  ];
+/** `name` is the compose service name: each service that holds data gets a volume of its own. */
+export function postgresService(pg: ResolvedPostgres, name: string): ComposeService {
   return {
     image: pg.image,
-    command: ['postgres', ...settings.flatMap((s) => ['-c', s])],
+    command: postgresServerArgs(pg),
     environment: {
       // A subdirectory, so the volume's lost+found never makes initdb refuse the directory.
       PGDATA: '/var/lib/postgresql/data/pgdata',
@@ -134,13 +132,14 @@ export function postgresService(pg: ResolvedPostgres): ComposeService {
     deploy: deploy(pg.resources),
     networks: [DATA_NETWORK],
     secrets: [pg.passwordSecret],
-    volumes: [`${pg.id}-data:/var/lib/postgresql/data`],
+    volumes: [`${name}-data:/var/lib/postgresql/data`],
   };
 }
 
-export function redisService(r: ResolvedRedis): ComposeService {
+/** `name` is the compose service name: each service that holds data gets a volume of its own. */
+export function redisService(r: ResolvedRedis, name: string): ComposeService {
   const persistence = { none: '--save "" --appendonly no', rdb: '--appendonly no', aof: '--appendonly yes' }[r.persistence];
-  const password = `"$$(cat ${secretPath(r.passwordSecret)})"`;
+  const password = `"$(cat ${secretPath(r.passwordSecret)})"`;
   return {
     image: r.image,
     // redis-server cannot read a password file, so a shell reads the secret at start.
@@ -155,7 +154,7 @@ export function redisService(r: ResolvedRedis): ComposeService {
     deploy: deploy(r.resources),
     networks: [DATA_NETWORK],
     secrets: [r.passwordSecret],
-    volumes: [`${r.id}-data:/data`],
+    volumes: [`${name}-data:/data`],
   };
 }
 

@@ -11,6 +11,7 @@ import type { Postgres } from '../../model/postgres.js';
 import type { Redis } from '../../model/redis.js';
 import type { Stack } from '../../model/stack.js';
 import { supportsResolve } from '../../render/nginx-conf.js';
+import { gatedProfile } from '../../plan/report.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import { backendResources, type BackendResources } from './backend.js';
 import { postgresResources, redisResources, type DataResources } from './data.js';
@@ -45,6 +46,13 @@ export interface KubernetesChartProps extends ChartProps {
    * @default - kube-dns.kube-system.svc.<clusterDomain>
    */
   readonly dnsResolver?: string;
+  /**
+   * A gate report that already covers the kubernetes target and this profile (from
+   * `synthGate`), so an app with one chart per profile gates the stack once.
+   *
+   * @default - the chart runs the gate for its profile under Kubernetes semantics
+   */
+  readonly report?: GateReport;
 }
 
 /**
@@ -76,14 +84,14 @@ export class KubernetesChart extends Chart {
 
   constructor(scope: Construct, id: string, props: KubernetesChartProps) {
     // The gate runs before anything joins the tree, so a refused stack leaves no chart.
-    const report = synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
+    const report = props.report ?? synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
+    const ctx = gatedProfile(report, 'kubernetes', props.profile);
     // Every object names the namespace nginx's FQDNs point into, so `kubectl apply -n other`
     // fails loudly instead of leaving nginx resolving names that do not exist.
     const namespace = props.namespace ?? 'default';
     super(scope, id, { ...props, namespace });
     this.report = report;
     this.stack = props.stack;
-    const ctx = report.contexts[0]!;
     const domain = props.clusterDomain ?? 'cluster.local';
 
     const backends = new Map<string, BackendResources>();

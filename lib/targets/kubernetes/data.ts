@@ -1,3 +1,5 @@
+import { POSTGRES_PORT, postgresServerArgs } from '../../model/postgres.js';
+import { REDIS_PORT } from '../../model/redis.js';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
@@ -99,21 +101,14 @@ export function postgresResources(scope: Construct, ctx: RuleContext): DataResou
     name: pg.id,
     component: 'database',
     image: pg.image,
-    port: 5432,
+    port: POSTGRES_PORT,
     runAs: POSTGRES_USER,
     resources: pg.resources,
     // PGDATA is a subdirectory so the volume's lost+found never makes initdb refuse it.
     data: { path: '/var/lib/postgresql/data', size: pg.storage, persistent: true },
     scratch: ['/var/run/postgresql', '/tmp'],
     container: {
-      args: [
-        'postgres',
-        '-c',
-        `max_connections=${pg.maxConnections}`,
-        '-c',
-        `superuser_reserved_connections=${pg.superuserReservedConnections}`,
-        ...(pg.reservedConnections > 0 ? ['-c', `reserved_connections=${pg.reservedConnections}`] : []),
-      ],
+      args: postgresServerArgs(pg),
       envVariables: {
         PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
         POSTGRES_DB: kplus.EnvValue.fromValue(pg.database),
@@ -138,7 +133,7 @@ export function redisResources(scope: Construct, ctx: RuleContext): DataResource
     name: r.id,
     component: 'cache',
     image: r.image,
-    port: 6379,
+    port: REDIS_PORT,
     runAs: REDIS_USER,
     resources: r.resources,
     data: { path: '/data', size: r.storage, persistent: r.persistence !== 'none' },

@@ -6,6 +6,8 @@
  * and alerts instead (see prometheus-operator.ts), and its Grafana sidecar loads the
  * dashboards. Only rendered when the stack has Monitoring.
  */
+import { POSTGRES_PORT } from '../../model/postgres.js';
+import { REDIS_PORT } from '../../model/redis.js';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { labeledDeployment } from './workload.js';
@@ -145,14 +147,14 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       name: S.postgresExporter, component: 'exporter', image: m.exporters.postgres, port, runAs: NOBODY, resources: EXPORTER_RESOURCES,
       probe: tcp(port, 3), startup: tcp(port, 6),
       env: {
-        DATA_SOURCE_URI: kplus.EnvValue.fromValue(`${pg.id}:5432/${pg.database}?sslmode=disable`),
+        DATA_SOURCE_URI: kplus.EnvValue.fromValue(`${pg.id}:${POSTGRES_PORT}/${pg.database}?sslmode=disable`),
         DATA_SOURCE_USER: kplus.EnvValue.fromValue(pg.user),
         DATA_SOURCE_PASS_FILE: kplus.EnvValue.fromValue(secretFile(pg.passwordSecret)),
       },
     });
     mountSecrets(scope, S.postgresExporter, r.container, [pg.passwordSecret]);
     keep(S.postgresExporter, r);
-    edges.push({ from: S.postgresExporter, to: pg.id, port: 5432 });
+    edges.push({ from: S.postgresExporter, to: pg.id, port: POSTGRES_PORT });
   }
   if (ctx.pooler && ctx.postgres) {
     const p = ctx.pooler;
@@ -176,12 +178,12 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       name: S.redisExporter, component: 'exporter', image: m.exporters.redis, port, runAs: NOBODY, resources: EXPORTER_RESOURCES,
       probe: tcp(port, 3), startup: tcp(port, 6),
       env: {
-        REDIS_ADDR: kplus.EnvValue.fromValue(`redis://${r.id}:6379`),
+        REDIS_ADDR: kplus.EnvValue.fromValue(`redis://${r.id}:${REDIS_PORT}`),
         REDIS_PASSWORD: secretEnv(scope, `${S.redisExporter}-password`, r.passwordSecret),
         REDIS_EXPORTER_WEB_LISTEN_ADDRESS: kplus.EnvValue.fromValue(`:${port}`),
       },
     }));
-    edges.push({ from: S.redisExporter, to: r.id, port: 6379 });
+    edges.push({ from: S.redisExporter, to: r.id, port: REDIS_PORT });
   }
 
   const grafanaLabels = labelsOf(S.grafana, 'monitoring');
@@ -291,9 +293,8 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       GF_AUTH_ANONYMOUS_ENABLED: kplus.EnvValue.fromValue('false'),
       GF_LOG_MODE: kplus.EnvValue.fromValue('console'),
       GF_SECURITY_ADMIN_USER: kplus.EnvValue.fromValue(g.adminUser),
-      ...(g.adminPassword !== undefined
-        ? { GF_SECURITY_ADMIN_PASSWORD: kplus.EnvValue.fromValue(g.adminPassword) }
-        : { GF_SECURITY_ADMIN_PASSWORD__FILE: kplus.EnvValue.fromValue(secretFile(g.adminPasswordSecret)) }),
+      // Only ever the secret; a literal adminPassword is never written (SO-GRAFANA-ADMIN).
+      GF_SECURITY_ADMIN_PASSWORD__FILE: kplus.EnvValue.fromValue(secretFile(g.adminPasswordSecret)),
       GF_USERS_ALLOW_SIGN_UP: kplus.EnvValue.fromValue('false'),
     },
     config: [...Object.values(provisioning), ...Object.values(dashboards)],
@@ -314,7 +315,7 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
   });
   scratch(scope, `${S.grafana}-data`, grafana.container, '/var/lib/grafana');
   scratch(scope, `${S.grafana}-tmp`, grafana.container, '/tmp');
-  if (g.adminPassword === undefined) mountSecrets(scope, S.grafana, grafana.container, [g.adminPasswordSecret]);
+  mountSecrets(scope, S.grafana, grafana.container, [g.adminPasswordSecret]);
   keep(S.grafana, grafana);
   edges.push({ from: S.grafana, to: S.prometheus, port: pp }, { from: WORLD, to: S.grafana, port: GRAFANA_HTTP });
 

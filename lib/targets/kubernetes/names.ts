@@ -1,4 +1,5 @@
 import type { ResolvedCompute, ResolvedResources } from '../../model/common.js';
+import { kubernetesSecretName } from '../../model/schema-kit.js';
 
 /** What a workload is, for `app.kubernetes.io/component`. */
 export type Component = 'backend' | 'load-balancer' | 'database' | 'cache' | 'monitoring' | 'exporter';
@@ -24,7 +25,7 @@ export function selectorLabels(stackName: string, profile: string, name: string)
  * `postgres-password`, key `value` (Secret names are DNS subdomains, so `_` becomes `-`).
  */
 export function secretName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  return kubernetesSecretName(name);
 }
 
 export const SECRET_KEY = 'value';

@@ -1,3 +1,5 @@
+import { POSTGRES_PORT } from '../../model/postgres.js';
+import { REDIS_PORT } from '../../model/redis.js';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { RuleContext } from '../../rules/rule.js';
@@ -25,13 +27,13 @@ export function modelEdges(ctx: RuleContext, nginxPorts: readonly number[]): Edg
   const n = ctx.nginx;
   if (n) for (const port of nginxPorts) edges.push({ from: WORLD, to: n.id, port });
   const pooler = ctx.pooler && ctx.postgres ? ctx.pooler : undefined;
-  if (pooler) edges.push({ from: pooler.id, to: ctx.postgres!.id, port: 5432 });
+  if (pooler) edges.push({ from: pooler.id, to: ctx.postgres!.id, port: POSTGRES_PORT });
   for (const b of ctx.backends) {
     if (n) edges.push({ from: n.id, to: b.serviceName, port: b.port });
     // Behind a pooler, backends reach Postgres only through it.
     if (b.pool && pooler) edges.push({ from: b.serviceName, to: pooler.id, port: pooler.port });
-    else if (b.pool && ctx.postgres) edges.push({ from: b.serviceName, to: ctx.postgres.id, port: 5432 });
-    if (b.redisPool > 0 && ctx.redis) edges.push({ from: b.serviceName, to: ctx.redis.id, port: 6379 });
+    else if (b.pool && ctx.postgres) edges.push({ from: b.serviceName, to: ctx.postgres.id, port: POSTGRES_PORT });
+    if (b.redisPool > 0 && ctx.redis) edges.push({ from: b.serviceName, to: ctx.redis.id, port: REDIS_PORT });
   }
   return edges;
 }

@@ -7,6 +7,7 @@ import type { RuleContext } from '../../rules/rule.js';
 import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
+import { KUBERNETES_NGINX_PORTS } from '../../model/nginx.js';
 
 /** The objects nginx becomes; exposed so users can patch them. */
 export interface NginxResources {
@@ -31,8 +32,7 @@ export interface NginxClusterOptions {
 // for port 80 and writes /var/cache/nginx, which a read-only root filesystem forbids. Our
 // nginx.conf keeps pid and temp files in /tmp, an emptyDir.
 const NGINX_USER = { user: 101, group: 101 };
-export const NGINX_HTTP_PORT = 8080;
-export const NGINX_HTTPS_PORT = 8443;
+export const [NGINX_HTTP_PORT, NGINX_HTTPS_PORT] = KUBERNETES_NGINX_PORTS as [number, number];
 
 /**
  * `nginx:1.28.0-alpine` → `nginxinc/nginx-unprivileged:1.28.0-alpine` (same version and

@@ -108,8 +108,11 @@ export function healthcheckArgs(h: HealthcheckTimings): Pick<docker.ContainerArg
 
 const fromModel = (h: ResolvedHealthcheck): HealthcheckTimings => ({ ...h, tests: h.command });
 
-/** compose writes `$$` for a literal `$`; Docker takes the command as is. */
-export const unescapeCompose = (s: string): string => s.replaceAll('$$', '$');
+/**
+ * Compose service specs hold literal text; only their YAML serializer escapes `$` as `$$`.
+ * Docker takes the text as is, so nothing is unescaped here (kept for the call sites).
+ */
+export const unescapeCompose = (s: string): string => s;
 
 export function fromCompose(spec: ComposeService): HealthcheckTimings {
   const h = spec.healthcheck as { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
@@ -207,7 +210,7 @@ export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string,
 
 /** Postgres on the internal network only, its settings as `-c` command args. */
 export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const spec = postgresService(pg);
+  const spec = postgresService(pg, pg.id);
   return {
     name,
     image: refs.image,
@@ -225,7 +228,7 @@ export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: 
 
 /** Redis on the internal network only; a shell reads the password file, as in compose. */
 export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const spec = redisService(r);
+  const spec = redisService(r, r.id);
   return {
     name,
     image: refs.image,

@@ -153,7 +153,7 @@ export function monitoringContainerArgs(
     };
   });
   add(S.grafana, m.grafana.image, (refs, name) => {
-    const spec = grafanaService(m, 'grafana', {});
+    const spec = grafanaService(m, 'grafana', S.grafana, {});
     return {
       ...fromSpec(spec, name, refs),
       networksAdvanced: [{ name: refs.networks.app, aliases: [S.grafana] }],

@@ -8,12 +8,9 @@ import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
 import { backendSecrets } from '../../render/backend-env.js';
-import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
-import { renderNginxConf } from '../../render/nginx-conf.js';
+import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { DOCKER_DNS } from '../compose/project.js';
-import { secretPath } from '../compose/services.js';
 import { capacitySummary, type CapacitySummary } from './capacity-summary.js';
 import { monitoringFiles, type MonitoringFiles } from './monitoring.js';
 
@@ -45,32 +42,18 @@ export interface DockerPlan {
 export function planDockerStack(stack: Stack, profile: string, images: Readonly<Record<string, string>> = {}): DockerPlan {
   const report = synthGate(stack, { targets: ['pulumi'], profiles: [profile] });
   const ctx = applyImages(report.contexts[0]!, images);
-  const nginxConf = renderNginxConf(ctx.nginx!, ctx.backends, {
-    stackName: stack.stackName,
-    // Every replica container carries the backend id as a network alias (see containers.ts),
-    // and Docker's DNS (127.0.0.11) returns all of them, as with compose.
-    upstreamHost: (b) => b.id,
-    resolver: DOCKER_DNS,
-    secretPath,
-    ...(ctx.monitoring ? { stubStatusPort: ctx.monitoring.nginxStatusPort } : {}),
-  });
+  // Every replica container carries the backend id as a network alias (see containers.ts),
+  // so nginx.conf is the one compose gets.
+  const nginxConf = dockerNginxConf(ctx, stack.stackName);
   // The pooler logs in with the app role; its userlist is derived from the Postgres
   // password secret, so it needs no secret of its own here.
-  const pgbouncerIni =
-    ctx.pooler && ctx.postgres
-      ? renderPgBouncerIni(ctx.pooler, ctx.postgres, {
-          stackName: stack.stackName,
-          postgresHost: ctx.postgres.id,
-          secretPath,
-          ...(ctx.monitoring ? { statsUsers: [ctx.postgres.user] } : {}),
-        })
-      : undefined;
+  const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id) : undefined;
   const secrets = new Set<string>();
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
   for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
   if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
-  if (ctx.monitoring && ctx.monitoring.grafana.adminPassword === undefined) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
+  if (ctx.monitoring) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
   const monitoring = ctx.monitoring ? monitoringFiles(ctx, stack.stackName) : undefined;
   return {
     stackName: stack.stackName,

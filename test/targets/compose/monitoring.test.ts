@@ -60,7 +60,7 @@ describe('compose target: Monitoring', () => {
     expect(g.environment.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
     expect(g.environment).not.toHaveProperty('GF_SECURITY_ADMIN_PASSWORD');
     expect(g.secrets).toEqual(['grafana_admin_password']);
-    expect(compose.secrets.grafana_admin_password).toEqual({ file: './secrets/grafana_admin_password' });
+    expect(compose.secrets.grafana_admin_password).toEqual({ file: '../../secrets/grafana_admin_password' });
     expect(g.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
     expect(g.volumes).toEqual([
       './grafana/provisioning:/etc/grafana/provisioning:ro',
@@ -102,10 +102,15 @@ describe('compose target: Monitoring', () => {
     expect(synthCompose(minimalStack().stack).files.get('nginx/nginx.conf')).not.toContain('stats_users');
   });
 
-  it('writes a literal admin password only where SO-GRAFANA-ADMIN let it through (dev)', () => {
-    const stack = monitoredStack({ monitoring: { profiles: { dev: { grafana: { adminPassword: 'admin' } } } } });
-    const { files: out, report } = synthCompose(stack, { profiles: ['dev'] });
-    expect(report.warnings.map((w) => w.rule)).toContain('SO-GRAFANA-ADMIN');
-    expect(composeOf(out).services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toBe('admin');
+  it('never writes a literal admin password, even where SO-GRAFANA-ADMIN is suppressed', () => {
+    const stack = monitoredStack({
+      monitoring: {
+        profiles: { dev: { grafana: { adminPassword: 'Literal-Pw-42' } } },
+        suppressions: [{ rule: 'SO-GRAFANA-ADMIN', reason: 'testing that a suppression still writes no literal' }],
+      },
+    });
+    const { files: out } = synthCompose(stack, { profiles: ['dev'] });
+    expect(composeOf(out).services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
+    for (const text of out.values()) expect(text).not.toContain('Literal-Pw-42');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Capacity with Kubernetes semantics, through the chart (DESIGN.md "Capacity math"):
+ * Capacity with Kubernetes semantics, through the chart (docs/ARCHITECTURE.md "Capacity math"):
  * peak = autoscale.max + surge (maxSurge against the max, percent rounded up) + draining pods;
  * demand = peak × workers × (pool.size + maxOverflow) + fixed clients ≤ max_connections − 3.
  * At the budget the chart builds; one connection short it throws SynthError naming each term,

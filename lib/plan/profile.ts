@@ -1,0 +1,56 @@
+/**
+ * One profile of a stack, resolved: every construct's values with the profile's overrides
+ * applied, and the connections the stack's own workloads hold added to each provider. Rules,
+ * renderers and targets all read this; none of them resolves a construct again.
+ */
+import { sizeAutoscaleFromBudgets } from '../capacity/load.js';
+import type { ResolvedBackend } from '../model/backend.js';
+import { exporterClients, type ResolvedMonitoring, type StackClient } from '../model/monitoring.js';
+import type { ResolvedNginx } from '../model/nginx.js';
+import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
+import type { ResolvedPostgres } from '../model/postgres.js';
+import type { ResolvedRedis } from '../model/redis.js';
+import type { Stack } from '../model/stack.js';
+
+/** Every construct of one profile, resolved. */
+export interface ResolvedProfile {
+  readonly stack: Stack;
+  readonly profile: string;
+  readonly production: boolean;
+  readonly backends: readonly ResolvedBackend[];
+  readonly nginx?: ResolvedNginx;
+  readonly postgres?: ResolvedPostgres;
+  /** The pooler between backends and Postgres, when the stack has one. */
+  readonly pooler?: ResolvedPgBouncer;
+  readonly redis?: ResolvedRedis;
+  /** Prometheus and Grafana, when the stack has them. */
+  readonly monitoring?: ResolvedMonitoring;
+}
+
+/** Adds the clients the stack itself creates to a provider's declared fixed clients. */
+function withClients<T extends { readonly fixedClients: readonly StackClient[] }>(provider: T, clients: readonly StackClient[]): T {
+  if (clients.length === 0) return provider;
+  const fixedClients = [...provider.fixedClients, ...clients].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ...provider, fixedClients };
+}
+
+/**
+ * Resolves every construct for `profile`. Connections the stack's own workloads hold (the
+ * exporters) are added to each provider's fixed clients here, so every budget counts them.
+ */
+export function resolveProfile(stack: Stack, profile: string): ResolvedProfile {
+  const exporters = stack.monitoring ? exporterClients() : undefined;
+  const pick = (c: StackClient | undefined) => (c ? [c] : []);
+  // An autoscale.max left to the budgets (load set, no max) needs the whole profile.
+  return sizeAutoscaleFromBudgets({
+    stack,
+    profile,
+    production: stack.isProduction(profile),
+    backends: stack.backends.map((b) => b.resolve(profile)),
+    ...(stack.nginx ? { nginx: stack.nginx.resolve(profile) } : {}),
+    ...(stack.postgres ? { postgres: withClients(stack.postgres.resolve(profile), pick(exporters?.postgres)) } : {}),
+    ...(stack.pooler ? { pooler: withClients(stack.pooler.resolve(profile), pick(exporters?.pgbouncer)) } : {}),
+    ...(stack.redis ? { redis: withClients(stack.redis.resolve(profile), pick(exporters?.redis)) } : {}),
+    ...(stack.monitoring ? { monitoring: stack.monitoring.resolve(profile) } : {}),
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The stack's own exporters are clients of what they watch, counted without any
+ * `fixedClients` line: postgres_exporter in SO-POOL (SO-POOL-SERVER behind a pooler),
+ * redis_exporter in SO-REDIS, pgbouncer-exporter on PgBouncer's client side. Each budget at
+ * exactly its limit passes, and one less capacity fails naming the exporter.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluate, Monitoring, PgBouncer, type Finding } from '../../lib/index.js';
+import { EXPORTER_CONNECTIONS } from '../../lib/model/monitoring.js';
+import { minimalStack } from '../helpers/stacks.js';
+
+// Compose semantics: peak = replicas. 2 replicas × 1 worker × (5 + 5) = 20 app connections,
+// 2 × 1 × redisPool 3 = 6 Redis clients.
+const APP_CONNECTIONS = 2 * 1 * (5 + 5);
+const APP_REDIS_CLIENTS = 2 * 1 * 3;
+const SUPERUSER_RESERVED = 3;
+
+function errorsOf(opts: { maxConnections: number; maxClients?: number; monitoring?: boolean; pooler?: { maxClientConn: number; defaultPoolSize: number } }): Finding[] {
+  const { stack } = minimalStack({
+    backend: { pool: { size: 5, maxOverflow: 5 }, redisPool: 3 },
+    db: { maxConnections: opts.maxConnections },
+    redis: { maxClients: opts.maxClients ?? 10_000 },
+  });
+  if (opts.pooler) new PgBouncer(stack, 'pgbouncer', opts.pooler);
+  if (opts.monitoring !== false) new Monitoring(stack, 'monitoring', {});
+  return evaluate(stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.rule.startsWith('SO-POOL') || f.rule === 'SO-REDIS');
+}
+
+describe('exporters count as fixed clients', () => {
+  const pgBudget = APP_CONNECTIONS + EXPORTER_CONNECTIONS.postgres;
+
+  it('SO-POOL: postgres_exporter’s connections at exactly the budget pass', () => {
+    expect(errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED })).toEqual([]);
+  });
+
+  it('SO-POOL: one slot fewer fails, naming postgres-exporter', () => {
+    const [f, ...rest] = errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED - 1 });
+    expect(rest).toEqual([]);
+    expect(f!.rule).toBe('SO-POOL');
+    expect(f!.details).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
+    expect(f!.details.join('\n')).toContain(`demand ${pgBudget} > available ${pgBudget - 1}`);
+  });
+
+  it('without monitoring the same server has room, so the exporter is what is counted', () => {
+    expect(errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED - 1, monitoring: false })).toEqual([]);
+  });
+
+  it('SO-REDIS: redis_exporter at exactly maxclients passes, one fewer fails naming it', () => {
+    const budget = APP_REDIS_CLIENTS + EXPORTER_CONNECTIONS.redis;
+    expect(errorsOf({ maxConnections: 200, maxClients: budget })).toEqual([]);
+    const [f] = errorsOf({ maxConnections: 200, maxClients: budget - 1 });
+    expect(f!.rule).toBe('SO-REDIS');
+    expect(f!.details).toContain(`fixed clients redis-exporter ${EXPORTER_CONNECTIONS.redis} = ${EXPORTER_CONNECTIONS.redis}`);
+  });
+
+  it('SO-POOL behind PgBouncer: pgbouncer-exporter takes a client slot', () => {
+    const clients = APP_CONNECTIONS + EXPORTER_CONNECTIONS.pgbouncer;
+    expect(errorsOf({ maxConnections: 200, pooler: { maxClientConn: clients, defaultPoolSize: 10 } })).toEqual([]);
+    const [f] = errorsOf({ maxConnections: 200, pooler: { maxClientConn: clients - 1, defaultPoolSize: 10 } });
+    expect(f!.rule).toBe('SO-POOL');
+    expect(f!.details).toContain(`fixed clients pgbouncer-exporter ${EXPORTER_CONNECTIONS.pgbouncer} = ${EXPORTER_CONNECTIONS.pgbouncer}`);
+    expect(f!.details.join('\n')).toContain(`demand ${clients} > capacity ${clients - 1}`);
+  });
+
+  it('SO-POOL-SERVER: postgres_exporter connects to Postgres directly, beside the pooler’s pool', () => {
+    // 1 pooler instance (compose) × default_pool_size 10 + postgres_exporter.
+    const server = 10 + EXPORTER_CONNECTIONS.postgres;
+    const pooler = { maxClientConn: 100, defaultPoolSize: 10 };
+    expect(errorsOf({ maxConnections: server + SUPERUSER_RESERVED, pooler })).toEqual([]);
+    const [f] = errorsOf({ maxConnections: server + SUPERUSER_RESERVED - 1, pooler });
+    expect(f!.rule).toBe('SO-POOL-SERVER');
+    expect(f!.details).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
+  });
+});
