@@ -16,8 +16,8 @@ export interface Scalable {
 /** Peak replica count of a backend and how it was reached. */
 export interface PeakReplicas {
   readonly total: number;
-  /** The knob a user turns to change the peak: `replicas` or `autoscale.max`. */
-  readonly knob: 'replicas' | 'autoscale.max';
+  /** The knob a user turns to change the peak: `replicas`, `autoscale.max`, or a pooler's `instances`. */
+  readonly knob: 'replicas' | 'autoscale.max' | 'instances';
   /** The knob's current value. */
   readonly base: number;
   /** `autoscale.max 6 + surge 2 + draining 2`; just `replicas 3` when nothing is added. */
@@ -32,9 +32,9 @@ export interface PeakReplicas {
  * - compose: replicas, doubled by the seed's scale-up-then-down procedure;
  * - pulumi: replicas (containers are replaced one at a time).
  */
-export function peakReplicasAt(b: Scalable, target: TargetKind, base: number): PeakReplicas {
+export function peakReplicasAt(b: Scalable, target: TargetKind, base: number, count: 'replicas' | 'instances' = 'replicas'): PeakReplicas {
   if (target === 'kubernetes') {
-    const knob = b.autoscale ? 'autoscale.max' : 'replicas';
+    const knob = b.autoscale ? 'autoscale.max' : count;
     const surge = b.rollout.maxSurge.resolve(base, 'up');
     const unavailable = b.rollout.maxUnavailable.resolve(base, 'down');
     // Terminating pods are not counted by the Deployment controller; with maxSurge 0 it
@@ -53,9 +53,9 @@ export function peakReplicasAt(b: Scalable, target: TargetKind, base: number): P
     return { total, knob, base, explain };
   }
   if (target === 'compose' && b.rollout.scaleUpThenDown) {
-    return { total: 2 * base, knob: 'replicas', base, explain: `replicas ${base} × 2 (scale-up-then-down rollout)` };
+    return { total: 2 * base, knob: count, base, explain: `${count} ${base} × 2 (scale-up-then-down rollout)` };
   }
-  return { total: base, knob: 'replicas', base, explain: `replicas ${base}` };
+  return { total: base, knob: count, base, explain: `${count} ${base}` };
 }
 
 /** Peak replicas at the backend's own settings. */

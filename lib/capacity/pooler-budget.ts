@@ -47,8 +47,7 @@ export function poolerServerShare(pooler: ResolvedPgBouncer, target: TargetKind)
 }
 
 function instancesPeak(pooler: ResolvedPgBouncer, target: TargetKind, base: number): PeakReplicas {
-  const p = peakReplicasAt(pooler, target, base);
-  return { ...p, explain: p.explain.replace(/^replicas/, 'instances') };
+  return peakReplicasAt(pooler, target, base, 'instances');
 }
 
 /** Fixes for the client side: more pooler capacity, or fewer app connections. */
