@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Base class; `exitCode` is what `scaleout` exits with when this reaches the CLI. */
 export class ScaleoutError extends Error {
+  /** What the `scaleout` CLI exits with: 1 a rule failed, 2 bad input. */
   public readonly exitCode: number;
   constructor(message: string, exitCode: number) {
     super(message);

@@ -84,10 +84,15 @@ export function poolerServerFixes(share: PoolerServerShare, pg: ResolvedPostgres
  */
 export function suggestedPooler(appDemand: number, pg: ResolvedPostgres, fixed: number, target: TargetKind): string | undefined {
   const probe = { replicas: 1, rollout: DEFAULT_POOLER_ROLLOUT } as const;
-  const peak = peakReplicas(probe, target).total;
-  const poolSize = Math.floor((pg.available - fixed) / peak);
+  const peak = peakReplicas(probe, target);
+  const poolSize = Math.floor((pg.available - fixed) / peak.total);
   if (poolSize < 1) return undefined;
-  return `add PgBouncer (postgres.pooler: { maxClientConn: ${appDemand}, defaultPoolSize: ${Math.min(poolSize, appDemand)} })`;
+  const size = Math.min(poolSize, appDemand);
+  // Say how the pool was sized: per instance, and how many instances run at peak.
+  const split = peak.total === 1
+    ? `one pooler instance holds ${size} server connections`
+    : `${size} server connections per pooler instance × ${peak.total} at peak (${peak.explain}) = ${size * peak.total} ≤ ${pg.available - fixed}`;
+  return `add PgBouncer (postgres.pooler: { maxClientConn: ${appDemand}, defaultPoolSize: ${size} }; ${split})`;
 }
 
 

@@ -11,6 +11,7 @@ import { postgresChecks, postgresShape } from '../model/postgres.js';
 import { redisSchema } from '../model/redis.js';
 import { dnsLabel } from '../model/schema-kit.js';
 import { RULE_IDS } from '../rules/registry.js';
+import { addPropDocs } from './schema-docs.js';
 
 /** Profiles every stack has, whether or not the config declares them. */
 export const BUILT_IN_PROFILES: readonly string[] = ['dev', 'prod'];
@@ -191,7 +192,7 @@ export type ScaleoutConfig = z.output<typeof configSchema>;
  * that JSON Schema cannot express (units, cross-field checks) are left out.
  */
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, {
+  const schema = z.toJSONSchema(configSchema, {
     io: 'input',
     unrepresentable: 'any',
     // zod names its string checks as formats; JSON Schema has no such formats and the
@@ -200,4 +201,6 @@ export function configJsonSchema(): Record<string, unknown> {
       if (['starts_with', 'ends_with', 'includes'].includes(String(jsonSchema.format))) delete jsonSchema.format;
     },
   }) as Record<string, unknown>;
+  addPropDocs(schema);
+  return schema;
 }

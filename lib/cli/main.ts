@@ -14,6 +14,7 @@ import { escapeControls, visible } from '../model/visible-text.js';
 import { renderPlan } from '../render/capacity-report.js';
 import { evaluate, warningLines } from '../rules/gate.js';
 import { FILE_TARGETS, synthFiles } from './synth-files.js';
+import { writeStarter } from './init.js';
 import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
@@ -117,6 +118,17 @@ const COMMANDS: Record<string, Command> = {
     run(opts, io) {
       // Flags are checked before any request goes out (exit 2 on bad usage).
       return runVerify(parseVerifyOptions(opts), io);
+    },
+  },
+  init: {
+    usage: 'scaleout init [-c FILE]',
+    summary: 'Write a commented starter scaleout.yaml (the reference stack); never overwrites',
+    options: ['config'],
+    run(opts, io) {
+      const file = opts.config ?? 'scaleout.yaml';
+      writeStarter(file);
+      io.stdout.write(`wrote ${file}; next: scaleout plan -c ${file}\n`);
+      return 0;
     },
   },
   secrets: {

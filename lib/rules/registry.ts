@@ -1,4 +1,5 @@
 import { nginxConnRule, poolRule, poolServerRule, redisRule } from './capacity-rules.js';
+import { healthTimeoutRule } from './health-timeout.js';
 import { loadRule } from './load-rule.js';
 import { grafanaAdminRule } from './monitoring-rules.js';
 import type { Rule } from './rule.js';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   scaleConflictRule,
   resourcesRule,
   healthRule,
+  healthTimeoutRule,
   secretRule,
   grafanaAdminRule,
   imageTagRule,

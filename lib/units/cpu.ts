@@ -5,6 +5,7 @@ import { UnitError } from './unit-error.js';
  * (`'500m'`). Kubernetes cannot express less than 1m, so neither can we.
  */
 export class Cpu {
+  /** Parses cores (`0.5`, `2`) or millicores (`'500m'`). Throws UnitError for anything else. */
   public static parse(value: number | string): Cpu {
     let millis: number;
     if (typeof value === 'number') {
@@ -27,7 +28,10 @@ export class Cpu {
     return new Cpu(millis);
   }
 
-  private constructor(public readonly millis: number) {}
+  private constructor(
+    /** The amount in millicores (1000 = one core). */
+    public readonly millis: number,
+  ) {}
 
   /** `500m`, or whole cores as `2`. */
   public toKubernetes(): string {
@@ -44,6 +48,7 @@ export class Cpu {
     return this.millis / 1000;
   }
 
+  /** The compose form, as in {@link Cpu.toCompose}. */
   public toString(): string {
     return this.toCompose();
   }

@@ -11,6 +11,7 @@ const MAX_MS = 8760 * 3_600_000;
  * A bare number is refused: seconds or milliseconds would be a guess.
  */
 export class Duration {
+  /** Parses `500ms`, `15s`, `1m`, `1h` or `1m30s`. Throws UnitError for anything else. */
   public static parse(text: string): Duration {
     if (!WHOLE.test(text)) {
       const hint = /^\d+$/.test(text.trim()) ? ` (did you mean '${text.trim()}s'?)` : '';
@@ -23,11 +24,15 @@ export class Duration {
     return new Duration(ms);
   }
 
+  /** A duration of `n` seconds. */
   public static seconds(n: number): Duration {
     return new Duration(n * 1000);
   }
 
-  private constructor(public readonly milliseconds: number) {}
+  private constructor(
+    /** The length in milliseconds. */
+    public readonly milliseconds: number,
+  ) {}
 
   /**
    * The shortest single-unit form (`1h`, `2m`, `15s`, `500ms`). It is valid for compose

@@ -5,6 +5,7 @@ const INT32_MAX = 2 ** 31 - 1;
 
 /** A count or a percentage of a count, as Kubernetes `maxSurge`/`maxUnavailable` take it. */
 export class IntOrPercent {
+  /** Parses a whole number ≥ 0 or a percentage (`'25%'`). Throws UnitError for anything else. */
   public static parse(value: number | string): IntOrPercent {
     if (typeof value === 'number') {
       if (!Number.isInteger(value) || value < 0 || value > INT32_MAX) {
@@ -20,7 +21,9 @@ export class IntOrPercent {
   }
 
   private constructor(
+    /** The count, or the percentage when {@link IntOrPercent.isPercent}. */
     public readonly value: number,
+    /** Whether {@link IntOrPercent.value} is a percentage of a total. */
     public readonly isPercent: boolean,
   ) {}
 

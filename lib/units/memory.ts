@@ -56,11 +56,15 @@ export class Memory {
     return new Memory(bytes);
   }
 
+  /** `n` MiB. */
   public static mebibytes(n: number): Memory {
     return new Memory(n * KI ** 2);
   }
 
-  private constructor(public readonly bytes: number) {}
+  private constructor(
+    /** The amount in bytes. */
+    public readonly bytes: number,
+  ) {}
 
   /** Kubernetes quantity in the largest exact binary unit: `1Gi`, `512Mi`. */
   public toKubernetes(): string {

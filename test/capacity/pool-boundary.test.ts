@@ -201,7 +201,7 @@ describe('SO-POOL boundary', () => {
                       × 4 workers × (pool 5 + overflow 5) = 320
         fixed clients exporter 1 + migrations 1 = 2
         demand 322 > available 197 (max_connections 200 − superuser_reserved 3)
-        fix one of: autoscale.max ≤ 2 · pool.size + maxOverflow ≤ 6 · workers ≤ 2 · max_connections ≥ 325 · add PgBouncer (postgres.pooler: { maxClientConn: 320, defaultPoolSize: 65 })"
+        fix one of: autoscale.max ≤ 2 · pool.size + maxOverflow ≤ 6 · workers ≤ 2 · max_connections ≥ 325 · add PgBouncer (postgres.pooler: { maxClientConn: 320, defaultPoolSize: 65 }; 65 server connections per pooler instance × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 195 ≤ 195)"
     `);
   });
 });

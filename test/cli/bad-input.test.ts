@@ -65,8 +65,8 @@ const CASES: readonly Case[] = [
   { name: 'missing image', yaml: edit('    image: ghcr.io/uns/backend:5.4.1\n', ''), path: 'backends.backend.image', value: 'required', fix: "add 'image'" },
   { name: 'empty image', yaml: edit('image: ghcr.io/uns/backend:5.4.1', "image: ''"), path: 'backends.backend.image', value: "'' has too few characters", fix: 'image is required' },
   { name: 'unknown algorithm', yaml: edit('round_robin', 'roundrobin'), path: 'nginx.algorithm', value: "'roundrobin'", fix: "did you mean 'round_robin'?" },
-  { name: 'YAML syntax error', yaml: edit('    workers: 1\n', '   workers: 1\n'), path: 'scaleout.yaml:10:1: YAML syntax error', value: "at 'workers: 1'", fix: 'must start at the same column' },
-  { name: 'duplicate key', yaml: edit('  maxClients: 10000\n', '  maxClients: 10000\n  maxClients: 5\n'), path: 'scaleout.yaml:26:3: YAML syntax error', value: "at 'maxClients: 5'", fix: 'each key may appear only once' },
+  { name: 'YAML syntax error', yaml: edit('    workers: 1\n', '   workers: 1\n'), path: 'scaleout.yaml:11:1: YAML syntax error', value: "at 'workers: 1'", fix: 'must start at the same column' },
+  { name: 'duplicate key', yaml: edit('  maxClients: 10000\n', '  maxClients: 10000\n  maxClients: 5\n'), path: 'scaleout.yaml:27:3: YAML syntax error', value: "at 'maxClients: 5'", fix: 'each key may appear only once' },
   { name: 'maxConnections not above the reserved slots', yaml: edit('maxConnections: 200', 'maxConnections: 3'), path: 'postgres.maxConnections', value: 'maxConnections 3 is not above the reserved slots', fix: 'Set maxConnections ≥ 4' },
   { name: 'port out of range', yaml: edit('port: 8000', 'port: 70000'), path: 'backends.backend.port', value: '70000', fix: "set 'port' ≤ 65535" },
   { name: 'override of an unknown backend', yaml: edit('    backends:\n      backend:\n', '    backends:\n      backnd:\n'), path: 'profiles.prod.backends.backnd', value: "unknown backend 'backnd'", fix: "did you mean 'backend'?" },
@@ -119,28 +119,28 @@ describe('messages, as users read them', () => {
 
   it('an out-of-range count', () => {
     expect(message(edit('replicas: 1', 'replicas: 0'), 'replicas')).toMatchInlineSnapshot(`
-      "scaleout: <dir>/scaleout.yaml:9:15: backends.backend.replicas: 0 is out of range, it must be ≥ 1; set 'replicas' ≥ 1
+      "scaleout: <dir>/scaleout.yaml:10:15: backends.backend.replicas: 0 is out of range, it must be ≥ 1; set 'replicas' ≥ 1
       "
     `);
   });
 
   it('an ambiguous memory unit', () => {
     expect(message(edit('limits: { cpu: 1, memory: 1Gi }', 'limits: { cpu: 1, memory: 1G }'), 'memory')).toMatchInlineSnapshot(`
-      "scaleout: <dir>/scaleout.yaml:14:33: backends.backend.resources.limits.memory: memory '1G' is ambiguous (compose reads it as binary, Kubernetes as decimal); write '1Gi'
+      "scaleout: <dir>/scaleout.yaml:15:33: backends.backend.resources.limits.memory: memory '1G' is ambiguous (compose reads it as binary, Kubernetes as decimal); write '1Gi'
       "
     `);
   });
 
   it('an unknown key', () => {
     expect(message(edit('replicas: 1', 'replcas: 1'), 'key')).toMatchInlineSnapshot(`
-      "scaleout: <dir>/scaleout.yaml:9:5: backends.backend.replcas: unknown key 'replcas'; did you mean 'replicas'?
+      "scaleout: <dir>/scaleout.yaml:10:5: backends.backend.replcas: unknown key 'replcas'; did you mean 'replicas'?
       "
     `);
   });
 
   it('a YAML syntax error', () => {
     expect(message(edit('    workers: 1\n', '   workers: 1\n'), 'yaml')).toMatchInlineSnapshot(`
-      "scaleout: <dir>/scaleout.yaml:10:1: YAML syntax error: All mapping items must start at the same column, at 'workers: 1' (and 5 follow-on errors)
+      "scaleout: <dir>/scaleout.yaml:11:1: YAML syntax error: All mapping items must start at the same column, at 'workers: 1' (and 5 follow-on errors)
       "
     `);
   });
@@ -148,9 +148,9 @@ describe('messages, as users read them', () => {
   it('several problems at once, in file order', () => {
     const yaml = edit('round_robin', 'roundrobin').replace('size: 5', 'size: 0').replace('interval: 15s', 'interval: 15');
     expect(message(yaml, 'several')).toMatchInlineSnapshot(`
-      "scaleout: <dir>/scaleout.yaml:11:19: backends.backend.pool.size: pool.size 0 makes SQLAlchemy QueuePool unbounded; set it to 1 or more
-      scaleout: <dir>/scaleout.yaml:12:49: backends.backend.healthcheck.interval: duration '15' is malformed (did you mean '15s'?); write it like '500ms', '15s', '1m' or '1m30s'
-      scaleout: <dir>/scaleout.yaml:18:14: nginx.algorithm: 'roundrobin' is not one of round_robin | least_conn | ip_hash | hash; did you mean 'round_robin'?
+      "scaleout: <dir>/scaleout.yaml:12:19: backends.backend.pool.size: pool.size 0 makes SQLAlchemy QueuePool unbounded; set it to 1 or more
+      scaleout: <dir>/scaleout.yaml:13:49: backends.backend.healthcheck.interval: duration '15' is malformed (did you mean '15s'?); write it like '500ms', '15s', '1m' or '1m30s'
+      scaleout: <dir>/scaleout.yaml:19:14: nginx.algorithm: 'roundrobin' is not one of round_robin | least_conn | ip_hash | hash; did you mean 'round_robin'?
       "
     `);
   });

@@ -149,14 +149,14 @@ describe('loadConfigText', () => {
   it('reports every problem at once, sorted by position, each with FILE:LINE:COL', () => {
     const text = reference.replace('replicas: 1', 'replicas: 0').replace('maxConnections: 200', 'maxConnections: -5');
     expect(configError(() => loadConfigText(text, 'scaleout.yaml'))).toMatchInlineSnapshot(`
-      "scaleout.yaml:9:15: backends.backend.replicas: 0 is out of range, it must be ≥ 1; set 'replicas' ≥ 1
-      scaleout.yaml:23:19: postgres.maxConnections: -5 is out of range, it must be ≥ 1; set 'maxConnections' ≥ 1"
+      "scaleout.yaml:10:15: backends.backend.replicas: 0 is out of range, it must be ≥ 1; set 'replicas' ≥ 1
+      scaleout.yaml:24:19: postgres.maxConnections: -5 is out of range, it must be ≥ 1; set 'maxConnections' ≥ 1"
     `);
   });
 
   it('points an error inside an override at the override', () => {
     const text = reference.replace('        replicas: 3\n', '        replicas: 0\n');
-    expect(configError(() => loadConfigText(text, 'x.yaml'))).toMatch(/^x\.yaml:31:19: profiles\.prod\.backends\.backend\.replicas: 0 /);
+    expect(configError(() => loadConfigText(text, 'x.yaml'))).toMatch(/^x\.yaml:32:19: profiles\.prod\.backends\.backend\.replicas: 0 /);
   });
 
   it('reports a problem that only the merged profile has, with the file name', () => {

@@ -19,7 +19,7 @@ describe('a profile name close to a built-in one', () => {
     const load = () => loadConfigText(withProfile(`${name}:`), 'scaleout.yaml');
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
-      `scaleout.yaml:27:3: profiles.${name}: profile '${name}' is a new one, so the built-in '${builtIn}' gets none of these overrides; did you mean '${builtIn}'? (to keep a profile named '${name}', set 'production: true' or 'false' in it)`,
+      `scaleout.yaml:28:3: profiles.${name}: profile '${name}' is a new one, so the built-in '${builtIn}' gets none of these overrides; did you mean '${builtIn}'? (to keep a profile named '${name}', set 'production: true' or 'false' in it)`,
     );
   });
 

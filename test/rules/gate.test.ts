@@ -139,7 +139,7 @@ describe('the reference stack', () => {
         backend-prod  5 replicas at peak (replicas 3 + surge 1 (25% of 3, rounded up) + draining 1)
                       × 4 workers × (pool 5 + overflow 5) = 200
         demand 200 > available 197 (max_connections 200 − superuser_reserved 3)
-        fix one of: replicas ≤ 2 · pool.size + maxOverflow ≤ 9 · workers ≤ 3 · max_connections ≥ 203 · add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 65 })"
+        fix one of: replicas ≤ 2 · pool.size + maxOverflow ≤ 9 · workers ≤ 3 · max_connections ≥ 203 · add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 65 }; 65 server connections per pooler instance × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 195 ≤ 197)"
     `);
   });
 

@@ -57,7 +57,7 @@ describe('SO-LOAD at the compose boundary', () => {
                  5 replicas at peak (replicas 5)
         PostgreSQL: 5 × 4 workers × (pool 5 + overflow 5) = 200; demand 200 > available 197 (max_connections 200 − superuser_reserved 3)
         the budget allows 4 replicas (limited by PostgreSQL), which serve 300 RPS at 100 RPS per replica
-        fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 197 }) · max_connections ≥ 203 · workers ≤ 3 · pool.size + maxOverflow ≤ 9 · rpsPerReplica ≥ 101 (if measured)"
+        fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 197 }; one pooler instance holds 197 server connections) · max_connections ≥ 203 · workers ≤ 3 · pool.size + maxOverflow ≤ 9 · rpsPerReplica ≥ 101 (if measured)"
     `);
   });
 

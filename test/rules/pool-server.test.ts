@@ -136,9 +136,14 @@ describe('SO-POOL without a pooler suggests one that fits', () => {
     new Postgres(stack, 'db', { maxConnections: 100, fixedClients: { exporter: 1 } });
     const text = (t: TargetKind) => formatFinding(evaluate(stack, { targets: [t], profiles: ['dev'] }).errors.find((f) => f.rule === 'SO-POOL')!);
     // compose: one instance at peak → (97 − 1) / 1 = 96 server connections
-    expect(text('compose')).toContain('add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 96 })');
+    expect(text('compose')).toContain(
+      'add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 96 }; one pooler instance holds 96 server connections)',
+    );
     // kubernetes: the pooler peaks at 1 + surge 1 + draining 1 = 3 → ⌊96 / 3⌋ = 32; the app at
     // 6 + surge 2 + draining 2 = 10 replicas × 4 × 10 = 400
-    expect(text('kubernetes')).toContain('add PgBouncer (postgres.pooler: { maxClientConn: 400, defaultPoolSize: 32 })');
+    expect(text('kubernetes')).toContain(
+      'add PgBouncer (postgres.pooler: { maxClientConn: 400, defaultPoolSize: 32 }; 32 server connections per pooler instance' +
+        ' × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 96 ≤ 96)',
+    );
   });
 });

@@ -33,7 +33,7 @@ describe('SO-POOL', () => {
                  × 4 workers × (pool 5 + overflow 10) = 120
         fixed clients exporter 1 + migrations 1 = 2
         demand 122 > available 97 (max_connections 100 − superuser_reserved 3)
-        fix one of: replicas ≤ 1 · pool.size + maxOverflow ≤ 11 · workers ≤ 3 · max_connections ≥ 125 · add PgBouncer (postgres.pooler: { maxClientConn: 120, defaultPoolSize: 95 })"
+        fix one of: replicas ≤ 1 · pool.size + maxOverflow ≤ 11 · workers ≤ 3 · max_connections ≥ 125 · add PgBouncer (postgres.pooler: { maxClientConn: 120, defaultPoolSize: 95 }; one pooler instance holds 95 server connections)"
     `);
   });
 

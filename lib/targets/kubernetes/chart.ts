@@ -68,12 +68,17 @@ export class KubernetesChart extends Chart {
    * returns is; the model's own lists, like `stack.backends`, are arrays of constructs).
    */
   public readonly backends: ReadonlyMap<string, BackendResources>;
+  /** nginx's Deployment, ConfigMap, Service and PodDisruptionBudget. */
   public readonly nginx?: NginxResources;
+  /** Postgres' StatefulSet and Service, when the stack has Postgres. */
   public readonly postgres?: DataResources;
+  /** PgBouncer's objects, when the stack has a pooler. */
   public readonly pooler?: PoolerResources;
+  /** Redis' StatefulSet and Service, when the stack has Redis. */
   public readonly redis?: DataResources;
   /** Prometheus, Grafana and the exporters, when the stack has Monitoring. */
   public readonly monitoring?: MonitoringResources;
+  /** Default deny, DNS, and one policy per edge the model implies. */
   public readonly networkPolicies: readonly kplus.NetworkPolicy[];
   private readonly stack: Stack;
 
