@@ -6,20 +6,20 @@ import { renderGrafanaDashboardProvider, renderGrafanaDatasource } from '../../r
 import { renderPrometheusConfig } from '../../render/prometheus-config.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
-  grafanaService,
-  nginxExporterService,
-  pgbouncerExporterService,
-  postgresExporterService,
-  prometheusService,
+  grafanaSpec,
+  nginxExporterSpec,
+  pgbouncerExporterSpec,
+  postgresExporterSpec,
+  prometheusSpec,
   PROMETHEUS_CONFIG_DIR,
-  redisExporterService,
-} from './monitoring.js';
-import type { ComposeService } from './services.js';
+  redisExporterSpec,
+} from '../../render/docker-monitoring-services.js';
+import { composeService, type ComposeDependencies, type ComposeService } from './services.js';
 
 /** The parts of the project builder the monitoring services plug into. */
 export interface ProjectHooks {
   readonly add: (path: string, specFor: (ctx: RuleContext, name?: string) => { base: string; spec: ComposeService }) => void;
-  readonly healthy: (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) => Record<string, unknown>;
+  readonly healthy: (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) => ComposeDependencies;
   readonly names: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly mountedFiles: Map<string, string>;
 }
@@ -76,44 +76,48 @@ export function addMonitoring(stack: Stack, contexts: readonly RuleContext[], h:
   const nameOf = (c: RuleContext, p: string) => h.names.get(c.profile)!.get(p)!;
   const sub = (id: string) => `${path}/${id}`;
 
+  const S = MONITORING_SERVICES;
+  const own = (name: string | undefined, base: string) => name ?? base;
+
   if (first.nginx) {
-    h.add(sub(MONITORING_SERVICES.nginxExporter), (c, name) => ({
-      base: MONITORING_SERVICES.nginxExporter,
-      spec: nginxExporterService(c.monitoring!, c.nginx!, nameOf(c, c.nginx!.path), name ?? MONITORING_SERVICES.nginxExporter, h.healthy(c, [c.nginx!.path], () => true)),
+    h.add(sub(S.nginxExporter), (c, name) => ({
+      base: S.nginxExporter,
+      spec: composeService(nginxExporterSpec(c.monitoring!, nameOf(c, c.nginx!.path)), own(name, S.nginxExporter), h.healthy(c, [c.nginx!.path], () => true)),
     }));
   }
   if (first.postgres) {
-    h.add(sub(MONITORING_SERVICES.postgresExporter), (c, name) => ({
-      base: MONITORING_SERVICES.postgresExporter,
-      spec: postgresExporterService(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path), name ?? MONITORING_SERVICES.postgresExporter, h.healthy(c, [c.postgres!.path], () => true)),
+    h.add(sub(S.postgresExporter), (c, name) => ({
+      base: S.postgresExporter,
+      spec: composeService(
+        postgresExporterSpec(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path)),
+        own(name, S.postgresExporter),
+        h.healthy(c, [c.postgres!.path], () => true),
+      ),
     }));
   }
   if (first.pooler && first.postgres) {
-    h.add(sub(MONITORING_SERVICES.pgbouncerExporter), (c, name) => ({
-      base: MONITORING_SERVICES.pgbouncerExporter,
-      spec: pgbouncerExporterService(
-        c.monitoring!,
-        c.pooler!,
-        c.postgres!,
-        nameOf(c, c.pooler!.path),
-        name ?? MONITORING_SERVICES.pgbouncerExporter,
+    h.add(sub(S.pgbouncerExporter), (c, name) => ({
+      base: S.pgbouncerExporter,
+      spec: composeService(
+        pgbouncerExporterSpec(c.monitoring!, c.pooler!, c.postgres!, nameOf(c, c.pooler!.path)),
+        own(name, S.pgbouncerExporter),
         h.healthy(c, [c.pooler!.path], () => true),
       ),
     }));
   }
   if (first.redis) {
-    h.add(sub(MONITORING_SERVICES.redisExporter), (c, name) => ({
-      base: MONITORING_SERVICES.redisExporter,
-      spec: redisExporterService(c.monitoring!, c.redis!, nameOf(c, c.redis!.path), name ?? MONITORING_SERVICES.redisExporter, h.healthy(c, [c.redis!.path], () => true)),
+    h.add(sub(S.redisExporter), (c, name) => ({
+      base: S.redisExporter,
+      spec: composeService(redisExporterSpec(c.monitoring!, c.redis!, nameOf(c, c.redis!.path)), own(name, S.redisExporter), h.healthy(c, [c.redis!.path], () => true)),
     }));
   }
-  const promPath = sub(MONITORING_SERVICES.prometheus);
-  h.add(promPath, (c, name) => ({
-    base: MONITORING_SERVICES.prometheus,
-    spec: prometheusService(c.monitoring!, promDir.get(c.profile)!, name ?? MONITORING_SERVICES.prometheus, {}),
-  }));
-  h.add(sub(MONITORING_SERVICES.grafana), (c, name) => ({
-    base: MONITORING_SERVICES.grafana,
-    spec: grafanaService(c.monitoring!, grafanaDir.get(c.profile)!, name ?? MONITORING_SERVICES.grafana, h.healthy(c, [promPath], () => true)),
-  }));
+  const promPath = sub(S.prometheus);
+  h.add(promPath, (c, name) => {
+    const n = own(name, S.prometheus);
+    return { base: S.prometheus, spec: composeService(prometheusSpec(c.monitoring!, promDir.get(c.profile)!, n), n) };
+  });
+  h.add(sub(S.grafana), (c, name) => {
+    const n = own(name, S.grafana);
+    return { base: S.grafana, spec: composeService(grafanaSpec(c.monitoring!, grafanaDir.get(c.profile)!, n), n, h.healthy(c, [promPath], () => true)) };
+  });
 }

@@ -3,16 +3,8 @@ import type { Stack } from '../../model/stack.js';
 import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
 import { addMonitoring } from './monitoring-project.js';
 import type { RuleContext } from '../../rules/rule.js';
-import {
-  APP_NETWORK,
-  backendService,
-  DATA_NETWORK,
-  nginxService,
-  pgbouncerService,
-  postgresService,
-  redisService,
-  type ComposeService,
-} from './services.js';
+import { APP_NETWORK, backendSpec, DATA_NETWORK, nginxSpec, pgbouncerSpec, postgresSpec, redisSpec } from '../../render/docker-services.js';
+import { composeService, type ComposeDependencies, type ComposeService } from './services.js';
 
 /**
  * Where the compose file looks for secret files: `secrets/` in the project root when the
@@ -102,23 +94,34 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
     }
   };
 
-  const healthy = (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) =>
+  const healthy = (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean): ComposeDependencies =>
     Object.fromEntries(
       paths.map((p) => [names.get(ctx.profile)!.get(p)!, { condition: gated(p) ? 'service_healthy' : 'service_started' }]),
     );
 
   const first = contexts[0]!;
-  if (first.postgres) add(first.postgres.path, (c, name) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!, name ?? c.postgres!.id) }));
-  if (first.redis) add(first.redis.path, (c, name) => ({ base: c.redis!.id, spec: redisService(c.redis!, name ?? c.redis!.id) }));
+  const own = (name: string | undefined, base: string) => name ?? base;
+  if (first.postgres) {
+    add(first.postgres.path, (c, name) => {
+      const n = own(name, c.postgres!.id);
+      return { base: c.postgres!.id, spec: composeService(postgresSpec(c.postgres!, n), n) };
+    });
+  }
+  if (first.redis) {
+    add(first.redis.path, (c, name) => {
+      const n = own(name, c.redis!.id);
+      return { base: c.redis!.id, spec: composeService(redisSpec(c.redis!, n), n) };
+    });
+  }
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
       const text = dockerPgBouncerIni(c, stack.stackName, names.get(c.profile)!.get(c.postgres!.path)!);
       iniOf.set(c.profile, placeFile(mountedFiles, 'pgbouncer', 'pgbouncer.ini', c.profile, text));
     }
-    add(first.pooler.path, (c) => ({
+    add(first.pooler.path, (c, name) => ({
       base: c.pooler!.id,
-      spec: pgbouncerService(c.pooler!, iniOf.get(c.profile)!, healthy(c, [c.postgres!.path], () => true)),
+      spec: composeService(pgbouncerSpec(c.pooler!, iniOf.get(c.profile)!), own(name, c.pooler!.id), healthy(c, [c.postgres!.path], () => true)),
     }));
   }
 
@@ -137,7 +140,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
       return {
         base: b.serviceName,
-        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler, hosts),
+        spec: composeService(backendSpec(b, c.postgres, c.redis, c.pooler, hosts), serviceName, healthy(c, deps, () => true)),
       };
     });
   }
@@ -149,10 +152,10 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       const text = dockerNginxConf(c, stack.stackName);
       confOf.set(c.profile, placeFile(mountedFiles, 'nginx', 'nginx.conf', c.profile, text));
     }
-    add(first.nginx.path, (c) => {
+    add(first.nginx.path, (c, name) => {
       const paths = c.backends.map((b) => b.path);
       const gated = (p: string) => !!c.backends.find((b) => b.path === p)!.healthcheck;
-      return { base: c.nginx!.id, spec: nginxService(c.nginx!, confOf.get(c.profile)!, healthy(c, paths, gated)) };
+      return { base: c.nginx!.id, spec: composeService(nginxSpec(c.nginx!, confOf.get(c.profile)!), own(name, c.nginx!.id), healthy(c, paths, gated)) };
     });
   }
 
@@ -162,10 +165,9 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
   const volumes = new Set<string>();
   let usesData = false;
   for (const s of Object.values(services)) {
-    for (const name of (s.secrets as string[] | undefined) ?? []) secrets.add(name);
-    for (const v of (s.volumes as string[] | undefined) ?? []) if (!v.startsWith('./')) volumes.add(v.split(':')[0]!);
-    const nets = s.networks as string[] | Record<string, unknown>;
-    if ((Array.isArray(nets) ? nets : Object.keys(nets)).includes(DATA_NETWORK)) usesData = true;
+    for (const name of s.secrets ?? []) secrets.add(name);
+    for (const v of s.volumes ?? []) if (!v.startsWith('./')) volumes.add(v.split(':')[0]!);
+    if ((Array.isArray(s.networks) ? s.networks : Object.keys(s.networks)).includes(DATA_NETWORK)) usesData = true;
   }
   const compose: Record<string, unknown> = {
     services: sortedKeys(services),
