@@ -14,11 +14,12 @@ import {
   PROMETHEUS_CONFIG_DIR,
   redisExporterSpec,
 } from '../../render/docker-monitoring-services.js';
-import { composeService, type ComposeDependencies, type ComposeService } from './services.js';
+import type { ServiceVariant } from './project.js';
+import type { ComposeDependencies } from './services.js';
 
 /** The parts of the project builder the monitoring services plug into. */
 export interface ProjectHooks {
-  readonly add: (path: string, specFor: (ctx: RuleContext, name?: string) => { base: string; spec: ComposeService }) => void;
+  readonly add: (path: string, specFor: (ctx: RuleContext, name?: string) => ServiceVariant) => void;
   readonly healthy: (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) => ComposeDependencies;
   readonly names: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly mountedFiles: Map<string, string>;
@@ -77,47 +78,41 @@ export function addMonitoring(stack: Stack, contexts: readonly RuleContext[], h:
   const sub = (id: string) => `${path}/${id}`;
 
   const S = MONITORING_SERVICES;
-  const own = (name: string | undefined, base: string) => name ?? base;
 
   if (first.nginx) {
-    h.add(sub(S.nginxExporter), (c, name) => ({
+    h.add(sub(S.nginxExporter), (c) => ({
       base: S.nginxExporter,
-      spec: composeService(nginxExporterSpec(c.monitoring!, nameOf(c, c.nginx!.path)), own(name, S.nginxExporter), h.healthy(c, [c.nginx!.path], () => true)),
+      spec: nginxExporterSpec(c.monitoring!, nameOf(c, c.nginx!.path)),
+      dependsOn: h.healthy(c, [c.nginx!.path], () => true),
     }));
   }
   if (first.postgres) {
-    h.add(sub(S.postgresExporter), (c, name) => ({
+    h.add(sub(S.postgresExporter), (c) => ({
       base: S.postgresExporter,
-      spec: composeService(
-        postgresExporterSpec(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path)),
-        own(name, S.postgresExporter),
-        h.healthy(c, [c.postgres!.path], () => true),
-      ),
+      spec: postgresExporterSpec(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path)),
+      dependsOn: h.healthy(c, [c.postgres!.path], () => true),
     }));
   }
   if (first.pooler && first.postgres) {
-    h.add(sub(S.pgbouncerExporter), (c, name) => ({
+    h.add(sub(S.pgbouncerExporter), (c) => ({
       base: S.pgbouncerExporter,
-      spec: composeService(
-        pgbouncerExporterSpec(c.monitoring!, c.pooler!, c.postgres!, nameOf(c, c.pooler!.path)),
-        own(name, S.pgbouncerExporter),
-        h.healthy(c, [c.pooler!.path], () => true),
-      ),
+      spec: pgbouncerExporterSpec(c.monitoring!, c.pooler!, c.postgres!, nameOf(c, c.pooler!.path)),
+      dependsOn: h.healthy(c, [c.pooler!.path], () => true),
     }));
   }
   if (first.redis) {
-    h.add(sub(S.redisExporter), (c, name) => ({
+    h.add(sub(S.redisExporter), (c) => ({
       base: S.redisExporter,
-      spec: composeService(redisExporterSpec(c.monitoring!, c.redis!, nameOf(c, c.redis!.path)), own(name, S.redisExporter), h.healthy(c, [c.redis!.path], () => true)),
+      spec: redisExporterSpec(c.monitoring!, c.redis!, nameOf(c, c.redis!.path)),
+      dependsOn: h.healthy(c, [c.redis!.path], () => true),
     }));
   }
   const promPath = sub(S.prometheus);
-  h.add(promPath, (c, name) => {
-    const n = own(name, S.prometheus);
-    return { base: S.prometheus, spec: composeService(prometheusSpec(c.monitoring!, promDir.get(c.profile)!, n), n) };
-  });
-  h.add(sub(S.grafana), (c, name) => {
-    const n = own(name, S.grafana);
-    return { base: S.grafana, spec: composeService(grafanaSpec(c.monitoring!, grafanaDir.get(c.profile)!, n), n, h.healthy(c, [promPath], () => true)) };
-  });
+  // Each variant keeps its own data volume, named after the service.
+  h.add(promPath, (c, name) => ({ base: S.prometheus, spec: prometheusSpec(c.monitoring!, promDir.get(c.profile)!, name ?? S.prometheus) }));
+  h.add(sub(S.grafana), (c, name) => ({
+    base: S.grafana,
+    spec: grafanaSpec(c.monitoring!, grafanaDir.get(c.profile)!, name ?? S.grafana),
+    dependsOn: h.healthy(c, [promPath], () => true),
+  }));
 }
