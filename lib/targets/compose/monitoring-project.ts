@@ -6,20 +6,21 @@ import { renderGrafanaDashboardProvider, renderGrafanaDatasource } from '../../r
 import { renderPrometheusConfig } from '../../render/prometheus-config.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
-  grafanaService,
-  nginxExporterService,
-  pgbouncerExporterService,
-  postgresExporterService,
-  prometheusService,
+  grafanaSpec,
+  nginxExporterSpec,
+  pgbouncerExporterSpec,
+  postgresExporterSpec,
+  prometheusSpec,
   PROMETHEUS_CONFIG_DIR,
-  redisExporterService,
-} from './monitoring.js';
-import type { ComposeService } from './services.js';
+  redisExporterSpec,
+} from '../../render/docker-monitoring-services.js';
+import type { ServiceVariant } from './project.js';
+import type { ComposeDependencies } from './services.js';
 
 /** The parts of the project builder the monitoring services plug into. */
 export interface ProjectHooks {
-  readonly add: (path: string, specFor: (ctx: RuleContext, name?: string) => { base: string; spec: ComposeService }) => void;
-  readonly healthy: (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) => Record<string, unknown>;
+  readonly add: (path: string, specFor: (ctx: RuleContext, name?: string) => ServiceVariant) => void;
+  readonly healthy: (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) => ComposeDependencies;
   readonly names: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly mountedFiles: Map<string, string>;
 }
@@ -76,44 +77,42 @@ export function addMonitoring(stack: Stack, contexts: readonly RuleContext[], h:
   const nameOf = (c: RuleContext, p: string) => h.names.get(c.profile)!.get(p)!;
   const sub = (id: string) => `${path}/${id}`;
 
+  const S = MONITORING_SERVICES;
+
   if (first.nginx) {
-    h.add(sub(MONITORING_SERVICES.nginxExporter), (c, name) => ({
-      base: MONITORING_SERVICES.nginxExporter,
-      spec: nginxExporterService(c.monitoring!, c.nginx!, nameOf(c, c.nginx!.path), name ?? MONITORING_SERVICES.nginxExporter, h.healthy(c, [c.nginx!.path], () => true)),
+    h.add(sub(S.nginxExporter), (c) => ({
+      base: S.nginxExporter,
+      spec: nginxExporterSpec(c.monitoring!, nameOf(c, c.nginx!.path)),
+      dependsOn: h.healthy(c, [c.nginx!.path], () => true),
     }));
   }
   if (first.postgres) {
-    h.add(sub(MONITORING_SERVICES.postgresExporter), (c, name) => ({
-      base: MONITORING_SERVICES.postgresExporter,
-      spec: postgresExporterService(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path), name ?? MONITORING_SERVICES.postgresExporter, h.healthy(c, [c.postgres!.path], () => true)),
+    h.add(sub(S.postgresExporter), (c) => ({
+      base: S.postgresExporter,
+      spec: postgresExporterSpec(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path)),
+      dependsOn: h.healthy(c, [c.postgres!.path], () => true),
     }));
   }
   if (first.pooler && first.postgres) {
-    h.add(sub(MONITORING_SERVICES.pgbouncerExporter), (c, name) => ({
-      base: MONITORING_SERVICES.pgbouncerExporter,
-      spec: pgbouncerExporterService(
-        c.monitoring!,
-        c.pooler!,
-        c.postgres!,
-        nameOf(c, c.pooler!.path),
-        name ?? MONITORING_SERVICES.pgbouncerExporter,
-        h.healthy(c, [c.pooler!.path], () => true),
-      ),
+    h.add(sub(S.pgbouncerExporter), (c) => ({
+      base: S.pgbouncerExporter,
+      spec: pgbouncerExporterSpec(c.monitoring!, c.pooler!, c.postgres!, nameOf(c, c.pooler!.path)),
+      dependsOn: h.healthy(c, [c.pooler!.path], () => true),
     }));
   }
   if (first.redis) {
-    h.add(sub(MONITORING_SERVICES.redisExporter), (c, name) => ({
-      base: MONITORING_SERVICES.redisExporter,
-      spec: redisExporterService(c.monitoring!, c.redis!, nameOf(c, c.redis!.path), name ?? MONITORING_SERVICES.redisExporter, h.healthy(c, [c.redis!.path], () => true)),
+    h.add(sub(S.redisExporter), (c) => ({
+      base: S.redisExporter,
+      spec: redisExporterSpec(c.monitoring!, c.redis!, nameOf(c, c.redis!.path)),
+      dependsOn: h.healthy(c, [c.redis!.path], () => true),
     }));
   }
-  const promPath = sub(MONITORING_SERVICES.prometheus);
-  h.add(promPath, (c, name) => ({
-    base: MONITORING_SERVICES.prometheus,
-    spec: prometheusService(c.monitoring!, promDir.get(c.profile)!, name ?? MONITORING_SERVICES.prometheus, {}),
-  }));
-  h.add(sub(MONITORING_SERVICES.grafana), (c, name) => ({
-    base: MONITORING_SERVICES.grafana,
-    spec: grafanaService(c.monitoring!, grafanaDir.get(c.profile)!, name ?? MONITORING_SERVICES.grafana, h.healthy(c, [promPath], () => true)),
+  const promPath = sub(S.prometheus);
+  // Each variant keeps its own data volume, named after the service.
+  h.add(promPath, (c, name) => ({ base: S.prometheus, spec: prometheusSpec(c.monitoring!, promDir.get(c.profile)!, name ?? S.prometheus) }));
+  h.add(sub(S.grafana), (c, name) => ({
+    base: S.grafana,
+    spec: grafanaSpec(c.monitoring!, grafanaDir.get(c.profile)!, name ?? S.grafana),
+    dependsOn: h.healthy(c, [promPath], () => true),
   }));
 }

@@ -5,14 +5,22 @@ import { addMonitoring } from './monitoring-project.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
   APP_NETWORK,
-  backendService,
+  backendSpec,
   DATA_NETWORK,
-  nginxService,
-  pgbouncerService,
-  postgresService,
-  redisService,
-  type ComposeService,
-} from './services.js';
+  nginxSpec,
+  pgbouncerSpec,
+  postgresSpec,
+  redisSpec,
+  type ServiceSpec,
+} from '../../render/docker-services.js';
+import { composeService, type ComposeDependencies, type ComposeService } from './services.js';
+
+/** One construct's service in one profile: its base name, spec and what it waits for. */
+export interface ServiceVariant {
+  readonly base: string;
+  readonly spec: ServiceSpec;
+  readonly dependsOn?: ComposeDependencies;
+}
 
 /**
  * Where the compose file looks for secret files: `secrets/` in the project root when the
@@ -22,9 +30,17 @@ export const DEFAULT_SECRETS_DIR = '../../secrets';
 
 export { DOCKER_DNS } from '../../render/docker.js';
 
+/** The top level of the compose file scaleout writes. */
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks: Record<string, { internal?: boolean }>;
+  volumes?: Record<string, Record<string, never>>;
+  secrets?: Record<string, { file: string }>;
+}
+
 /** The compose model of a stack: the spec object plus the files its services mount. */
 export interface ComposeProject {
-  readonly compose: Record<string, unknown>;
+  readonly compose: ComposeFile;
   /** Mounted config files (nginx.conf, pgbouncer.ini), by path relative to the compose file. */
   readonly mountedFiles: ReadonlyMap<string, string>;
   /** Compose service name of each construct, per profile. */
@@ -78,13 +94,21 @@ function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
 export function composeProject(stack: Stack, contexts: readonly RuleContext[], secretsDir = DEFAULT_SECRETS_DIR): ComposeProject {
   const allProfiles = contexts.map((c) => c.profile);
   const services: Record<string, ComposeService> = {};
+  const specs: ServiceSpec[] = [];
   const owners = new Map<string, string>();
   const names = new Map<string, Map<string, string>>(allProfiles.map((p) => [p, new Map()]));
   const mountedFiles = new Map<string, string>();
 
+  /** The compose service `name` (its base name when not given) of a variant. */
+  const serialize = (v: ServiceVariant, name?: string) => composeService(v.spec, name ?? v.base, v.dependsOn);
   /** Adds one construct's services; `specFor` builds its spec given its final name. */
-  const add = (path: string, specFor: (ctx: RuleContext, name?: string) => { base: string; spec: ComposeService }) => {
-    const perProfile = new Map(contexts.map((c) => [c.profile, specFor(c)]));
+  const add = (path: string, specFor: (ctx: RuleContext, name?: string) => ServiceVariant) => {
+    const perProfile = new Map(
+      contexts.map((c) => {
+        const v = specFor(c);
+        return [c.profile, { base: v.base, spec: serialize(v) }];
+      }),
+    );
     const taken = new Set<string>();
     for (const v of groupVariants(perProfile)) {
       const name = taken.has(v.base) ? `${v.base}-${v.profiles[0]}` : v.base;
@@ -95,21 +119,24 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       }
       owners.set(name, path);
       const ctx = contexts.find((c) => c.profile === v.profiles[0])!;
-      const spec = specFor(ctx, name).spec;
+      const variant = specFor(ctx, name);
+      specs.push(variant.spec);
+      const spec = serialize(variant, name);
       // Services in every profile start unconditionally, as compose users expect.
       services[name] = v.profiles.length === allProfiles.length ? spec : { ...spec, profiles: v.profiles };
       for (const p of v.profiles) names.get(p)!.set(path, name);
     }
   };
 
-  const healthy = (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) =>
+  const healthy = (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean): ComposeDependencies =>
     Object.fromEntries(
       paths.map((p) => [names.get(ctx.profile)!.get(p)!, { condition: gated(p) ? 'service_healthy' : 'service_started' }]),
     );
 
   const first = contexts[0]!;
-  if (first.postgres) add(first.postgres.path, (c, name) => ({ base: c.postgres!.id, spec: postgresService(c.postgres!, name ?? c.postgres!.id) }));
-  if (first.redis) add(first.redis.path, (c, name) => ({ base: c.redis!.id, spec: redisService(c.redis!, name ?? c.redis!.id) }));
+  // Each service that holds data gets a volume of its own, named after the service.
+  if (first.postgres) add(first.postgres.path, (c, name) => ({ base: c.postgres!.id, spec: postgresSpec(c.postgres!, name ?? c.postgres!.id) }));
+  if (first.redis) add(first.redis.path, (c, name) => ({ base: c.redis!.id, spec: redisSpec(c.redis!, name ?? c.redis!.id) }));
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
@@ -118,7 +145,8 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
     }
     add(first.pooler.path, (c) => ({
       base: c.pooler!.id,
-      spec: pgbouncerService(c.pooler!, iniOf.get(c.profile)!, healthy(c, [c.postgres!.path], () => true)),
+      spec: pgbouncerSpec(c.pooler!, iniOf.get(c.profile)!),
+      dependsOn: healthy(c, [c.postgres!.path], () => true),
     }));
   }
 
@@ -131,13 +159,13 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       // Behind a pooler the backends wait for it, not for Postgres.
       const db = c.pooler ?? c.postgres;
       const deps = [...(b.pool && db ? [db.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
-      const serviceName = name ?? b.serviceName;
       // Each profile's consumers reach that profile's providers, whatever compose named them.
       const nameOf = (p?: { path: string }) => (p ? names.get(c.profile)!.get(p.path) : undefined);
       const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
       return {
         base: b.serviceName,
-        spec: backendService({ ...b, serviceName }, c.postgres, c.redis, healthy(c, deps, () => true), c.pooler, hosts),
+        spec: backendSpec(b, c.postgres, c.redis, c.pooler, hosts),
+        dependsOn: healthy(c, deps, () => true),
       };
     });
   }
@@ -152,7 +180,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
     add(first.nginx.path, (c) => {
       const paths = c.backends.map((b) => b.path);
       const gated = (p: string) => !!c.backends.find((b) => b.path === p)!.healthcheck;
-      return { base: c.nginx!.id, spec: nginxService(c.nginx!, confOf.get(c.profile)!, healthy(c, paths, gated)) };
+      return { base: c.nginx!.id, spec: nginxSpec(c.nginx!, confOf.get(c.profile)!), dependsOn: healthy(c, paths, gated) };
     });
   }
 
@@ -161,13 +189,12 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
   const secrets = new Set<string>();
   const volumes = new Set<string>();
   let usesData = false;
-  for (const s of Object.values(services)) {
-    for (const name of (s.secrets as string[] | undefined) ?? []) secrets.add(name);
-    for (const v of (s.volumes as string[] | undefined) ?? []) if (!v.startsWith('./')) volumes.add(v.split(':')[0]!);
-    const nets = s.networks as string[] | Record<string, unknown>;
-    if ((Array.isArray(nets) ? nets : Object.keys(nets)).includes(DATA_NETWORK)) usesData = true;
+  for (const s of specs) {
+    for (const name of s.secrets ?? []) secrets.add(name);
+    for (const v of s.volumes ?? []) volumes.add(v.name);
+    if (s.networks.some((n) => n.name === DATA_NETWORK)) usesData = true;
   }
-  const compose: Record<string, unknown> = {
+  const compose: ComposeFile = {
     services: sortedKeys(services),
     networks: { [APP_NETWORK]: {}, ...(usesData ? { [DATA_NETWORK]: { internal: true } } : {}) },
     ...(volumes.size ? { volumes: Object.fromEntries([...volumes].sort().map((v) => [v, {}])) } : {}),

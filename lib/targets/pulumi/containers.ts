@@ -1,30 +1,33 @@
 /**
- * Pure converters from resolved model values to `docker.Container` args. They take the
- * resources they refer to (image, networks, volumes, secrets) as inputs, so they can be
- * tested with plain strings and no Pulumi engine.
+ * ServiceSpec (lib/render/docker-services.ts) → `docker.Container` args. The converters take
+ * the resources a container refers to (image, networks, volumes, secrets) as inputs, so they
+ * can be tested with plain strings and no Pulumi engine.
  *
- * The backend env contract is the one every target shares (render/backend-env.ts). The
- * Postgres and Redis commands and the infrastructure healthchecks come from the compose
- * target's service builders: one definition of what the images support, two targets.
+ * The specs are the ones compose serializes too: one definition of what the images run, two
+ * targets, and nothing read back from the other target's output.
  */
 import type * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedBackend } from '../../model/backend.js';
-import type { ResolvedHealthcheck, ResolvedResources } from '../../model/common.js';
+import type { ResolvedResources } from '../../model/common.js';
 import type { ResolvedNginx } from '../../model/nginx.js';
 import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
-import { Duration, type Cpu } from '../../units/index.js';
-import { backendEnv, backendSecrets } from '../../render/backend-env.js';
+import type { Cpu, Duration } from '../../units/index.js';
 import {
-  nginxService,
-  pgbouncerService,
-  postgresService,
-  redisService,
+  APP_NETWORK,
+  backendSpec,
+  nginxSpec,
+  NGINX_CONF_PATH,
+  pgbouncerSpec,
+  PGBOUNCER_INI_PATH,
+  postgresSpec,
+  redisSpec,
   secretPath,
-  type ComposeService,
-} from '../compose/services.js';
+  type ServiceRestart,
+  type ServiceSpec,
+} from '../../render/docker-services.js';
 
 /** Resources a container refers to, which exist only once the component creates them. */
 export interface ContainerRefs {
@@ -39,7 +42,7 @@ export interface ContainerRefs {
 }
 
 /** Where nginx reads its configuration; the rendered file is uploaded there. */
-export const NGINX_CONF_PATH = '/etc/nginx/nginx.conf';
+export { NGINX_CONF_PATH };
 
 /**
  * Seconds a container gets after its stop signal before removal: `docker stop`'s default.
@@ -51,7 +54,7 @@ export const STOP_GRACE_SECONDS = 10;
 /** compose's `restart_policy.condition` names → Docker restart policies (as compose maps them). */
 const RESTART = { none: 'no', 'on-failure': 'on-failure', any: 'always' } as const;
 
-export function restartArgs(p: ResolvedBackend['restartPolicy']): Pick<docker.ContainerArgs, 'restart' | 'maxRetryCount'> {
+export function restartArgs(p: ServiceRestart | ResolvedBackend['restartPolicy']): Pick<docker.ContainerArgs, 'restart' | 'maxRetryCount'> {
   // Docker refuses a retry count with any policy but on-failure.
   const retries = p.condition === 'on-failure' && p.maxAttempts !== undefined ? { maxRetryCount: p.maxAttempts } : {};
   return { restart: RESTART[p.condition], ...retries };
@@ -106,25 +109,6 @@ export function healthcheckArgs(h: HealthcheckTimings): Pick<docker.ContainerArg
   };
 }
 
-const fromModel = (h: ResolvedHealthcheck): HealthcheckTimings => ({ ...h, tests: h.command });
-
-/**
- * Compose service specs hold literal text; only their YAML serializer escapes `$` as `$$`.
- * Docker takes the text as is, so nothing is unescaped here (kept for the call sites).
- */
-export const unescapeCompose = (s: string): string => s;
-
-export function fromCompose(spec: ComposeService): HealthcheckTimings {
-  const h = spec.healthcheck as { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
-  return {
-    tests: h.test.map(unescapeCompose),
-    interval: Duration.parse(h.interval),
-    timeout: Duration.parse(h.timeout),
-    retries: h.retries,
-    startPeriod: Duration.parse(h.start_period),
-  };
-}
-
 /** `KEY=value` lines, sorted so the input (and the diff `pulumi up` shows) is stable. */
 export function envList(env: Readonly<Record<string, string>>): string[] {
   return Object.keys(env)
@@ -137,8 +121,8 @@ export function envList(env: Readonly<Record<string, string>>): string[] {
  * contract is the same in both targets. The content is a secret Output, which keeps the
  * whole `uploads` input encrypted in state and out of `docker inspect`'s env.
  */
-export function secretUploads(names: readonly string[], refs: ContainerRefs): docker.types.input.ContainerUpload[] {
-  return names.map((n) => ({ file: secretPath(n), content: refs.secret(n) }));
+export function secretUploads(names: readonly string[], content: (name: string) => pulumi.Input<string>): Upload[] {
+  return names.map((n) => ({ file: secretPath(n), content: content(n) }));
 }
 
 export function dataNetwork(refs: ContainerRefs, who: string): pulumi.Input<string> {
@@ -146,12 +130,66 @@ export function dataNetwork(refs: ContainerRefs, who: string): pulumi.Input<stri
   return refs.networks.data;
 }
 
-/** compose volume strings (`db-data:/var/lib/postgresql/data`) → provider volume mounts. */
-export function volumesOf(spec: ComposeService, refs: ContainerRefs): docker.types.input.ContainerVolume[] {
-  return ((spec.volumes as string[] | undefined) ?? []).map((v) => {
-    const [name, containerPath, mode] = v.split(':');
-    return { volumeName: refs.volume(name!), containerPath: containerPath!, readOnly: mode === 'ro' };
+/** A file to upload into the container. */
+export interface Upload {
+  readonly file: string;
+  readonly content: pulumi.Input<string>;
+}
+
+/** What a spec does not say: where the container runs and what its mounted files hold. */
+export interface ContainerOptions {
+  /** Container name. */
+  readonly name: string;
+  /** The name consumers reach it by: an alias on its first network, as compose names services. */
+  readonly hostname: string;
+  /** Construct path, for errors. */
+  readonly who: string;
+  readonly refs: ContainerRefs;
+  /** The content of the spec's mounted files, each under one of their paths. @default none */
+  readonly uploads?: readonly Upload[];
+  /** A secret's content when it is not the stored secret itself. @default refs.secret */
+  readonly secretContent?: (name: string) => pulumi.Input<string>;
+}
+
+/** Docker's own name for each network: the app network, or the internal data network. */
+function networkArgs(spec: ServiceSpec, o: ContainerOptions): docker.types.input.ContainerNetworksAdvanced[] {
+  return spec.networks.map((n, i) => {
+    const aliases = [...new Set([...n.aliases, ...(i === 0 ? [o.hostname] : [])])];
+    return { name: n.name === APP_NETWORK ? o.refs.networks.app : dataNetwork(o.refs, o.who), ...(aliases.length ? { aliases } : {}) };
   });
+}
+
+/**
+ * The container for `spec`. Replicas are separate containers (the caller creates them); a
+ * fixed container name is compose's alone, Pulumi names every container itself.
+ */
+export function containerArgs(spec: ServiceSpec, o: ContainerOptions): docker.ContainerArgs {
+  for (const u of o.uploads ?? []) {
+    if (!(spec.files ?? []).some((f) => u.file === f.path || u.file.startsWith(`${f.path}/`))) {
+      throw new Error(`${o.who}: ${u.file} is not under any path the service mounts`);
+    }
+  }
+  const uploads = [...(o.uploads ?? []), ...secretUploads(spec.secrets ?? [], o.secretContent ?? o.refs.secret)];
+  return {
+    name: o.name,
+    image: o.refs.image,
+    ...(spec.entrypoint ? { entrypoints: [...spec.entrypoint] } : {}),
+    ...(spec.command ? { command: [...spec.command] } : {}),
+    // The env contract every target shares; secrets are files the app reads via `*_FILE`.
+    ...(spec.env ? { envs: envList(spec.env) } : {}),
+    ...(spec.init ? { init: true } : {}),
+    ...(spec.user !== undefined ? { user: spec.user } : {}),
+    networksAdvanced: networkArgs(spec, o),
+    ...(spec.ports?.length ? { ports: spec.ports.map((p) => ({ internal: p.container, external: p.host })) } : {}),
+    ...(spec.health ? healthcheckArgs({ ...spec.health, tests: spec.health.test }) : {}),
+    ...resourceArgs(spec.resources),
+    ...restartArgs(spec.restart),
+    ...(uploads.length ? { uploads } : {}),
+    ...(spec.volumes?.length
+      ? { volumes: spec.volumes.map((v) => ({ volumeName: o.refs.volume(v.name), containerPath: v.path, readOnly: v.readOnly })) }
+      : {}),
+    destroyGraceSeconds: STOP_GRACE_SECONDS,
+  };
 }
 
 /**
@@ -166,81 +204,22 @@ export function backendContainerArgs(
   refs: ContainerRefs,
   pooler?: ResolvedPgBouncer,
 ): docker.ContainerArgs {
-  const usesData = (b.pool && pg) || (b.redisPool > 0 && redis);
-  const secrets = backendSecrets(b, pg, redis);
-  return {
-    name,
-    image: refs.image,
-    // The env contract every target shares; secrets are files the app reads via `*_FILE`.
-    envs: envList(backendEnv(b, pg, redis, secretPath, pooler)),
-    // init reaps workers and forwards SIGTERM, as in compose.
-    init: true,
-    networksAdvanced: [
-      { name: refs.networks.app, aliases: [...new Set([b.id, b.serviceName])] },
-      ...(usesData ? [{ name: dataNetwork(refs, b.path) }] : []),
-    ],
-    ...(b.healthcheck ? healthcheckArgs(fromModel(b.healthcheck)) : {}),
-    ...resourceArgs(b.resources),
-    ...restartArgs(b.restartPolicy),
-    ...(secrets.length ? { uploads: secretUploads(secrets, refs) } : {}),
-    ...(b.volumes.length
-      ? { volumes: b.volumes.map((v) => ({ volumeName: refs.volume(v.name), containerPath: v.path, readOnly: v.readOnly })) }
-      : {}),
-    // Only present when SO-SCALE-CONFLICT was suppressed; a second replica cannot bind it.
-    ...(b.hostPort !== undefined ? { ports: [{ internal: b.port, external: b.hostPort }] } : {}),
-    destroyGraceSeconds: STOP_GRACE_SECONDS,
-  };
+  return containerArgs(backendSpec(b, pg, redis, pooler, {}), { name, hostname: b.serviceName, who: b.path, refs });
 }
 
 /** nginx: the rendered config uploaded in place, ports published, TLS material as secret files. */
 export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const tlsFiles = n.tls ? secretUploads([n.tls.certificateSecret, n.tls.keySecret].sort(), refs) : [];
-  return {
-    name,
-    image: refs.image,
-    networksAdvanced: [{ name: refs.networks.app, aliases: [n.id] }],
-    ports: [{ internal: n.port, external: n.port }, ...(n.tls ? [{ internal: n.tls.port, external: n.tls.port }] : [])],
-    uploads: [{ file: NGINX_CONF_PATH, content: conf }, ...tlsFiles],
-    ...healthcheckArgs(fromCompose(nginxService(n, 'nginx.conf', {}))),
-    ...resourceArgs(n.resources),
-    restart: 'always',
-    destroyGraceSeconds: STOP_GRACE_SECONDS,
-  };
+  return containerArgs(nginxSpec(n, 'nginx.conf'), { name, hostname: n.id, who: n.path, refs, uploads: [{ file: NGINX_CONF_PATH, content: conf }] });
 }
 
 /** Postgres on the internal network only, its settings as `-c` command args. */
 export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const spec = postgresService(pg, pg.id);
-  return {
-    name,
-    image: refs.image,
-    command: spec.command as string[],
-    envs: envList(spec.environment as Record<string, string>),
-    networksAdvanced: [{ name: dataNetwork(refs, pg.path), aliases: [pg.id] }],
-    ...healthcheckArgs(fromCompose(spec)),
-    ...resourceArgs(pg.resources),
-    restart: 'always',
-    uploads: secretUploads([pg.passwordSecret], refs),
-    volumes: volumesOf(spec, refs),
-    destroyGraceSeconds: STOP_GRACE_SECONDS,
-  };
+  return containerArgs(postgresSpec(pg, pg.id), { name, hostname: pg.id, who: pg.path, refs });
 }
 
 /** Redis on the internal network only; a shell reads the password file, as in compose. */
 export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const spec = redisService(r, r.id);
-  return {
-    name,
-    image: refs.image,
-    command: (spec.command as string[]).map(unescapeCompose),
-    networksAdvanced: [{ name: dataNetwork(refs, r.path), aliases: [r.id] }],
-    ...healthcheckArgs(fromCompose(spec)),
-    ...resourceArgs(r.resources),
-    restart: 'always',
-    uploads: secretUploads([r.passwordSecret], refs),
-    volumes: volumesOf(spec, refs),
-    destroyGraceSeconds: STOP_GRACE_SECONDS,
-  };
+  return containerArgs(redisSpec(r, r.id), { name, hostname: r.id, who: r.path, refs });
 }
 
 /**
@@ -255,21 +234,13 @@ export function pgbouncerContainerArgs(
   name: string,
   refs: ContainerRefs,
 ): docker.ContainerArgs {
-  const spec = pgbouncerService(p, 'pgbouncer.ini', {});
   const userlist = pulumi.interpolate`"${pg.user}" "${refs.secret(pg.passwordSecret)}"\n`;
-  return {
+  return containerArgs(pgbouncerSpec(p, 'pgbouncer.ini'), {
     name,
-    image: refs.image,
-    entrypoints: spec.entrypoint as string[],
-    command: spec.command as string[],
-    networksAdvanced: [{ name: dataNetwork(refs, p.path), aliases: [p.id] }],
-    uploads: [
-      { file: '/etc/pgbouncer/pgbouncer.ini', content: ini },
-      { file: secretPath(p.userlistSecret), content: userlist },
-    ],
-    ...healthcheckArgs(fromCompose(spec)),
-    ...resourceArgs(p.resources),
-    restart: 'always',
-    destroyGraceSeconds: STOP_GRACE_SECONDS,
-  };
+    hostname: p.id,
+    who: p.path,
+    refs,
+    uploads: [{ file: PGBOUNCER_INI_PATH, content: ini }],
+    secretContent: (s) => (s === p.userlistSecret ? userlist : refs.secret(s)),
+  });
 }

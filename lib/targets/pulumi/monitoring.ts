@@ -6,33 +6,22 @@
 import type * as docker from '@pulumi/docker';
 import { MONITORING_SERVICES } from '../../model/monitoring.js';
 import { renderAlertRules } from '../../render/alert-rules.js';
+import {
+  GRAFANA_PROVISIONING_DIR,
+  grafanaSpec,
+  nginxExporterSpec,
+  pgbouncerExporterSpec,
+  postgresExporterSpec,
+  prometheusSpec,
+  PROMETHEUS_CONFIG_DIR,
+  redisExporterSpec,
+} from '../../render/docker-monitoring-services.js';
+import { DATA_NETWORK, type ServiceSpec } from '../../render/docker-services.js';
 import { renderDashboards } from '../../render/grafana-dashboards.js';
 import { GRAFANA_DASHBOARDS_DIR, renderGrafanaDashboardProvider, renderGrafanaDatasource } from '../../render/grafana-provisioning.js';
 import { renderPrometheusConfig } from '../../render/prometheus-config.js';
 import type { RuleContext } from '../../rules/rule.js';
-import {
-  grafanaService,
-  nginxExporterService,
-  pgbouncerExporterService,
-  postgresExporterService,
-  prometheusService,
-  EXPORTER_RESOURCES,
-  PROMETHEUS_CONFIG_DIR,
-  redisExporterService,
-} from '../compose/monitoring.js';
-import type { ComposeService } from '../compose/services.js';
-import {
-  dataNetwork,
-  envList,
-  fromCompose,
-  healthcheckArgs,
-  resourceArgs,
-  secretUploads,
-  STOP_GRACE_SECONDS,
-  unescapeCompose,
-  volumesOf,
-  type ContainerRefs,
-} from './containers.js';
+import { containerArgs, type ContainerRefs } from './containers.js';
 
 /** Files to upload, by absolute path in the container. */
 export interface MonitoringFiles {
@@ -49,36 +38,14 @@ export function monitoringFiles(ctx: RuleContext, stackName: string): Monitoring
       [`${PROMETHEUS_CONFIG_DIR}/alerts.yml`, renderAlertRules(ctx, stackName)],
     ]),
     grafana: new Map([
-      ['/etc/grafana/provisioning/datasources/prometheus.yml', renderGrafanaDatasource(`http://${MONITORING_SERVICES.prometheus}:${m.prometheus.port}`)],
-      ['/etc/grafana/provisioning/dashboards/scaleout.yml', renderGrafanaDashboardProvider(stackName)],
+      [`${GRAFANA_PROVISIONING_DIR}/datasources/prometheus.yml`, renderGrafanaDatasource(`http://${MONITORING_SERVICES.prometheus}:${m.prometheus.port}`)],
+      [`${GRAFANA_PROVISIONING_DIR}/dashboards/scaleout.yml`, renderGrafanaDashboardProvider(stackName)],
       ...[...renderDashboards(ctx, stackName)].map(([f, t]) => [`${GRAFANA_DASHBOARDS_DIR}/${f}`, t] as [string, string]),
     ]),
   };
 }
 
 const uploadsOf = (files: ReadonlyMap<string, string>) => [...files].map(([file, content]) => ({ file, content }));
-
-/** Common container args from a compose service spec: command, env, health, resources. */
-function fromSpec(spec: ComposeService, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const env = spec.environment as Record<string, string> | undefined;
-  const secrets = specSecrets(spec, refs);
-  return {
-    name,
-    image: refs.image,
-    ...(spec.entrypoint ? { entrypoints: spec.entrypoint as string[] } : {}),
-    ...(spec.command ? { command: (spec.command as string[]).map(unescapeCompose) } : {}),
-    ...(env ? { envs: envList(env) } : {}),
-    ...(spec.healthcheck ? healthcheckArgs(fromCompose(spec)) : {}),
-    ...(secrets.length ? { uploads: secrets } : {}),
-    restart: 'always',
-    destroyGraceSeconds: STOP_GRACE_SECONDS,
-  };
-}
-
-/** The compose service's secrets, uploaded where compose would mount them. */
-function specSecrets(spec: ComposeService, refs: ContainerRefs): docker.types.input.ContainerUpload[] {
-  return secretUploads((spec.secrets as string[] | undefined) ?? [], refs);
-}
 
 /** One monitoring container to create: its resource name suffix and args. */
 export interface MonitoringContainer {
@@ -99,70 +66,27 @@ export function monitoringContainerArgs(
   const m = ctx.monitoring!;
   const S = MONITORING_SERVICES;
   const out: MonitoringContainer[] = [];
-  const add = (id: string, image: string, build: (refs: ContainerRefs, name: string) => docker.ContainerArgs) => {
-    const name = `${prefix}-${id}`;
-    out.push({ id, args: build(refsOf(image, id), name) });
+  /** Each container answers to its fixed name `id`, the one the Prometheus config scrapes. */
+  const add = (id: string, spec: ServiceSpec, uploads?: ReadonlyMap<string, string>) => {
+    const refs = refsOf(spec.image, id);
+    // Prometheus also scrapes on the data network, where the stack has one; an exporter needs it.
+    const optional = spec.networks.length > 1 && refs.networks.data === undefined;
+    const networks = optional ? spec.networks.filter((n) => n.name !== DATA_NETWORK) : spec.networks;
+    const args = containerArgs({ ...spec, networks }, {
+      name: `${prefix}-${id}`,
+      hostname: id,
+      who: m.path,
+      refs,
+      ...(uploads ? { uploads: uploadsOf(uploads) } : {}),
+    });
+    out.push({ id, args });
   };
-  const exporterResources = resourceArgs(EXPORTER_RESOURCES);
 
-  if (ctx.nginx) {
-    add(S.nginxExporter, m.exporters.nginx, (refs, name) => ({
-      ...fromSpec(nginxExporterService(m, ctx.nginx!, ctx.nginx!.id, S.nginxExporter, {}), name, refs),
-      networksAdvanced: [{ name: refs.networks.app, aliases: [S.nginxExporter] }],
-      ...exporterResources,
-    }));
-  }
-  if (ctx.postgres) {
-    const pg = ctx.postgres;
-    add(S.postgresExporter, m.exporters.postgres, (refs, name) => ({
-      ...fromSpec(postgresExporterService(m, pg, pg.id, S.postgresExporter, {}), name, refs),
-      networksAdvanced: [{ name: dataNetwork(refs, m.path), aliases: [S.postgresExporter] }],
-      ...exporterResources,
-    }));
-  }
-  if (ctx.pooler && ctx.postgres) {
-    const p = ctx.pooler;
-    const pg = ctx.postgres;
-    add(S.pgbouncerExporter, m.exporters.pgbouncer, (refs, name) => ({
-      ...fromSpec(pgbouncerExporterService(m, p, pg, p.id, S.pgbouncerExporter, {}), name, refs),
-      networksAdvanced: [{ name: dataNetwork(refs, m.path), aliases: [S.pgbouncerExporter] }],
-      ...exporterResources,
-    }));
-  }
-  if (ctx.redis) {
-    const r = ctx.redis;
-    add(S.redisExporter, m.exporters.redis, (refs, name) => ({
-      ...fromSpec(redisExporterService(m, r, r.id, S.redisExporter, {}), name, refs),
-      networksAdvanced: [{ name: dataNetwork(refs, m.path), aliases: [S.redisExporter] }],
-      ...exporterResources,
-    }));
-  }
-  add(S.prometheus, m.prometheus.image, (refs, name) => {
-    const spec = prometheusService(m, 'prometheus', S.prometheus, {});
-    return {
-      ...fromSpec(spec, name, refs),
-      networksAdvanced: [
-        { name: refs.networks.app, aliases: [S.prometheus] },
-        ...(refs.networks.data ? [{ name: refs.networks.data, aliases: [S.prometheus] }] : []),
-      ],
-      ports: [{ internal: m.prometheus.port, external: m.prometheus.port }],
-      uploads: uploadsOf(files.prometheus),
-      // Only the named volume: the config directory is uploaded, not bind-mounted.
-      volumes: volumesOf({ volumes: (spec.volumes as string[]).filter((v) => !v.startsWith('./')) }, refs),
-      ...resourceArgs(m.prometheus.resources),
-    };
-  });
-  add(S.grafana, m.grafana.image, (refs, name) => {
-    const spec = grafanaService(m, 'grafana', S.grafana, {});
-    return {
-      ...fromSpec(spec, name, refs),
-      networksAdvanced: [{ name: refs.networks.app, aliases: [S.grafana] }],
-      ports: [{ internal: 3000, external: m.grafana.port }],
-      uploads: [...uploadsOf(files.grafana), ...specSecrets(spec, refs)],
-      volumes: volumesOf({ volumes: (spec.volumes as string[]).filter((v) => !v.startsWith('./')) }, refs),
-      ...resourceArgs(m.grafana.resources),
-    };
-  });
+  if (ctx.nginx) add(S.nginxExporter, nginxExporterSpec(m, ctx.nginx.id));
+  if (ctx.postgres) add(S.postgresExporter, postgresExporterSpec(m, ctx.postgres, ctx.postgres.id));
+  if (ctx.pooler && ctx.postgres) add(S.pgbouncerExporter, pgbouncerExporterSpec(m, ctx.pooler, ctx.postgres, ctx.pooler.id));
+  if (ctx.redis) add(S.redisExporter, redisExporterSpec(m, ctx.redis, ctx.redis.id));
+  add(S.prometheus, prometheusSpec(m, 'prometheus', S.prometheus), files.prometheus);
+  add(S.grafana, grafanaSpec(m, 'grafana', S.grafana), files.grafana);
   return out;
 }
-

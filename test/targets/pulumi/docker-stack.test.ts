@@ -11,7 +11,7 @@ import { Backend, Nginx, Postgres, Redis, Stack, SynthError, resolveProfile, syn
 import { backendEnv } from '../../../lib/render/backend-env.js';
 import { renderNginxConf } from '../../../lib/render/nginx-conf.js';
 import { synthCompose } from '../../../lib/targets/compose/index.js';
-import { secretPath } from '../../../lib/targets/compose/services.js';
+import { secretPath } from '../../../lib/render/docker-services.js';
 import { DockerStack, type DockerStackArgs } from '../../../lib/targets/pulumi/index.js';
 import {
   installMocks,
