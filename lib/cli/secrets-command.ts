@@ -19,7 +19,7 @@ type Source = { kind: 'random' } | { kind: 'userlist'; user: string; passwordSec
 /** Every secret the compose stack reads, and where its value comes from. */
 function secretSources(stack: Stack): Map<string, Source> {
   const report = evaluate(stack, { targets: ['compose'] });
-  const names = Object.keys((composeProject(stack, report.contexts).compose.secrets as Record<string, unknown> | undefined) ?? {});
+  const names = Object.keys(composeProject(stack, report.contexts).compose.secrets ?? {});
   const sources = new Map<string, Source>(names.map((n) => [n, { kind: 'user', what: 'a value only you have (an API key, a certificate)' }]));
   for (const c of report.contexts) {
     for (const s of [c.postgres?.passwordSecret, c.redis?.passwordSecret, c.monitoring?.grafana.adminPasswordSecret]) {
