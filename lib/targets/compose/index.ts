@@ -11,8 +11,8 @@ import type { OutputFiles } from '../output.js';
 import { composeProject, DEFAULT_SECRETS_DIR } from './project.js';
 import { toYaml } from './yaml.js';
 
-export { composeProject, DEFAULT_SECRETS_DIR, DOCKER_DNS, type ComposeFile, type ComposeProject } from './project.js';
-export type { ComposeDependencies, ComposeService } from './services.js';
+export { composeProject, DEFAULT_SECRETS_DIR, DOCKER_DNS, type ComposeFile, type ComposeNetwork, type ComposeProject, type ComposeSecret } from './project.js';
+export type { ComposeCompute, ComposeDependencies, ComposeDependency, ComposeDeploy, ComposeHealthcheck, ComposeService, ComposeServiceNetwork } from './services.js';
 export { MANIFEST, writeOutput, type OutputFiles, type WriteOutputOptions } from '../output.js';
 
 /** Options for {@link synthCompose}. */

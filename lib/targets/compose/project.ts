@@ -32,10 +32,26 @@ export { DOCKER_DNS } from '../../render/docker.js';
 
 /** The top level of the compose file scaleout writes. */
 export interface ComposeFile {
+  /** Every service of every profile, by compose service name. */
   services: Record<string, ComposeService>;
-  networks: Record<string, { internal?: boolean }>;
+  /** `app`, and `data` when a service needs it. */
+  networks: Record<string, ComposeNetwork>;
+  /** Named volumes, each mounted by one service. */
   volumes?: Record<string, Record<string, never>>;
-  secrets?: Record<string, { file: string }>;
+  /** Secret files, by secret name. */
+  secrets?: Record<string, ComposeSecret>;
+}
+
+/** A top-level compose network. */
+export interface ComposeNetwork {
+  /** No route out: the data network, so Postgres and Redis are never reachable from outside. */
+  internal?: boolean;
+}
+
+/** A top-level compose secret: a file the user creates outside the output. */
+export interface ComposeSecret {
+  /** Its path, relative to the compose file. */
+  file: string;
 }
 
 /** The compose model of a stack: the spec object plus the files its services mount. */

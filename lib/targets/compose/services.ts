@@ -8,38 +8,96 @@ import type { ServiceSpec } from '../../render/docker-services.js';
 export { APP_NETWORK, DATA_NETWORK, secretPath } from '../../render/docker-services.js';
 
 /** `depends_on` entries: the dependency's compose name → when it counts as up. */
-export type ComposeDependencies = Readonly<Record<string, { readonly condition: 'service_healthy' | 'service_started' }>>;
+export type ComposeDependencies = Readonly<Record<string, ComposeDependency>>;
 
-interface ComposeCompute {
+/** One `depends_on` entry. */
+export interface ComposeDependency {
+  /** Wait for the dependency's healthcheck, or only for it to start. */
+  readonly condition: 'service_healthy' | 'service_started';
+}
+
+/** `deploy.resources.limits` or `reservations`. */
+export interface ComposeCompute {
+  /** CPUs, e.g. `'0.5'`. */
   cpus?: string;
+  /** Memory in compose's units, e.g. `'512M'` (compose reads M as MiB). */
   memory?: string;
+}
+
+/** A service's `healthcheck`. */
+export interface ComposeHealthcheck {
+  /** `CMD`/`CMD-SHELL` argv. */
+  test: string[];
+  /** Time between checks, e.g. `'15s'`. */
+  interval: string;
+  /** How long one check may take. */
+  timeout: string;
+  /** Consecutive failures before unhealthy. */
+  retries: number;
+  /** Grace period before failures count. */
+  start_period: string;
+}
+
+/** A service's `deploy` section. */
+export interface ComposeDeploy {
+  /** Replicas `up` starts; absent for services that always run one. */
+  replicas?: number;
+  /** cpu and memory limits and reservations. */
+  resources?: {
+    /** Hard limits. */
+    limits?: ComposeCompute;
+    /** Reservations (Kubernetes' requests). */
+    reservations?: ComposeCompute;
+  };
+  /** When compose restarts a container. */
+  restart_policy: {
+    /** `none`, `on-failure` or `any`. */
+    condition: string;
+    /** Restarts before compose gives up. */
+    max_attempts?: number;
+  };
 }
 
 /** A compose-spec service, as far as scaleout writes one. */
 export interface ComposeService {
+  /** Image reference. */
   image: string;
+  /** Replaces the image's entrypoint (argv). */
   entrypoint?: string[];
+  /** Replaces the image's command (argv). */
   command?: string[];
+  /** Literal env values; passwords only ever as `*_FILE` paths. */
   environment?: Record<string, string>;
+  /** Ports reachable by other services only. */
   expose?: string[];
   /** `host:container` */
   ports?: string[];
   /** `name:path[:ro]` or `./file:path:ro` */
   volumes?: string[];
-  healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
+  /** How compose checks the service is healthy. */
+  healthcheck?: ComposeHealthcheck;
+  /** Services that must be healthy (or started) first. */
   depends_on?: ComposeDependencies;
-  deploy: {
-    replicas?: number;
-    resources?: { limits?: ComposeCompute; reservations?: ComposeCompute };
-    restart_policy: { condition: string; max_attempts?: number };
-  };
+  /** Replicas, resources and restart policy. */
+  deploy: ComposeDeploy;
   /** A list when no network carries an alias, else one entry per network. */
-  networks: string[] | Record<string, { aliases?: string[] }>;
+  networks: string[] | Record<string, ComposeServiceNetwork>;
+  /** Secret names, mounted under /run/secrets. */
   secrets?: string[];
+  /** The user the container runs as. */
   user?: string;
+  /** Run an init process that reaps children and forwards signals. */
   init?: boolean;
+  /** A fixed container name (only when SO-SCALE-CONFLICT was suppressed). */
   container_name?: string;
+  /** The profiles the service starts in; absent when it starts in every one. */
   profiles?: string[];
+}
+
+/** A service's membership of one network. */
+export interface ComposeServiceNetwork {
+  /** Extra DNS names on that network. */
+  aliases?: string[];
 }
 
 function compute(c: ResolvedResources['limits']): ComposeCompute | undefined {
