@@ -3,10 +3,12 @@
  * 1. A/B in fresh processes, alternated: A = `scaleout synth` of the reference stack to
  *    every file target, run from the bin users get (build/bin/scaleout.js, the bundled CLI),
  *    B = a hand-written plain cdk8s-plus-27 app with the same Kubernetes objects. Goal:
- *    median A/B ≤ 1.3. A′ = the same command from the unbundled tsc output
+ *    median A/B ≤ 1.0. A′ = the same command from the unbundled tsc output
  *    (build/cli/main.js), reported so the gain from bundling stays visible.
- * 2. In-process: the reference model synthesized in a loop. Goal: median ≤ 20 ms.
- * 3. Growth: stacks of 25…400 backends in one process. Goal: t(400)/t(200) ≤ 2.2.
+ * 2. In-process: the reference model synthesized in a loop. Goal: median ≤ 15 ms.
+ * 3. Growth: stacks of 25…400 backends, each in a fresh process, against a plain
+ *    cdk8s-plus app with the same objects per backend. Goals: t(400)/t(200) ≤ 2.1,
+ *    t(400)/plain(400) ≤ 1.5, peak RSS ≤ 350 MiB at 400.
  * The last line printed is a one-line JSON summary.
  */
 import { spawnSync } from 'node:child_process';
@@ -50,7 +52,7 @@ const ratiosUnbundled = a0.map((t, i) => t / b[i]!);
 console.log(`process   A  scaleout synth (bin)        median ${median(a).toFixed(0)} ms  (${JSON.stringify(spread(a, 0))})`);
 console.log(`process   A′ scaleout synth (unbundled)  median ${median(a0).toFixed(0)} ms  (${JSON.stringify(spread(a0, 0))})`);
 console.log(`process   B  plain cdk8s                 median ${median(b).toFixed(0)} ms  (${JSON.stringify(spread(b, 0))})`);
-console.log(`process   A/B                            median ${median(ratios).toFixed(2)}  (${JSON.stringify(spread(ratios))}, goal ≤ 1.3)`);
+console.log(`process   A/B                            median ${median(ratios).toFixed(2)}  (${JSON.stringify(spread(ratios))}, goal ≤ 1.0)`);
 console.log(`process   A′/B                           median ${median(ratiosUnbundled).toFixed(2)}  (${JSON.stringify(spread(ratiosUnbundled))})`);
 
 // 2. In-process, from the built package as users load it.
@@ -75,47 +77,36 @@ function timeLoop(fn: () => unknown): number[] {
 }
 const inproc = timeLoop(fromModel);
 const inprocYaml = timeLoop(fromYaml);
-console.log(`in-process model → files      median ${median(inproc).toFixed(2)} ms  (${JSON.stringify(spread(inproc))}, goal ≤ 20)`);
+console.log(`in-process model → files      median ${median(inproc).toFixed(2)} ms  (${JSON.stringify(spread(inproc))}, goal ≤ 15)`);
 console.log(`in-process YAML → files       median ${median(inprocYaml).toFixed(2)} ms  (${JSON.stringify(spread(inprocYaml))})`);
 
-// 3. Growth with stack size, in one process.
-function generated(n: number): string {
-  const lines = ['name: big', 'backends:'];
-  for (let i = 0; i < n; i++) {
-    lines.push(
-      `  svc-${i}:`,
-      `    image: ghcr.io/acme/svc-${i}:1.0.0`,
-      '    replicas: 2',
-      '    workers: 2',
-      '    pool: { size: 2, maxOverflow: 1 }',
-      '    redisPool: 2',
-      '    healthcheck: { path: /health, interval: 10s, timeout: 3s, retries: 3, startPeriod: 10s }',
-      '    resources: { limits: { cpu: 1, memory: 512Mi }, requests: { cpu: 100m, memory: 256Mi } }',
-      '    rollout: { maxSurge: 1, maxUnavailable: 0 }',
-      `    routes: [/svc-${i}/]`,
-    );
-  }
-  lines.push('nginx: { workerConnections: 65535, workerProcesses: 4 }', `postgres: { maxConnections: ${n * 40 + 100} }`, `redis: { maxClients: ${n * 40 + 100} }`);
-  return lines.join('\n');
+// 3. Growth with stack size: each size in a fresh process (its peak RSS is that size's),
+//    scaleout (compose + Kubernetes) alternated with a plain cdk8s-plus app with the same
+//    Kubernetes objects per backend (bench/plain-cdk8s-growth.mjs).
+interface Point {
+  backends: number;
+  ms: number;
+  rssMiB: number;
 }
-const growth: { backends: number; ms: number; rssMiB: number }[] = [];
+function child(script: string, n: number): Point {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', script), String(n)], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script} ${n} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Point;
+}
+const growth: (Point & { plainMs: number; plainRssMiB: number; overPlain: number })[] = [];
 for (const n of [25, 50, 100, 200, 400]) {
-  const text = generated(n);
-  synthFiles(loadConfigText(text, 'big.yaml'), ['compose', 'kubernetes']);
-  const times: number[] = [];
-  // Five runs: the median of three moved t(400)/t(200) by ±0.1 from run to run.
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    synthFiles(loadConfigText(text, 'big.yaml'), ['compose', 'kubernetes']);
-    times.push(performance.now() - t0);
-  }
-  const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  growth.push({ backends: n, ms: Number(median(times).toFixed(1)), rssMiB });
-  console.log(`growth    ${String(n).padStart(3)} backends  ${median(times).toFixed(0).padStart(6)} ms  peak RSS ${rssMiB} MiB`);
+  const s = child('scaleout-growth.mjs', n);
+  const p = child('plain-cdk8s-growth.mjs', n);
+  growth.push({ ...s, plainMs: p.ms, plainRssMiB: p.rssMiB, overPlain: Number((s.ms / p.ms).toFixed(3)) });
+  console.log(
+    `growth    ${String(n).padStart(3)} backends  ${s.ms.toFixed(0).padStart(6)} ms  peak RSS ${s.rssMiB} MiB  ` +
+      `plain cdk8s ${p.ms.toFixed(0).padStart(6)} ms  ${p.rssMiB} MiB  t/plain ${(s.ms / p.ms).toFixed(2)}`,
+  );
 }
-const t = (n: number) => growth.find((g) => g.backends === n)!.ms;
-const growthRatio = t(400) / t(200);
-console.log(`growth    t(400)/t(200) = ${growthRatio.toFixed(2)}  (goal ≤ 2.2)`);
+const at = (n: number) => growth.find((g) => g.backends === n)!;
+const growthRatio = at(400).ms / at(200).ms;
+const plainGrowthRatio = at(400).plainMs / at(200).plainMs;
+console.log(`growth    t(400)/t(200) = ${growthRatio.toFixed(2)} (goal ≤ 2.1; plain ${plainGrowthRatio.toFixed(2)}), t(400)/plain(400) = ${at(400).overPlain.toFixed(2)} (goal ≤ 1.5), peak RSS ${at(400).rssMiB} MiB at 400 (goal ≤ 350)`);
 
 console.log(
   JSON.stringify({
@@ -128,5 +119,9 @@ console.log(
     inProcessFromYamlMs: spread(inprocYaml),
     growth,
     growthRatio400over200: Number(growthRatio.toFixed(3)),
+    plainGrowthRatio400over200: Number(plainGrowthRatio.toFixed(3)),
+    overPlainAt400: at(400).overPlain,
+    peakRssMiBAt400: at(400).rssMiB,
+    loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
   }),
 );

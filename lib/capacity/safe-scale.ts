@@ -4,7 +4,7 @@ import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import { poolerClientBudget } from './pooler-budget.js';
 import type { ResolvedRedis } from '../model/redis.js';
-import { NO_POOL_CONCURRENCY, nginxBudget } from './nginx-budget.js';
+import { NO_POOL_CONCURRENCY, nginxBudget, upstreamKeepalive } from './nginx-budget.js';
 import { peakReplicas, peakReplicasAt } from './peak.js';
 import { postgresBudget } from './postgres-budget.js';
 import { redisBudget } from './redis-budget.js';
@@ -67,8 +67,13 @@ export function safeScales(b: Budgets, target: TargetKind): SafeScale[] {
     if (nginx) {
       // A derived peak grows with the replicas (2 connections per request); a set one does not.
       const share = nginx.derived ? 2 * requestShare : 0;
-      const others = nginx.demand - peakNow * share;
-      checks.push(['nginx', (n) => others + peakAt(n) * share <= nginx.capacity]);
+      // A sized keepalive grows with the replicas too, in every worker process.
+      const idleNow = upstreamKeepalive(b.nginx!, backend).keepalive;
+      // It is sized on autoscale.max when there is one; only that knob moves it then.
+      const moves = !backend.autoscale || peakReplicas(backend, target).knob === 'autoscale.max';
+      const idleAt = (n: number) => (moves ? upstreamKeepalive(b.nginx!, backend, n).keepalive : idleNow);
+      const others = nginx.demand - peakNow * share - nginx.workerProcesses * idleNow;
+      checks.push(['nginx', (n) => others + peakAt(n) * share + nginx.workerProcesses * idleAt(n) <= nginx.capacity]);
     }
     const failing = (n: number) => checks.find(([, fits]) => !fits(n))?.[0];
     const largest = largestAtMost(SEARCH_LIMIT, (n) => failing(n) === undefined) ?? 0;

@@ -7,6 +7,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { TARGETS, type TargetKind } from '../capacity/target.js';
 import { ConfigError, ScaleoutError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
@@ -350,6 +351,9 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
 if (isEntryPoint()) {
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
+  // One process parses one config: zod's compiled (JIT) parsers cost more to build (10 ms)
+  // than they save on a single parse. Library users keep them.
+  z.config({ jitless: true });
   void Promise.resolve(main(process.argv.slice(2))).then((code) => {
     process.exitCode = code;
   });

@@ -7,8 +7,6 @@
  * An instance is named by the JSON body's `instance` field (the reference backend's
  * `/api/health`), or else by the `X-Upstream-Addr` header (`nginx.upstreamAddrHeader`).
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ScaleoutError } from '../errors.js';
 import { visible } from '../model/visible-text.js';
 
@@ -192,9 +190,14 @@ export type Getter = (url: string, timeoutMs: number) => Promise<Answer>;
 
 /**
  * GETs over node:http(s) with one keepalive agent. Not fetch: fetch refuses "bad ports"
- * (6000, 6666, 10080, …), which a load balancer may well listen on.
+ * (6000, 6666, 10080, …), which a load balancer may well listen on. The HTTP stack is
+ * imported here, not at the top: synth and plan never load it.
  */
-export function httpGetter(): { get: Getter; close(): void } {
+export async function httpGetter(): Promise<{ get: Getter; close(): void }> {
+  const [{ Agent: HttpAgent, request: httpRequest }, { Agent: HttpsAgent, request: httpsRequest }] = await Promise.all([
+    import('node:http'),
+    import('node:https'),
+  ]);
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   const get: Getter = (url, timeoutMs) =>
     new Promise((resolve, reject) => {
@@ -234,7 +237,7 @@ export async function collect(o: VerifyOptions, get?: Getter): Promise<VerifyRes
   const failures = new Map<string, number>();
   let unidentified = 0;
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  const own = get ? undefined : httpGetter();
+  const own = get ? undefined : await httpGetter();
   const send = get ?? own!.get;
   const end = Date.now() + (o.deadlineMs ?? 300_000);
   try {

@@ -76,17 +76,27 @@ export interface NginxProps {
    */
   readonly failTimeout?: string;
   /**
-   * Idle upstream connections cached per worker process; 0 turns keepalive off.
+   * Idle upstream connections cached per worker process and upstream; 0 turns keepalive
+   * off. Too small a cache makes nginx close and reopen upstream connections under load.
    *
-   * @default 32
+   * @default - sized per upstream from the concurrency the model implies: ⌈replicas at
+   * scale (autoscale.max or replicas) × workers × in-flight requests per worker (pool
+   * size + maxOverflow, or 40 without a pool) ÷ nginx worker processes⌉, within 32–512;
+   * CAPACITY.md shows the choice
    */
   readonly keepalive?: number;
   /**
-   * Requests served over one upstream keepalive connection.
+   * Requests served over one upstream keepalive connection before nginx closes it.
    *
-   * @default 1000 (nginx's default)
+   * @default 10000 (nginx's 1000 closes a busy connection every few seconds)
    */
   readonly keepaliveRequests?: number;
+  /**
+   * Longest life of one upstream keepalive connection (`keepalive_time`, nginx 1.19.10+).
+   *
+   * @default '1h' (nginx's default, written out)
+   */
+  readonly keepaliveTime?: string;
   /**
    * How long an idle upstream connection is kept. It must be shorter than the backends'
    * keep-alive timeout, or nginx reuses sockets the backend is closing (SO-KEEPALIVE).
@@ -95,9 +105,10 @@ export interface NginxProps {
    */
   readonly keepaliveTimeout?: string;
   /**
-   * nginx worker processes; `auto` is one per core, counted as 1 in capacity math.
+   * nginx worker processes; `auto` is one per core of the host (nginx does not read a
+   * container's CPU limit), counted as 1 in capacity math.
    *
-   * @default 'auto'
+   * @default - resources.limits.cpu rounded up (at least 1), or 'auto' without a CPU limit
    */
   readonly workerProcesses?: number | 'auto';
   /**
@@ -165,6 +176,7 @@ export const nginxSchema = z.strictObject({
   failTimeout: durationSchema.optional(),
   keepalive: count(0).optional(),
   keepaliveRequests: count(1).optional(),
+  keepaliveTime: durationSchema.optional(),
   keepaliveTimeout: durationSchema.optional(),
   workerProcesses: z.union([count(1), z.literal('auto')]).optional(),
   workerConnections: count(1).optional(),
@@ -190,8 +202,10 @@ export interface ResolvedNginx {
   readonly hashConsistent: boolean;
   readonly maxFails: number;
   readonly failTimeout: Duration;
-  readonly keepalive: number;
+  /** Set by the user; undefined when sized per upstream (see lib/capacity/nginx-budget.ts). */
+  readonly keepalive?: number;
   readonly keepaliveRequests: number;
+  readonly keepaliveTime: Duration;
   readonly keepaliveTimeout: Duration;
   readonly workerProcesses: number | 'auto';
   readonly workerConnections: number;
@@ -224,6 +238,10 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
         `[${this.node.path}] (profile ${profile}) version: cannot tell the nginx version from image '${image}'; set nginx.version, e.g. '1.22'`,
       ]);
     }
+    const resources = resolveResources(
+      p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
+    );
+    const cpuLimit = resources.limits.cpu;
     return {
       id: this.node.id,
       path: this.node.path,
@@ -234,19 +252,19 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
       hashConsistent: p.hashConsistent ?? true,
       maxFails: p.maxFails ?? 1,
       failTimeout: Duration.parse(p.failTimeout ?? '10s'),
-      keepalive: p.keepalive ?? 32,
-      keepaliveRequests: p.keepaliveRequests ?? 1000,
+      ...(p.keepalive !== undefined ? { keepalive: p.keepalive } : {}),
+      keepaliveRequests: p.keepaliveRequests ?? 10000,
+      keepaliveTime: Duration.parse(p.keepaliveTime ?? '1h'),
       keepaliveTimeout: Duration.parse(p.keepaliveTimeout ?? '4s'),
-      workerProcesses: p.workerProcesses ?? 'auto',
+      // More workers than the CPU quota only contend for it.
+      workerProcesses: p.workerProcesses ?? (cpuLimit ? Math.max(1, Math.ceil(cpuLimit.millis / 1000)) : 'auto'),
       workerConnections: p.workerConnections ?? 1024,
       ...(p.peakConcurrentRequests !== undefined ? { peakConcurrentRequests: p.peakConcurrentRequests } : {}),
       port: p.port ?? 80,
       ...(p.tls ? { tls: { ...p.tls, port: p.tls.port ?? 443 } } : {}),
       upstreamAddrHeader: p.upstreamAddrHeader ?? false,
       nextUpstreamTries: p.nextUpstreamTries ?? 3,
-      resources: resolveResources(
-        p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
-      ),
+      resources,
     };
   }
 }

@@ -93,9 +93,14 @@ export function capacitySection(ctx: ResolvedProfile, target: TargetKind, name: 
     out.push(`### nginx connections (${name(ctx.nginx.path)})`, '');
     out.push(
       `Demand ${b.demand} = 2 × ${b.peakRequests} peak requests${b.derived ? ' (what the backends serve at once)' : ''} + ` +
-        `${b.workerProcesses} worker process(es) × (${b.upstreams} upstream(s) × keepalive ${ctx.nginx.keepalive} + ${b.listeners} listener(s)); ` +
+        `${b.workerProcesses} worker process(es) × (${b.idlePerWorker} idle upstream keepalive + ${b.listeners} listener(s)); ` +
         `capacity ${b.capacity} = worker_processes ${b.workerProcesses}${ctx.nginx.workerProcesses === 'auto' ? ' (auto, counted as 1)' : ''} × worker_connections ${ctx.nginx.workerConnections}. ` +
         (b.ok ? `Headroom ${b.capacity - b.demand}.` : `**Over by ${b.demand - b.capacity}.**`),
+      '',
+      ...table(
+        ['upstream', 'keepalive per worker', 'from'],
+        b.keepalives.map((k) => [name(k.backend.path), k.keepalive, k.explain]),
+      ),
       '',
     );
   }

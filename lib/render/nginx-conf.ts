@@ -1,3 +1,4 @@
+import { upstreamKeepalive } from '../capacity/nginx-budget.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import { versionAtLeast, type Version } from '../model/image.js';
 import type { ResolvedNginx } from '../model/nginx.js';
@@ -59,6 +60,17 @@ export function needsKeepaliveHeaders(v: Version): boolean {
   return !versionAtLeast(v, [1, 29, 7]);
 }
 
+/** true when the upstream block takes `keepalive_time` (1.19.10+). */
+export function supportsKeepaliveTime(v: Version): boolean {
+  return versionAtLeast(v, [1, 19, 10]);
+}
+
+/**
+ * Access-log buffer: each flush is one write(2) of at most this many bytes. Several workers
+ * share one stdout pipe, and Linux keeps a pipe write whole only up to PIPE_BUF (4096).
+ */
+export const ACCESS_LOG_BUFFER = 4096;
+
 /**
  * Quotes an argument only when nginx would otherwise split or end the directive on it, or
  * (`#`) read the rest of the line as a comment.
@@ -91,6 +103,7 @@ function balancing(n: ResolvedNginx): string[] {
 }
 
 function upstream(n: ResolvedNginx, b: ResolvedBackend, opts: NginxRenderOptions, resolve: boolean): string[] {
+  const keepalive = upstreamKeepalive(n, b).keepalive;
   return block(`upstream ${b.id}`, [
     // Shared memory: least_conn counts and max_fails state are per worker without it, and
     // `resolve` refuses to work without it.
@@ -100,10 +113,11 @@ function upstream(n: ResolvedNginx, b: ResolvedBackend, opts: NginxRenderOptions
     ...(opts.servers?.(b) ?? [`${opts.upstreamHost(b)}:${b.port}`]).map(
       (s) => `server ${s}${resolve ? ' resolve' : ''} max_fails=${n.maxFails} fail_timeout=${n.failTimeout};`,
     ),
-    ...(n.keepalive > 0
+    ...(keepalive > 0
       ? [
-          `keepalive ${n.keepalive};`,
+          `keepalive ${keepalive};`,
           `keepalive_requests ${n.keepaliveRequests};`,
+          ...(supportsKeepaliveTime(n.version) ? [`keepalive_time ${n.keepaliveTime};`] : []),
           `keepalive_timeout ${n.keepaliveTimeout};`,
         ]
       : []),
@@ -114,7 +128,7 @@ function upstream(n: ResolvedNginx, b: ResolvedBackend, opts: NginxRenderOptions
 function proxiedLocation(n: ResolvedNginx, b: ResolvedBackend, route: string): string[] {
   return block(`location ${route}`, [
     `proxy_pass http://${b.id};`,
-    ...(n.keepalive > 0 && needsKeepaliveHeaders(n.version)
+    ...(upstreamKeepalive(n, b).keepalive > 0 && needsKeepaliveHeaders(n.version)
       ? ['proxy_http_version 1.1;', 'proxy_set_header Connection "";']
       : []),
     // Any proxy_set_header here drops every inherited one, so all of them live together.
@@ -189,7 +203,9 @@ export function renderNginxConf(
     'scgi_temp_path /tmp/scgi_temp;',
     '',
     `log_format scaleout '$remote_addr [$time_local] "$request" $status $body_bytes_sent upstream=$upstream_addr rt=$request_time';`,
-    'access_log /dev/stdout scaleout;',
+    // Buffered: an unbuffered log costs a write(2) per request. A 4k buffer keeps each
+    // flush one atomic pipe write, so lines from several workers never interleave.
+    `access_log /dev/stdout scaleout buffer=${ACCESS_LOG_BUFFER / 1024}k flush=1s;`,
     // Re-resolve backend names as replicas come and go; short validity so scaling shows fast.
     ...(resolve ? ['', `resolver ${opts.resolver} valid=5s ipv6=off;`] : []),
     ...backends.flatMap((b) => ['', ...upstream(n, b, opts, resolve)]),

@@ -131,6 +131,9 @@ export const redisRule: Rule = {
   },
 };
 
+/** `32`, or `(60 + 80)` for several upstreams. */
+const idleSum = (ks: readonly number[]) => (ks.length === 1 ? String(ks[0]) : `(${ks.join(' + ')})`);
+
 /** SO-NGINX-CONN: worker_connections must hold the peak plus idle keepalive and listeners. */
 export const nginxConnRule: Rule = {
   id: 'SO-NGINX-CONN',
@@ -150,7 +153,7 @@ export const nginxConnRule: Rule = {
         title: 'nginx connection capacity exceeded',
         details: [
           `peak proxied requests ${b.peakRequests} (${source}) × 2 connections (client + upstream) = ${2 * b.peakRequests}`,
-          `idle upstream keepalive ${b.upstreams} × ${b.nginx.keepalive} × ${wp} = ${b.workerProcesses * b.upstreams * b.nginx.keepalive}`,
+          `idle upstream keepalive ${idleSum(b.keepalives.map((k) => k.keepalive))} × ${wp} = ${b.workerProcesses * b.idlePerWorker}`,
           `listeners ${b.listeners} × ${wp} = ${b.workerProcesses * b.listeners}`,
           `demand ${b.demand} > capacity ${b.capacity} (worker_processes ${b.workerProcesses} × worker_connections ${b.nginx.workerConnections})${auto}`,
           fixLine(nginxFixes(b)),

@@ -1,7 +1,7 @@
 /**
  * SO-REDIS and SO-NGINX-CONN at the exact boundary. Expected demand is computed here from
  * The formulas of docs/ARCHITECTURE.md: Redis Σ peak × workers × redisPool + fixed ≤ maxclients; nginx
- * 2 × peak requests + worker_processes × (upstreams × keepalive + listeners) ≤
+ * 2 × peak requests + worker_processes × (Σ upstream keepalive + listeners) ≤
  * worker_processes × worker_connections.
  */
 import { describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ describe('SO-NGINX-CONN boundary', () => {
     expect(formatFinding(f!)).toMatchInlineSnapshot(`
       "[SO-NGINX-CONN] uns/nginx (profile dev, target compose): nginx connection capacity exceeded
         peak proxied requests 140 (what the backends serve at once) × 2 connections (client + upstream) = 280
-        idle upstream keepalive 2 × 16 × 2 worker processes = 64
+        idle upstream keepalive (16 + 16) × 2 worker processes = 64
         listeners 1 × 2 worker processes = 2
         demand 346 > capacity 344 (worker_processes 2 × worker_connections 172)
         fix one of: worker_connections ≥ 173 · worker_processes ≥ 3"
@@ -83,9 +83,12 @@ describe('SO-NGINX-CONN boundary', () => {
 
   it('counts TLS as a second listener and honours an explicit peak', () => {
     const tls = { certificateSecret: 'cert', keySecret: 'key' };
-    const demand = 2 * 500 + 1 * (2 * 32 + 2);
-    expect(findings('SO-NGINX-CONN', {}, { peakConcurrentRequests: 500, workerConnections: demand, tls })).toEqual([]);
-    const [f] = findings('SO-NGINX-CONN', {}, { peakConcurrentRequests: 500, workerConnections: demand - 1, tls });
+    // Sized keepalive, one counted worker: api 3 × 2 × 10 = 60, jobs 2 × 1 × 40 = 80
+    const demand = 2 * 500 + 1 * (60 + 80 + 2);
+    const nginx = { peakConcurrentRequests: 500, workerProcesses: 'auto', tls } as const;
+    expect(findings('SO-NGINX-CONN', {}, { ...nginx, workerConnections: demand })).toEqual([]);
+    const [f] = findings('SO-NGINX-CONN', {}, { ...nginx, workerConnections: demand - 1 });
+    expect(formatFinding(f!)).toContain('idle upstream keepalive (60 + 80) × 1 worker process = 140');
     expect(formatFinding(f!)).toContain('(worker_processes auto counted as 1)');
     expect(formatFinding(f!)).toContain('peakConcurrentRequests ≤ 499');
   });

@@ -86,7 +86,7 @@ describe('verify against the e2e stack', () => {
     const res = await fetch(withHeader.url('/api/health'));
     expect(res.headers.get('x-upstream-addr')).toMatch(/^127\.0\.0\.1:\d+$/);
     const ports = new Set(h.replicas.map((r) => `127.0.0.1:${r.port}`));
-    const http = httpGetter();
+    const http = await httpGetter();
     const byHeader = await collect({ url: withHeader.url('/api/health'), requests: 30, expectInstances: 3, maxSkew: 20 }, async (url, timeoutMs) => {
       // Drop the body so only the header can name the instance.
       const real = await http.get(url, timeoutMs);

@@ -6,7 +6,8 @@
  * - Postgres: peak (kubernetes) 2 replicas + surge ⌈25% × 2⌉ = 1 + draining 1 = 4
  *   × 1 worker × (pool 5 + overflow 10) = 60 ≤ 100 − 3 = 97;
  * - Redis: 4 × 1 × 10 = 40 ≤ 10000;
- * - nginx: 2 × 60 + 1 × (1 upstream × keepalive 32 + 1 listener) = 153 ≤ 1 × 1024;
+ * - nginx: 2 × 60 + 1 × (keepalive 32, sized ⌈2 × 1 × 15⌉ = 30 and raised to the floor,
+ *   + 1 listener) = 153 ≤ 1 × 1024;
  * - keepalive 4s < uvicorn's 5s; 2 replicas for SO-HA; limits, healthcheck and tags set.
  */
 import {

@@ -154,6 +154,8 @@ describe('autoscale with load and no max', () => {
     const s = minimalStack({
       backend: { replicas: undefined, workers: 4, pool: { size: 5, maxOverflow: 5 }, load: { expectedRps: 500 }, autoscale: {} },
       db: { maxConnections: 200 },
+      // nginx holds 2 × 400 peak requests + a keepalive sized to 6 × 4 × 10 = 240: not this test's subject.
+      nginx: { workerConnections: 2048 },
     }).stack;
     expect(resolveProfile(s, 'prod').backends[0]!.autoscale).toMatchObject({ min: 6, max: 6 });
     const rules = new Set(evaluate(s, { targets: ['kubernetes'], profiles: ['prod'] }).errors.map((f) => f.rule));

@@ -26,9 +26,9 @@ describe('SO-NGINX-CONN', () => {
     expect(formatFinding(f!)).toMatchInlineSnapshot(`
       "[SO-NGINX-CONN] uns/nginx (profile dev, target compose): nginx connection capacity exceeded
         peak proxied requests 30 (what the backends serve at once) × 2 connections (client + upstream) = 60
-        idle upstream keepalive 1 × 32 × 1 worker process = 32
+        idle upstream keepalive 32 × 1 worker process = 32
         listeners 1 × 1 worker process = 1
-        demand 93 > capacity 64 (worker_processes 1 × worker_connections 64) (worker_processes auto counted as 1)
+        demand 93 > capacity 64 (worker_processes 1 × worker_connections 64)
         fix one of: worker_connections ≥ 93 · worker_processes ≥ 2"
     `);
   });

@@ -3,6 +3,7 @@
  * puts in dist/), for every example chart and for the scalars YAML 1.1 reads differently.
  */
 import { Yaml } from 'cdk8s';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manifestYaml } from '../../../lib/targets/kubernetes/index.js';
 import { exampleCharts, render } from '../../helpers/k8s.js';
@@ -25,5 +26,29 @@ describe('manifestYaml', () => {
     const text = manifestYaml(docs);
     expect(text).toBe(Yaml.stringify(...docs));
     expect(text).toContain('a: "yes"');
+  });
+});
+
+describe('manifestYaml on arbitrary documents', () => {
+  // Words a manifest holds and words YAML 1.1 reads as something else, keys included.
+  const word = fc.constantFrom(
+    'app', 'nginx.conf', 'app.kubernetes.io/name', '/api/health', '500m', '1Gi', '25%', '8000', '0755', '1:30', 'yes', 'No',
+    'ON', 'y', '~', 'null', '', ' lead', 'trail ', 'a: b', '# c', '- d', '"q"', "it's", 'tab\there', 'two\nlines', 'end\n',
+    'ünï', '2001-12-14', '.inf', '0x1F', '1e3', '@at', '*star', '&amp', '!tag', '{x}', '[y]', '%p', '`b`', '<<', '=', '?', 'x?',
+  );
+  const leafValue = fc.oneof(word, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+  const doc = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leafValue, tie('map'), tie('list')),
+    map: fc.dictionary(word, tie('node'), { maxKeys: 4 }),
+    list: fc.array(tie('node'), { maxLength: 3 }),
+  })).map;
+
+  it('writes the bytes of cdk8s Yaml.stringify', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(doc, fc.constant(undefined)), { maxLength: 3 }), (docs) => {
+        expect(manifestYaml(docs)).toBe(Yaml.stringify(...docs));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
