@@ -14,7 +14,12 @@ export const NO_POOL_CONCURRENCY = 40;
  * seed's value; above 512 idle connections per worker and upstream the cache costs more
  * worker_connections than it saves reconnects.
  */
-export const KEEPALIVE_BOUNDS = { min: 32, max: 512 } as const;
+export const KEEPALIVE_BOUNDS = {
+  /** The seed's value, and nginx's usual one: never size below it. */
+  min: 32,
+  /** Idle connections are file descriptors and backend sockets; never cache more. */
+  max: 512,
+} as const;
 
 /** Requests one worker process of `b` serves at once. */
 export function perWorkerConcurrency(b: ResolvedBackend): number {
@@ -28,6 +33,7 @@ export function countedWorkerProcesses(nginx: ResolvedNginx): number {
 
 /** The upstream keepalive of one backend, and where it came from. */
 export interface UpstreamKeepalive {
+  /** The backend this upstream proxies to. */
   readonly backend: ResolvedBackend;
   /** Idle connections cached per nginx worker process for this upstream. */
   readonly keepalive: number;

@@ -205,6 +205,7 @@ export interface ResolvedNginx {
   /** Set by the user; undefined when sized per upstream (see lib/capacity/nginx-budget.ts). */
   readonly keepalive?: number;
   readonly keepaliveRequests: number;
+  /** How long an upstream connection is reused before it is closed (`keepalive_time`, nginx 1.19.10+). */
   readonly keepaliveTime: Duration;
   readonly keepaliveTimeout: Duration;
   readonly workerProcesses: number | 'auto';
