@@ -199,7 +199,7 @@ export async function httpGetter(): Promise<{ get: Getter; close(): void }> {
     import('node:https'),
   ]);
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  const get: Getter = (url, timeoutMs) =>
+  const once = (url: string, timeoutMs: number): Promise<Awaited<ReturnType<Getter>>> =>
     new Promise((resolve, reject) => {
       const https = url.startsWith('https:');
       const send = https ? httpsRequest : httpRequest;
@@ -225,8 +225,16 @@ export async function httpGetter(): Promise<{ get: Getter; close(): void }> {
         res.on('error', done(reject));
       });
       req.on('timeout', () => req.destroy(fail('timeout')));
-      req.on('error', done(reject));
+      // A server may close an idle keep-alive socket just as a request is written to it; a
+      // GET that got no response on a reused socket is retried once on a new one (the
+      // pattern Node's http docs give for `reusedSocket`), so verify does not count that race.
+      req.on('error', (e: NodeJS.ErrnoException) => done(reject)(req.reusedSocket && e.code === 'ECONNRESET' ? Object.assign(e, { reused: true }) : e));
       req.end();
+    });
+  const get: Getter = (url, timeoutMs) =>
+    once(url, timeoutMs).catch((e: { reused?: boolean }) => {
+      if (e.reused) return once(url, timeoutMs);
+      throw e;
     });
   return { get, close: () => (agents.http.destroy(), agents.https.destroy()) };
 }

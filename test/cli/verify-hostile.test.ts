@@ -106,3 +106,46 @@ describe('verify against hostile servers', () => {
     expect(`${r.stdout}${r.stderr}${bad.stdout}${bad.stderr}`).not.toContain('s3cr3t-pw');
   });
 });
+
+describe('verify and keep-alive races', () => {
+  /**
+   * Answers the first request of each connection with keep-alive, then resets the
+   * connection when a second request arrives on it: the race where a server closes an
+   * idle keep-alive socket just as the client reuses it.
+   */
+  async function closesReusedSockets(): Promise<{ host: string; connections: () => number }> {
+    let connections = 0;
+    const s = createNetServer((sock) => {
+      connections++;
+      let answered = false;
+      sock.on('error', () => {});
+      sock.on('data', () => {
+        if (answered) return void sock.resetAndDestroy();
+        answered = true;
+        const body = '{"instance":"one"}';
+        sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`);
+      });
+    });
+    return { host: await listen(s), connections: () => connections };
+  }
+
+  it('a GET reset on a reused keep-alive socket is retried once on a new one: no failure counted', async () => {
+    const server = await closesReusedSockets();
+    const r = await cliAsync('verify', '--url', `http://${server.host}/`, '--expect-instances', '1', '-n', '5');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // Every request after the first met a reset socket first, so each needed a connection of its own.
+    expect(server.connections()).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a reset on a fresh socket is not retried: it fails', async () => {
+    const s = createNetServer((sock) => {
+      sock.on('error', () => {});
+      sock.on('data', () => sock.resetAndDestroy());
+    });
+    const host = await listen(s);
+    const r = await cliAsync('verify', '--url', `http://${host}/`, '--expect-instances', '1', '-n', '2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('2 of 2 requests failed (ECONNRESET × 2)');
+  });
+});
