@@ -5,7 +5,7 @@
 // Usage: node bench/plain-cdk8s-growth.mjs N  — prints {"backends":N,"ms":…,"rssMiB":…}.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { performance } from 'node:perf_hooks';
+import { reportMedianOfFive } from './median-of-five.mjs';
 
 const N = Number(process.argv[2] ?? 25);
 const sec = { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false };
@@ -52,12 +52,4 @@ function synth() {
   new Big(app, 'big-prod', N);
   return app.synthYaml();
 }
-synth(); // warm-up, as bench/synth.ts does for scaleout
-const times = [];
-for (let i = 0; i < 5; i++) {
-  const t0 = performance.now();
-  synth();
-  times.push(performance.now() - t0);
-}
-times.sort((a, b) => a - b);
-console.log(JSON.stringify({ backends: N, ms: Number(times[2].toFixed(1)), rssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+reportMedianOfFive(N, synth);

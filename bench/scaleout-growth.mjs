@@ -3,7 +3,7 @@
 // and Kubernetes from the built package, after a warm-up; the median of 5 runs.
 // Usage: node bench/scaleout-growth.mjs N  — prints {"backends":N,"ms":…,"rssMiB":…}.
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { reportMedianOfFive } from './median-of-five.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const { loadConfigText } = await import(join(ROOT, 'build/cli/config.js'));
@@ -28,12 +28,4 @@ for (let i = 0; i < N; i++) {
 lines.push('nginx: { workerConnections: 65535, workerProcesses: 4 }', `postgres: { maxConnections: ${N * 40 + 100} }`, `redis: { maxClients: ${N * 40 + 100} }`);
 const text = lines.join('\n');
 const synth = () => synthFiles(loadConfigText(text, 'big.yaml'), ['compose', 'kubernetes']);
-synth();
-const times = [];
-for (let i = 0; i < 5; i++) {
-  const t0 = performance.now();
-  synth();
-  times.push(performance.now() - t0);
-}
-times.sort((a, b) => a - b);
-console.log(JSON.stringify({ backends: N, ms: Number(times[2].toFixed(1)), rssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+reportMedianOfFive(N, synth);
