@@ -57,14 +57,20 @@ export function warningLines(report: GateReport): string[] {
 }
 
 /**
- * The gate's resolved profile for `profile`, checking that the report covers `target`: a
- * target must not render from a report whose capacity rules ran under other semantics.
+ * The gate's resolved profiles, checking that the report covers `target`: a target must not
+ * render from a report whose capacity rules ran under other semantics.
  */
-export function gatedProfile(report: GateReport, target: TargetKind, profile: string): ResolvedProfile {
-  const ctx = report.contexts.find((c) => c.profile === profile);
-  if (!report.targets.includes(target) || !ctx) {
-    throw new Error(`this gate report covers targets ${report.targets.join(', ')} and profiles ${report.contexts.map((c) => c.profile).join(', ')}, not ${target}/${profile}`);
+export function gatedContexts(report: GateReport, target: TargetKind): readonly ResolvedProfile[] {
+  if (!report.targets.includes(target)) {
+    throw new Error(`this gate report covers targets ${report.targets.join(', ')}, not ${target}`);
   }
+  return report.contexts;
+}
+
+/** The gate's resolved profile for `profile`, from a report that covers `target`. */
+export function gatedProfile(report: GateReport, target: TargetKind, profile: string): ResolvedProfile {
+  const ctx = gatedContexts(report, target).find((c) => c.profile === profile);
+  if (!ctx) throw new Error(`this gate report covers profiles ${report.contexts.map((c) => c.profile).join(', ')}, not ${profile}`);
   return ctx;
 }
 

@@ -5,7 +5,7 @@
 import { ConfigError } from '../../errors.js';
 import type { Stack } from '../../model/stack.js';
 import { renderCapacityReport } from '../../render/capacity-report.js';
-import { gatedProfile } from '../../plan/report.js';
+import { gatedContexts } from '../../plan/report.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { OutputFiles } from '../output.js';
 import { composeProject, DEFAULT_SECRETS_DIR } from './project.js';
@@ -53,7 +53,7 @@ export interface ComposeOutput {
  */
 export function synthCompose(stack: Stack, opts: ComposeSynthOptions = {}): ComposeOutput {
   const report = opts.report ?? synthGate(stack, { targets: ['compose'], ...(opts.profiles ? { profiles: opts.profiles } : {}) });
-  for (const c of report.contexts) gatedProfile(report, 'compose', c.profile);
+  gatedContexts(report, 'compose');
   const secretsDir = opts.secretsDir ?? DEFAULT_SECRETS_DIR;
   // It lands in a YAML comment and in paths compose interpolates: keep it plain.
   if (/[\u0000-\u001f\u007f$]/.test(secretsDir) || secretsDir.trim() === '') {
