@@ -18,7 +18,7 @@ export interface ResolvedBackend {
   readonly image: string;
   /** Port the app listens on inside the container. */
   readonly port: number;
-  /** Replicas outside a rollout; with autoscale, this is `autoscale.min`. */
+  /** Replica count outside a rollout (compose `deploy.replicas`; Kubernetes without an HPA); `replicasFrom` says what set it. */
   readonly replicas: number;
   /** What set `replicas`: the prop itself, the load, autoscale.min, or the default 1. */
   readonly replicasFrom: 'replicas' | 'load' | 'autoscale.min' | 'default';
