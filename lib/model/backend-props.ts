@@ -206,7 +206,11 @@ const autoscale = z.strictObject({
   targetCpu: count(1).max(100).optional(),
 });
 
-/** The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section. */
+/**
+ * The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section.
+ *
+ * @internal
+ */
 export const backendSchema = z
   .strictObject({
     image: imageRef,

@@ -11,12 +11,17 @@ import { mapProbes } from './probes.js';
 
 /** The objects one backend becomes; exposed so users can patch them. */
 export interface BackendResources {
+  /** The backend's Deployment. */
   readonly deployment: kplus.Deployment;
+  /** The ClusterIP Service other workloads reach the backend through. */
   readonly service: kplus.Service;
   /** Resolves to every ready pod, for nginx's per-pod balancing. */
   readonly headlessService: kplus.Service;
+  /** The HorizontalPodAutoscaler, when the backend autoscales. */
   readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** Keeps at most one pod down during voluntary disruptions. */
   readonly disruptionBudget: kplus.k8s.KubePodDisruptionBudget;
+  /** One PersistentVolumeClaim per volume, in volume order. */
   readonly claims: readonly kplus.PersistentVolumeClaim[];
 }
 
