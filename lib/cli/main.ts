@@ -132,19 +132,15 @@ const COMMANDS: Record<string, Command> = {
     usage: CHECK_USAGE,
     summary: 'Compare a running stack (Docker or Kubernetes API, and PostgreSQL) with the model; exit 1 on drift, 3 when unreachable',
     options: ['live', 'config', 'profile', 'target', 'project', 'kubeconfig', 'namespace', 'postgres-url', 'postgres-only', 'json', 'watch'],
-    async run(opts, io) {
-      // Flags are checked before anything is read (exit 2 on bad usage); pg and the
-      // Kubernetes client are loaded only when read.
+    run(opts, io) {
+      // Flags are checked before anything is read, synchronously (exit 2 on bad usage); pg
+      // and the Kubernetes client are loaded only when read.
       const o = parseCheckOptions(opts);
       if (o.watchMs === undefined) return runCheck(o, { ...io, env: process.env });
       const stop = new AbortController();
       const onInt = () => stop.abort();
       process.once('SIGINT', onInt);
-      try {
-        return await runCheck(o, { ...io, env: process.env, signal: stop.signal });
-      } finally {
-        process.removeListener('SIGINT', onInt);
-      }
+      return runCheck(o, { ...io, env: process.env, signal: stop.signal }).finally(() => process.removeListener('SIGINT', onInt));
     },
   },
   init: {
