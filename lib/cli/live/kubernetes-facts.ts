@@ -57,7 +57,8 @@ export async function readKubernetes(source: KubernetesSource): Promise<Kubernet
     workloads.push({
       kind: 'Deployment',
       name,
-      replicas: d.spec?.replicas ?? 1,
+      // An HPA-managed Deployment may leave spec.replicas unset; the controller's count stands in.
+      replicas: d.spec?.replicas ?? d.status?.replicas ?? 1,
       ready: d.status?.readyReplicas ?? 0,
       maxSurge: ru?.maxSurge ?? DEFAULT_SURGE,
       maxUnavailable: ru?.maxUnavailable ?? DEFAULT_SURGE,

@@ -30,7 +30,7 @@ const factsSchema = z.object({
   serverVersion: int,
   maxConnections: int,
   superuserReservedConnections: int,
-  reservedConnections: int.nullable(),
+  reservedConnections: int.nullish(),
   roles: z.array(z.object({ name: z.string(), connectionLimit: int })),
   connections: z.array(z.object({ role: z.string(), applicationName: z.string(), count: int })),
 });
@@ -46,7 +46,7 @@ export function parseFacts(text: string, source: string): PostgresFacts {
   const r = factsSchema.safeParse(data);
   if (!r.success) throw new UnreachableError(`${source}: unexpected answer to the facts query: ${z.prettifyError(r.error).split('\n')[0]}`);
   const { reservedConnections, ...rest } = r.data;
-  return { ...rest, ...(reservedConnections === null ? {} : { reservedConnections }) };
+  return { ...rest, ...(reservedConnections === null || reservedConnections === undefined ? {} : { reservedConnections }) };
 }
 
 /** `postgres://user:secret@host/db` → `postgres://***@host/db`, for messages. */
