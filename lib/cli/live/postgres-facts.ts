@@ -54,20 +54,43 @@ export function maskPostgresUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
 }
 
-/** Reads the facts through `pg` over `url` (a port-forward, or a route to the server). */
+/**
+ * Reads the facts through `pg` over `url` (a port-forward, or a route to the server). It
+ * first connects as a walsender (`replication=database`): that session counts against
+ * max_wal_senders, not max_connections, so a saturated server (the case check is for) is
+ * still read. A role without REPLICATION is refused that, and check connects as an ordinary
+ * client, taking one slot.
+ */
 export async function readPostgresUrl(url: string, timeoutMs = 10_000): Promise<PostgresFacts> {
   const { default: pg } = await import('pg');
   const where = maskPostgresUrl(url);
-  const client = new pg.Client({ connectionString: url, application_name: 'scaleout check --live', connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  // A dropped connection after connect() emits 'error' on the client; without a listener it would crash the process.
-  client.on('error', () => undefined);
-  try {
+  const connect = async (replication: boolean) => {
+    const client = new pg.Client({
+      connectionString: url,
+      application_name: 'scaleout check --live',
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      ...(replication ? { replication: 'database' } : {}),
+    });
+    // A dropped connection after connect() emits 'error' on the client; without a listener it would crash the process.
+    client.on('error', () => undefined);
     await client.connect();
+    return client;
+  };
+  let client;
+  try {
+    client = await connect(true).catch((e: Error & { code?: string }) => {
+      // 42501: the role may not start a walsender; 08P01/28000: the server refuses replication here.
+      if (e.code === '42501' || e.code === '28000' || /replication|walsender/i.test(e.message)) return connect(false);
+      throw e;
+    });
   } catch (e) {
     const err = e as Error & { code?: string };
-    throw new UnreachableError(`cannot reach PostgreSQL at ${where}: ${err.code && !err.message.includes(err.code) ? `${err.code} ` : ''}${err.message}`);
+    const saturated = err.code === '53300' ? ' (no free connection slot: the server is saturated; give the monitoring role REPLICATION so check reads it without a slot)' : '';
+    throw new UnreachableError(`cannot reach PostgreSQL at ${where}: ${err.code && !err.message.includes(err.code) ? `${err.code} ` : ''}${err.message}${saturated}`);
   }
   try {
+    // Simple query protocol (no parameters): the only one a walsender session speaks.
     const res = await client.query<{ facts: string }>(FACTS_SQL);
     return parseFacts(res.rows[0]!.facts, `PostgreSQL at ${where}`);
   } catch (e) {
