@@ -47,6 +47,8 @@ interface Command {
   readonly options: readonly OptionName[];
   /** The targets `--target` takes here, as `--help` lists them. */
   readonly targets?: readonly TargetKind[];
+  /** `--target` help when the command takes one target, not a list (check). */
+  readonly targetHelp?: string;
   /** A promise only for commands that do network I/O (verify, check). */
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
@@ -131,6 +133,7 @@ const COMMANDS: Record<string, Command> = {
   check: {
     usage: CHECK_USAGE,
     summary: 'Compare a running stack (Docker or Kubernetes API, and PostgreSQL) with the model; exit 1 on drift, 3 when unreachable',
+    targetHelp: 'compose (the Docker API; default) or kubernetes (the Kubernetes API)',
     options: ['live', 'config', 'profile', 'target', 'project', 'kubeconfig', 'namespace', 'postgres-url', 'postgres-only', 'json', 'watch'],
     run(opts, io) {
       // Flags are checked before anything is read, synchronously (exit 2 on bad usage); pg
@@ -210,7 +213,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? targetHelp(cmd) : FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? (cmd.targetHelp ?? targetHelp(cmd)) : FLAG_HELP[o]}`)] : []),
       '',
     ].join('\n');
   }
