@@ -37,7 +37,7 @@ postgres:
   maxConnections: 10
   superuserReservedConnections: 3
   # The contract counts scaleout_monitor as a fixed client of 1: demand 6 + 1 = available 7.
-  fixedClients: { scaleout_monitor: 1 }
+  fixedClients: { scaleout-monitor: 1 }
 profiles:
   prod:
     backends:
@@ -117,6 +117,16 @@ describe('check --live on a real PostgreSQL 15 with the contract roles', () => {
     expect(r.stdout).toMatch(new RegExp(`^ok\\s+role-connections\\s+api \\(role ${backendRole.name}\\)\\s+${backendRole.connectionLimit}\\s+${backendRole.connectionLimit}$`, 'm'));
     // PostgreSQL 15: no reserved_connections, and the model reserves none.
     expect(r.stdout).toContain('PostgreSQL 15 has no reserved_connections (it needs 16 or later); counted as 0, the model 0');
+    // Without REPLICATION the monitor takes an ordinary slot: the one the model counts for it.
+    server.psql(`ALTER ROLE ${MONITOR_ROLE} NOREPLICATION`);
+    try {
+      const ordinary = await check();
+      expect(ordinary.stderr).toBe('');
+      expect(ordinary.code).toBe(0);
+      expect(ordinary.stdout).toContain(`1 connections as ${MONITOR_ROLE} (by application_name: scaleout check --live 1) ≤ limit 1`);
+    } finally {
+      server.psql(`ALTER ROLE ${MONITOR_ROLE} REPLICATION`);
+    }
   });
 
   it('an extra backend process is refused by the role limit; with the limit lifted it gets in and check exits 1 naming backend, role, limit and count', async () => {
