@@ -3,8 +3,7 @@
  * CONNECTION LIMIT against its planned share, and each role's live connections against
  * that share.
  */
-import { databaseShares } from '../../capacity/postgres-budget.js';
-import { postgresBudget } from '../../capacity/postgres-budget.js';
+import { databaseShares, postgresBudget } from '../../capacity/postgres-budget.js';
 import type { TargetKind } from '../../capacity/target.js';
 import type { ResolvedProfile } from '../../plan/profile.js';
 import { availableText, shareLine } from './budget-lines.js';

@@ -41,8 +41,7 @@ export async function readKubernetes(source: KubernetesSource): Promise<Kubernet
       autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
     ]);
   } catch (e) {
-    const err = e as Error & { code?: number | string };
-    throw new UnreachableError(`cannot read namespace ${namespace} from the Kubernetes API at ${cluster.server}: ${err.message.split('\n')[0]}`);
+    throw new UnreachableError(`cannot read namespace ${namespace} from the Kubernetes API at ${cluster.server}: ${(e as Error).message.split('\n')[0]}`);
   }
   const hpaFor = (kind: string, name: string): WorkloadFacts['hpa'] => {
     const h = hpas.items.find((x) => x.spec?.scaleTargetRef.kind === kind && x.spec.scaleTargetRef.name === name);

@@ -29,7 +29,7 @@ profiles:
 /** The same stack with the backend autoscaled on Kubernetes. */
 export const AUTOSCALED = CONFIG.replace('    replicas: 1\n', '').replace('        replicas: 3\n', '        autoscale: { min: 2, max: 2, targetCpu: 70 }\n');
 
-/** The config written to `dir`, and its path. */
+/** `text` loaded and resolved for `profile`. */
 export function profileOf(text: string, profile = 'prod'): ResolvedProfile {
   return resolveProfile(loadConfigText(text, 'scaleout.yaml'), profile);
 }
