@@ -27,8 +27,9 @@ await build({
   banner: { js: "import { createRequire as __scaleoutRequire } from 'node:module';\nconst require = __scaleoutRequire(import.meta.url);" },
   // Readable stack traces for the SCALEOUT_DEBUG=1 bug reports; minifying saves no time here.
   minify: false,
-  // Pulumi is an optional peer the CLI never loads.
-  external: ['@pulumi/*'],
+  // Pulumi is an optional peer the CLI never loads. pg and the Kubernetes client are
+  // dependencies `check --live` imports on demand; bundled, every command would parse them.
+  external: ['@pulumi/*', 'pg', 'pg-native', '@kubernetes/client-node'],
   plugins: [{ name: 'one-yaml', setup: (b) => b.onResolve({ filter: /^yaml$/ }, () => ({ path: yamlEntry })) }],
   logLevel: 'warning',
 });

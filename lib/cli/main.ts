@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `scaleout` command: synth, plan and schema for users who write YAML instead of
- * TypeScript, and verify for a running stack. Exit codes: 0 ok, 1 a rule or a verify check
- * failed, 2 bad config or bad usage, 70 a bug.
+ * TypeScript, and verify and check --live for a running stack. Exit codes: 0 ok, 1 a rule, a
+ * verify check or a live check failed, 2 bad config or bad usage, 3 check --live cannot reach
+ * the stack, 70 a bug.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +24,7 @@ import { planJson } from './plan-json.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { createSecrets, secretsDirOf } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
+import { CHECK_FLAG_HELP, CHECK_FLAGS, CHECK_USAGE, parseCheckOptions, runCheck, type CheckFlag } from './live/check-command.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
 export interface CliIO {
@@ -37,7 +39,7 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | VerifyFlag | CheckFlag;
 
 interface Command {
   readonly usage: string;
@@ -45,7 +47,9 @@ interface Command {
   readonly options: readonly OptionName[];
   /** The targets `--target` takes here, as `--help` lists them. */
   readonly targets?: readonly TargetKind[];
-  /** A promise only for commands that do network I/O (verify). */
+  /** `--target` help when the command takes one target, not a list (check). */
+  readonly targetHelp?: string;
+  /** A promise only for commands that do network I/O (verify, check). */
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
@@ -56,7 +60,11 @@ type Options = {
   readonly json?: boolean;
   readonly force?: boolean;
   readonly 'secrets-dir'?: string;
-} & Readonly<Partial<Record<VerifyFlag, string>>>;
+} & Readonly<Partial<Record<VerifyFlag, string>>> &
+  Readonly<Partial<Record<'profile' | 'postgres-url' | 'project' | 'kubeconfig' | 'namespace' | 'watch', string>>> & {
+    readonly live?: boolean;
+    readonly 'postgres-only'?: boolean;
+  };
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -66,6 +74,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'secrets-dir': { type: 'string' },
   ...VERIFY_FLAGS,
+  ...CHECK_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -121,6 +130,22 @@ const COMMANDS: Record<string, Command> = {
       return runVerify(parseVerifyOptions(opts), io);
     },
   },
+  check: {
+    usage: CHECK_USAGE,
+    summary: 'Compare a running stack (Docker or Kubernetes API, and PostgreSQL) with the model; exit 1 on drift, 3 when unreachable',
+    targetHelp: 'compose (the Docker API; default) or kubernetes (the Kubernetes API)',
+    options: ['live', 'config', 'profile', 'target', 'project', 'kubeconfig', 'namespace', 'postgres-url', 'postgres-only', 'json', 'watch'],
+    run(opts, io) {
+      // Flags are checked before anything is read, synchronously (exit 2 on bad usage); pg
+      // and the Kubernetes client are loaded only when read.
+      const o = parseCheckOptions(opts);
+      if (o.watchMs === undefined) return runCheck(o, { ...io, env: process.env });
+      const stop = new AbortController();
+      const onInt = () => stop.abort();
+      process.once('SIGINT', onInt);
+      return runCheck(o, { ...io, env: process.env, signal: stop.signal }).finally(() => process.removeListener('SIGINT', onInt));
+    },
+  },
   init: {
     usage: 'scaleout init [-c FILE]',
     summary: 'Write a commented starter scaleout.yaml (the reference stack); never overwrites',
@@ -163,15 +188,17 @@ const FLAG: Record<OptionName, string> = {
   force: '--force',
   'secrets-dir': '--secrets-dir DIR',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
+  ...(Object.fromEntries(Object.entries(CHECK_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<CheckFlag, string>),
 };
 const FLAG_HELP: Record<OptionName, string> = {
   config: 'the scaleout.yaml config file',
   out: 'output directory: new, empty, or one scaleout wrote (it lists its files in .scaleout-manifest.json)',
   target: 'comma-separated targets, per command:',
-  json: 'print the plan as one JSON object (schemas/plan.schema.json)',
+  json: 'print one JSON object (plan: schemas/plan.schema.json; check: schemas/check-live.schema.json)',
   force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
   'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
+  ...(Object.fromEntries(Object.entries(CHECK_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<CheckFlag, string>),
 };
 
 /** `--target` help for one command: only the targets it takes. */
@@ -186,7 +213,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? targetHelp(cmd) : FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? (cmd.targetHelp ?? targetHelp(cmd)) : FLAG_HELP[o]}`)] : []),
       '',
     ].join('\n');
   }
@@ -204,7 +231,7 @@ function usage(command?: string): string {
     `  ${'-h, --help'.padEnd(22)} show this help`,
     `  ${'--version'.padEnd(22)} print the version`,
     '',
-    'Exit codes: 0 ok, 1 a rule or a verify check failed, 2 bad config or usage.',
+    'Exit codes: 0 ok, 1 a rule, a verify check or a live check (drift) failed, 2 bad config or usage, 3 check --live cannot reach the stack.',
     '',
   ].join('\n');
 }

@@ -11,11 +11,13 @@
  * SCALEOUT_COMPOSE_UP_BREAK=alias|healthcheck|internal runs the tier on a compose file broken
  * on purpose, to see that it fails (see scripts/compose-up/README.md).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { safeScales } from '../../lib/capacity/safe-scale.js';
+import { MONITOR_ROLE, plannedRoles } from '../../lib/cli/live/planned-roles.js';
 import { main } from '../../lib/cli/main.js';
 import type { RuleContext } from '../../lib/rules/rule.js';
 import {
@@ -45,7 +47,7 @@ import {
   tailLines,
   type Container,
 } from './podman.js';
-import { synthesizeInto, type ComposeFile, type SynthesizedProject } from './stack.js';
+import { referenceConfigText, synthesizeInto, type ComposeFile, type SynthesizedProject } from './stack.js';
 
 /** Compose service names the reference stack synthesizes to. */
 const DEV = { backend: 'backend', nginx: 'nginx' } as const;
@@ -444,6 +446,63 @@ describe('compose-up: the synthesized docker-compose.yml under podman + docker-c
     const maxclients = execIn(redis.Name, ['sh', '-c', 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" redis-cli config get maxclients']);
     expect(maxclients.stdout.trim().split('\n')[1], maxclients.output).toBe(String(ctx.redis!.maxClients));
   }, 6 * 60_000);
+
+  it('prod: scaleout check --live reads the stack through the API socket: 0 after up, 1 past the safe --scale (arithmetic and restoring command), 0 once restored, 3 with the socket unreachable', async () => {
+    step('check --live');
+    const ctx = context('prod');
+    const model = ctx.backends.find((b) => b.serviceName === PROD.backend)!;
+    const safe = safeScales(ctx, 'compose').find((s) => s.backend.path === model.path)!.largest;
+    // The contract's login roles (issue 15), created with SQL until the role setup lands.
+    const db = projectContainers().find((c) => serviceOf(c) === 'db' && c.State.Running)!;
+    const pgEnv = file().services['db']!.environment!;
+    for (const r of plannedRoles(ctx, 'compose')) {
+      const grant = r.name === MONITOR_ROLE ? ' IN ROLE pg_monitor' : '';
+      const q = execIn(db.Name, ['psql', '-U', pgEnv['POSTGRES_USER']!, '-d', pgEnv['POSTGRES_DB']!, '-Atc', `CREATE ROLE ${r.name} LOGIN CONNECTION LIMIT ${r.connectionLimit}${grant}`]);
+      expect(q.code, q.output).toBe(0);
+    }
+    const config = join(dir(), '..', 'scaleout.yaml');
+    writeFileSync(config, referenceConfigText());
+    const check = async () => {
+      let stdout = '';
+      let stderr = '';
+      const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
+      const code = await main(['check', '--live', '-c', config, '--profile', 'prod', '--project', PROJECT], io);
+      return { code, stdout, stderr };
+    };
+    const withHost = async (host: string) => {
+      const prev = process.env['DOCKER_HOST'];
+      process.env['DOCKER_HOST'] = host;
+      try {
+        return await check();
+      } finally {
+        if (prev === undefined) delete process.env['DOCKER_HOST'];
+        else process.env['DOCKER_HOST'] = prev;
+      }
+    };
+
+    const inLine = await withHost(`unix://${SOCKET}`);
+    console.log(`scaleout check --live -c scaleout.yaml --profile prod --project ${PROJECT}\n${inLine.stdout}${inLine.stderr}`);
+    expect(inLine.code, inLine.stdout + inLine.stderr).toBe(0);
+    expect(inLine.stdout).toMatch(new RegExp(`^ok\\s+scale\\s+${PROD.backend}\\s+${safe}\\s+${model.replicas}$`, 'm'));
+
+    await composeOk(['--profile', 'prod', 'up', '-d', '--scale', `${PROD.backend}=${safe + 1}`]);
+    await waitHealthy({ db: 1, redis: 1, [PROD.backend]: safe + 1, [PROD.nginx]: 1 });
+    const drift = await withHost(`unix://${SOCKET}`);
+    console.log(drift.stdout + drift.stderr);
+    expect(drift.code, drift.stdout + drift.stderr).toBe(1);
+    expect(drift.stdout).toMatch(new RegExp(`^DRIFT\\s+scale\\s+${PROD.backend}\\s+${safe}\\s+${safe + 1}$`, 'm'));
+    expect(drift.stdout).toContain(`--scale ${safe + 1} > largest safe --scale ${safe}`);
+    expect(drift.stdout).toContain(`restore: docker compose --profile prod up -d --scale ${PROD.backend}=${model.replicas}`);
+
+    // The restoring command (docker-compose 1.29 spelling) brings it back in line.
+    await composeOk(['--profile', 'prod', 'up', '-d', '--scale', `${PROD.backend}=${model.replicas}`]);
+    await waitHealthy({ db: 1, redis: 1, [PROD.backend]: model.replicas, [PROD.nginx]: 1 });
+    expect((await withHost(`unix://${SOCKET}`)).code).toBe(0);
+
+    const gone = await withHost(`unix://${join(STATE, 'absent.sock')}`);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr.trimEnd().split('\n')).toEqual([`scaleout: cannot reach the Docker API at unix://${join(STATE, 'absent.sock')}: ENOENT; is Docker (or \`podman system service\`) running, and is DOCKER_HOST right?`]);
+  }, 8 * 60_000);
 
   it('down -v leaves no container, network or volume of the project', async () => {
     step('down -v', { always: true });
