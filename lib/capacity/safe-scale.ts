@@ -64,7 +64,7 @@ export function safeScales(b: Budgets, target: TargetKind): SafeScale[] {
       const others = redis.demand - peakNow * redisShare;
       checks.push(['Redis', (n) => others + peakAt(n) * redisShare <= redis.redis.maxClients]);
     }
-    if (nginx) {
+    if (nginx && backend.kind === 'web') {
       // A derived peak grows with the replicas (2 connections per request); a set one does not.
       const share = nginx.derived ? 2 * requestShare : 0;
       // A sized keepalive grows with the replicas too, in every worker process.
