@@ -34,7 +34,7 @@ export function checkKind(b: KindFields & Record<string, unknown>, ctx: z.core.$
     return;
   }
   for (const [key, fix] of Object.entries(HTTP_ONLY)) {
-    if (b[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: b[key], message: `${key}: ${fix}` });
+    if (b[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: b[key], message: fix });
   }
   const hc = b.healthcheck;
   if (hc && hc.path !== undefined) {
