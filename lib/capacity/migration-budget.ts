@@ -3,12 +3,15 @@ import type { TargetKind } from './target.js';
 
 /** The connections one backend's migration holds during a rollout. */
 export interface MigrationConnections {
+  /** The backend that declares the migration. */
   readonly backend: ResolvedBackend;
+  /** The migration itself: its command and pool. */
   readonly migration: ResolvedMigration;
   /** How many copies run at once: 1 on Docker; on Kubernetes, the pods a rollout starts at once. */
   readonly copies: number;
   /** `api-migrate (migration pool 1)`, or on Kubernetes `… × 3 starting pods, surge + maxUnavailable: api 2 + worker 1)`. */
   readonly name: string;
+  /** `pool × copies`: the connections it adds to the fixed clients. */
   readonly demand: number;
 }
 

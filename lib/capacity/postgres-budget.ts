@@ -1,4 +1,5 @@
 import type { ResolvedBackend } from '../model/backend.js';
+import type { StackClient } from '../model/monitoring.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import { migrationConnections, type MigrationConnections } from './migration-budget.js';
@@ -30,7 +31,7 @@ export interface PostgresBudget {
   /** Each backend's migration, a fixed client while a rollout runs (also behind a pooler). */
   readonly migrations: readonly MigrationConnections[];
   /** Every fixed client by name: the provider's own, the stack's exporters, the migrations. */
-  readonly fixed: readonly { readonly name: string; readonly count: number }[];
+  readonly fixed: readonly StackClient[];
   /** Σ fixed: the connections that do not scale with replicas. */
   readonly fixedClients: number;
   readonly demand: number;

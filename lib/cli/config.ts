@@ -75,13 +75,16 @@ const SECTIONS: Readonly<Record<string, readonly string[]>> = {
  * wrote is still pinned to the backend that took it.
  */
 function positionOf(line: string, config: ScaleoutConfig, doc: Document, at: (offset: number) => string): string | undefined {
-  const m = /^\[([^\]]+)\] (?:\(profiles? [^)]+\) )?([A-Za-z][A-Za-z.]*):/.exec(line);
+  const m = /^\[([^\]]+)\] (?:\(profiles? ([^)]+)\) )?([A-Za-z][A-Za-z.]*):/.exec(line);
   if (!m) return undefined;
   const [stack, id, ...rest] = m[1]!.split('/');
   if (stack !== config.name || id === undefined || rest.length > 0) return undefined;
   const section = Object.hasOwn(config.backends, id) ? ['backends', id] : SECTIONS[id];
   if (!section) return undefined;
-  return at(offsetOf(doc, [...section, ...m[2]!.split('.')], true));
+  const prop = m[3]!.split('.');
+  // A problem of one profile that the profile itself writes is pinned to its override.
+  const profile = m[2] !== undefined && !m[2].includes(',') ? ['profiles', m[2], ...section, ...prop] : undefined;
+  return at(offsetOf(doc, profile && doc.hasIn(profile) ? profile : [...section, ...prop], true));
 }
 
 /** Refuses values nested deeper than {@link MAX_NESTING} (block style, or through aliases). */

@@ -251,13 +251,20 @@ const argv = z
 export const backendSchema = z
   .strictObject({
     image: imageRef,
-    kind: z.enum(['web', 'worker']).optional(),
+    /** `web` behind nginx, or `worker` with no HTTP side. */
+    kind: z.union([z.literal('web'), z.literal('worker')]).optional(),
+    /** The entrypoint argv. */
     command: argv.optional(),
+    /** The entrypoint's arguments. */
     args: z.array(z.string()).readonly().optional(),
+    /** A worker's Prometheus port. */
     metricsPort: portSchema.optional(),
+    /** The migration run once per deploy before the backends start. */
     migrations: z
       .strictObject({
+        /** The migration's argv. */
         command: argv,
+        /** Connections it holds while it runs. */
         pool: count(1).optional(),
       })
       .optional(),
