@@ -125,3 +125,29 @@ describe('a worker takes no part in the nginx budget', () => {
     expect(b.peakRequests).toBe(3 * 2 * 10);
   });
 });
+
+describe('an autoscale.max sized from the budgets counts the migration in every starting pod', () => {
+  it('the sized max fits SO-POOL on Kubernetes, and one more does not', async () => {
+    const { resolveProfile } = await import('../../lib/plan/profile.js');
+    const { postgresBudget } = await import('../../lib/capacity/postgres-budget.js');
+    const stack = new Stack(undefined, 'shop');
+    new Backend(stack, 'api', {
+      ...API,
+      replicas: undefined,
+      autoscale: { min: 2 },
+      load: { expectedRps: 100, rpsPerReplica: 100 },
+      rollout: { maxSurge: '50%', maxUnavailable: '50%' },
+      migrations: { command: ['alembic', 'upgrade', 'head'], pool: 10 },
+    });
+    new Nginx(stack, 'nginx', { workerConnections: 65535 });
+    new Postgres(stack, 'db', { maxConnections: 200 });
+    new Redis(stack, 'redis', { maxClients: 100_000 });
+    expect(evaluate(stack, { targets: ['kubernetes'], profiles: ['dev'] }).errors.filter((f) => f.rule === 'SO-POOL')).toEqual([]);
+    const ctx = resolveProfile(stack, 'dev');
+    const api = ctx.backends[0]!;
+    const max = api.autoscale!.max;
+    expect(postgresBudget(ctx.backends, ctx.postgres!, 'kubernetes').ok).toBe(true);
+    const more = [{ ...api, autoscale: { ...api.autoscale!, max: max + 1 } }];
+    expect(postgresBudget(more, ctx.postgres!, 'kubernetes').ok).toBe(false);
+  });
+});
