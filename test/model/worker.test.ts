@@ -105,3 +105,18 @@ describe('the routes default error', () => {
     expect(msg).toMatch(/^scaleout\.yaml:11:5: \[shop\/other\] \(profiles dev, prod\) routes: '\/a\/' is already routed to shop\/api; each route goes to one backend$/m);
   });
 });
+
+describe('SO-HA and SO-HEALTH cover workers in production', () => {
+  it('a single-replica worker without a healthcheck fails both in prod, with an exec fix', async () => {
+    const { evaluate, Postgres, Redis } = await import('../../lib/index.js');
+    const stack = new Stack(undefined, 'shop', { profiles: { prod: { production: true } } });
+    new Backend(stack, 'api', { image: 'ghcr.io/acme/shop:1.0.0', replicas: 2, healthcheck: { path: '/api/health' } });
+    new Backend(stack, 'jobs', { image: 'ghcr.io/acme/shop:1.0.0', kind: 'worker', replicas: 1 });
+    new Nginx(stack, 'nginx', {});
+    new Postgres(stack, 'db', { maxConnections: 500 });
+    new Redis(stack, 'redis', {});
+    const errors = evaluate(stack, { targets: ['compose'], profiles: ['prod'] }).errors.filter((f) => f.path === 'shop/jobs');
+    expect(errors.map((f) => f.rule).sort()).toEqual(expect.arrayContaining(['SO-HA', 'SO-HEALTH']));
+    expect(errors.find((f) => f.rule === 'SO-HEALTH')!.details.join('\n')).toContain('a worker is probed by an exec command');
+  });
+});
