@@ -6,5 +6,5 @@ export * from './pooler-budget.js';
 export * from './postgres-budget.js';
 export * from './redis-budget.js';
 export * from './safe-scale.js';
-export { largestAtMost } from './search.js';
+export { largestAtMost, type MinReplicas } from './search.js';
 export * from './target.js';

@@ -7,13 +7,17 @@ import type { TargetKind } from './target.js';
 
 /** A backend's expected load against what it runs and what the budgets allow. */
 export interface LoadSizing {
+  /** The backend, resolved for the profile. */
   readonly backend: ResolvedBackend;
+  /** Its expected load and the replicas that load needs. */
   readonly load: ResolvedLoad;
+  /** Whose rollout semantics the peak and budgets were counted under. */
   readonly target: TargetKind;
   /** The knob that counts under this target (`replicas`, or `autoscale.max` on Kubernetes) and its value. */
   readonly provisioned: PeakReplicas;
   /** Largest value of that knob every budget allows, the other backends unchanged. */
   readonly maxSafe: number;
+  /** The budget that bounds `maxSafe`. */
   readonly limitedBy: SafeScale['limitedBy'];
   /** The load needs more replicas than the budgets allow. */
   readonly overBudget: boolean;

@@ -71,22 +71,29 @@ export function upstreamKeepalive(nginx: ResolvedNginx, b: ResolvedBackend, repl
 
 /** nginx connection capacity against its peak, for one profile and target. */
 export interface NginxBudget {
+  /** Whose rollout semantics the peak was counted under. */
   readonly target: TargetKind;
+  /** nginx, resolved for the profile. */
   readonly nginx: ResolvedNginx;
   /** Worker processes counted; `auto` counts as 1 because the core count is unknown at synth. */
   readonly workerProcesses: number;
+  /** Concurrent proxied requests at peak: `peakConcurrentRequests`, else what the backends can serve at once. */
   readonly peakRequests: number;
   /** Whether peakRequests was derived from the backends rather than set. */
   readonly derived: boolean;
+  /** Upstream blocks: one per backend. */
   readonly upstreams: number;
   /** Each upstream's keepalive, in backend order. */
   readonly keepalives: readonly UpstreamKeepalive[];
   /** Σ keepalive over the upstreams: idle upstream connections one worker process may hold. */
   readonly idlePerWorker: number;
+  /** Listening sockets per worker process: 1, or 2 with TLS. */
   readonly listeners: number;
   /** 2 × peak requests + worker_processes × (Σ upstream keepalive + listeners). */
   readonly demand: number;
+  /** worker_processes × worker_connections. */
   readonly capacity: number;
+  /** `demand ≤ capacity`. */
   readonly ok: boolean;
 }
 
@@ -129,6 +136,7 @@ export function nginxBudget(nginx: ResolvedNginx, all: readonly ResolvedBackend[
   };
 }
 
+/** Fixes for an exceeded nginx budget: more worker_connections or processes, or a lower peakConcurrentRequests when it was set. */
 export function nginxFixes(b: NginxBudget): string[] {
   const perWorkerIdle = b.idlePerWorker + b.listeners;
   const fixes = [`worker_connections ≥ ${Math.ceil(b.demand / b.workerProcesses)}`];

@@ -3,18 +3,29 @@ import type { TargetKind } from './target.js';
 
 /** Anything with replicas and a rollout: a backend, or the pooler. */
 export interface Scalable {
+  /** Replicas outside a rollout (a pooler's instances). */
   readonly replicas: number;
-  readonly autoscale?: { readonly max: number };
+  /** HPA bounds; on Kubernetes the peak counts from `max`. */
+  readonly autoscale?: {
+    /** Most replicas the autoscaler may run. */
+    readonly max: number;
+  };
+  /** How a new version replaces the old one. */
   readonly rollout: {
+    /** Extra pods a Kubernetes rollout may start; resolved against the base count, rounded up. */
     readonly maxSurge: IntOrPercent;
+    /** Pods a Kubernetes rollout may take down; resolved against the base count, rounded down. */
     readonly maxUnavailable: IntOrPercent;
+    /** Old pods still terminating while their replacements run, when set explicitly. */
     readonly drainingPods?: number;
+    /** The compose procedure that scales to 2 × replicas, then back down. */
     readonly scaleUpThenDown: boolean;
   };
 }
 
 /** Peak replica count of a backend and how it was reached. */
 export interface PeakReplicas {
+  /** Replicas (or instances) running at once at the peak of a rollout. */
   readonly total: number;
   /** The knob a user turns to change the peak: `replicas`, `autoscale.max`, or a pooler's `instances`. */
   readonly knob: 'replicas' | 'autoscale.max' | 'instances';

@@ -9,25 +9,38 @@ import type { TargetKind } from './target.js';
 
 /** The pooler's client side: app connections against max_client_conn × instances. */
 export interface PoolerClientBudget {
+  /** Whose rollout semantics the backends' peak was counted under. */
   readonly target: TargetKind;
+  /** The pooler, resolved for the profile. */
   readonly pooler: ResolvedPgBouncer;
+  /** Each backend's client connections at its peak. */
   readonly backends: readonly BackendConnections[];
   /** Clients other than the backends: the stack's pgbouncer-exporter. */
   readonly fixedClients: number;
+  /** Σ backends' peak connections + fixed clients. */
   readonly demand: number;
   /** max_client_conn × instances at rest: surge pods are not counted on to take clients. */
   readonly capacity: number;
+  /** `demand ≤ capacity`. */
   readonly ok: boolean;
 }
 
 /** The pooler's server side: what its instances may open to Postgres at their own peak. */
 export interface PoolerServerShare {
+  /** The pooler, resolved for the profile. */
   readonly pooler: ResolvedPgBouncer;
+  /** Its peak instances (with its own rollout surge on Kubernetes). */
   readonly peak: PeakReplicas;
+  /** Server connections one instance opens at most. */
   readonly perInstance: number;
+  /** peak instances × perInstance: its share of Postgres' connections. */
   readonly demand: number;
 }
 
+/**
+ * demand = Σ backends peak_replicas × workers × (pool.size + maxOverflow) + fixed clients;
+ * capacity = max_client_conn × instances. Backends with `database: false` do not count.
+ */
 export function poolerClientBudget(
   backends: readonly ResolvedBackend[],
   pooler: ResolvedPgBouncer,

@@ -10,19 +10,27 @@ import type { TargetKind } from './target.js';
 
 /** One backend's share of the database connection demand. */
 export interface BackendConnections {
+  /** The backend, resolved for the profile. */
   readonly backend: ResolvedBackend;
+  /** Its peak replicas under the target's semantics. */
   readonly peak: PeakReplicas;
+  /** Worker processes per replica. */
   readonly workers: number;
+  /** SQLAlchemy `pool_size` per worker. */
   readonly poolSize: number;
+  /** SQLAlchemy `max_overflow` per worker. */
   readonly maxOverflow: number;
   /** `pool.size + maxOverflow`: the most one worker process ever holds. */
   readonly perWorker: number;
+  /** peak replicas × workers × perWorker: connections it may hold at once. */
   readonly demand: number;
 }
 
 /** The PostgreSQL connection budget of one profile under one target's semantics. */
 export interface PostgresBudget {
+  /** Whose rollout semantics the peak was counted under. */
   readonly target: TargetKind;
+  /** Postgres, resolved for the profile. */
   readonly postgres: ResolvedPostgres;
   /** Backends connecting directly; empty behind a pooler. */
   readonly backends: readonly BackendConnections[];
@@ -34,8 +42,11 @@ export interface PostgresBudget {
   readonly fixed: readonly StackClient[];
   /** Σ fixed: the connections that do not scale with replicas. */
   readonly fixedClients: number;
+  /** Σ backends (or the pooler's share) + fixed clients. */
   readonly demand: number;
+  /** max_connections − superuser_reserved − reserved: what ordinary roles may open. */
   readonly available: number;
+  /** `demand ≤ available`. */
   readonly ok: boolean;
 }
 

@@ -4,21 +4,33 @@ import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
 import type { TargetKind } from './target.js';
 
+/** One backend's share of the Redis client demand. */
 export interface BackendRedisClients {
+  /** The backend, resolved for the profile. */
   readonly backend: ResolvedBackend;
+  /** Its peak replicas under the target's semantics. */
   readonly peak: PeakReplicas;
+  /** Worker processes per replica. */
   readonly workers: number;
+  /** Redis connections per worker (`redisPool`). */
   readonly pool: number;
+  /** peak replicas × workers × pool. */
   readonly demand: number;
 }
 
 /** The Redis `maxclients` budget of one profile under one target's semantics. */
 export interface RedisBudget {
+  /** Whose rollout semantics the peak was counted under. */
   readonly target: TargetKind;
+  /** Redis, resolved for the profile; `maxClients` is the capacity. */
   readonly redis: ResolvedRedis;
+  /** Backends that use Redis (`redisPool` > 0). */
   readonly backends: readonly BackendRedisClients[];
+  /** Connections of clients other than the backends (exporters). */
   readonly fixedClients: number;
+  /** Σ backends + fixed clients. */
   readonly demand: number;
+  /** `demand ≤ maxclients`. */
   readonly ok: boolean;
 }
 

@@ -14,6 +14,7 @@ import type { TargetKind } from './target.js';
 
 /** What bounds a backend's replica count. */
 export interface SafeScale {
+  /** The backend, resolved for the profile. */
   readonly backend: ResolvedBackend;
   /** Largest replica count (others unchanged) that keeps every budget, or 0 if none does. */
   readonly largest: number;
@@ -21,11 +22,17 @@ export interface SafeScale {
   readonly limitedBy: 'PostgreSQL' | 'PgBouncer' | 'Redis' | 'nginx' | 'none';
 }
 
+/** What the budgets are computed from: one profile's resolved constructs; absent ones set no budget. */
 export interface Budgets {
+  /** Every backend, in declaration order. */
   readonly backends: readonly ResolvedBackend[];
+  /** Postgres, when the stack has it. */
   readonly postgres?: ResolvedPostgres;
+  /** PgBouncer, when the stack has it. */
   readonly pooler?: ResolvedPgBouncer;
+  /** Redis, when the stack has it. */
   readonly redis?: ResolvedRedis;
+  /** nginx, when the stack has it. */
   readonly nginx?: ResolvedNginx;
 }
 

@@ -4,4 +4,5 @@
  */
 export type TargetKind = 'compose' | 'kubernetes' | 'pulumi';
 
+/** Every target, in the order reports list them. */
 export const TARGETS: readonly TargetKind[] = ['compose', 'kubernetes', 'pulumi'];

@@ -247,7 +247,11 @@ const argv = z
   .refine((a) => a[0]!.trim() !== '', { error: 'the first word of a command is the program to run; it is empty' })
   .readonly();
 
-/** The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section. */
+/**
+ * The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section.
+ *
+ * @internal
+ */
 export const backendSchema = z
   .strictObject({
     image: imageRef,

@@ -10,8 +10,11 @@ import { resolveResources } from './resources.js';
 export interface ResolvedBackend {
   /** Construct id: the stable DNS alias nginx and other services use for this tier. */
   readonly id: string;
+  /** Construct path in the tree; names the backend in findings. */
   readonly path: string;
+  /** Compose service name (the id unless `serviceName` is set). */
   readonly serviceName: string;
+  /** Image reference, as given. */
   readonly image: string;
   /** `web` behind nginx, or `worker` with no HTTP side. */
   readonly kind: 'web' | 'worker';
@@ -19,18 +22,23 @@ export interface ResolvedBackend {
   readonly command?: readonly string[];
   /** The entrypoint's arguments, when the model overrides the image's command. */
   readonly args?: readonly string[];
-  /** The HTTP port; a worker has none, and targets never publish or route this for it. */
+  /** Port the app listens on inside the container; a worker has none, and targets never publish or route this for it. */
   readonly port: number;
   /** Where Prometheus scrapes `/metrics`: a web backend's `port`, a worker's `metricsPort`. */
   readonly metricsPort?: number;
   /** The migration run once per deploy before this backend starts. */
   readonly migration?: ResolvedMigration;
+  /** Replica count outside a rollout (compose `deploy.replicas`; Kubernetes without an HPA); `replicasFrom` says what set it. */
   readonly replicas: number;
   /** What set `replicas`: the prop itself, the load, autoscale.min, or the default 1. */
   readonly replicasFrom: 'replicas' | 'load' | 'autoscale.min' | 'default';
+  /** HPA bounds, when autoscaling (Kubernetes only). */
   readonly autoscale?: {
+    /** Fewest replicas. */
     readonly min: number;
+    /** Most replicas; the Kubernetes budgets are checked at this count. */
     readonly max: number;
+    /** Target average CPU utilization, percent of requests. */
     readonly targetCpu: number;
     /**
      * Set when `max` was left to the budgets (load set, no autoscale.max). Until the
@@ -40,32 +48,66 @@ export interface ResolvedBackend {
   };
   /** The expected load and the replicas it needs, when `load` is set. */
   readonly load?: ResolvedLoad;
+  /** Worker processes per replica (`WEB_CONCURRENCY`); each opens its own pools. */
   readonly workers: number;
   /** The per-worker pool, or undefined when the backend does not use the database. */
-  readonly pool?: { readonly size: number; readonly maxOverflow: number };
+  readonly pool?: {
+    /** SQLAlchemy `pool_size`: connections each worker keeps open. */
+    readonly size: number;
+    /** SQLAlchemy `max_overflow`: extra connections each worker opens under load. */
+    readonly maxOverflow: number;
+  };
+  /** Redis connections per worker (`REDIS_POOL_SIZE`); 0 when the backend does not use Redis. */
   readonly redisPool: number;
-  readonly healthcheck?: ResolvedHealthcheck & { readonly liveness: boolean };
+  /** The healthcheck, when set; absent means no probe (SO-HEALTH reports it). */
+  readonly healthcheck?: ResolvedHealthcheck & {
+    /** Also emit a Kubernetes livenessProbe. */
+    readonly liveness: boolean;
+  };
+  /** Container limits and requests. */
   readonly resources: ResolvedResources;
+  /** How a new version replaces the old one; it sets the peak replica count. */
   readonly rollout: {
+    /** Extra pods a Kubernetes rollout may start (percentages round up). */
     readonly maxSurge: IntOrPercent;
+    /** Pods a Kubernetes rollout may take down (percentages round down). */
     readonly maxUnavailable: IntOrPercent;
+    /** Old pods still holding connections while their replacements run, when set explicitly. */
     readonly drainingPods?: number;
+    /** The compose procedure that scales to 2 × replicas, then back down (doubles the compose peak). */
     readonly scaleUpThenDown: boolean;
   };
-  readonly restartPolicy: { readonly condition: 'none' | 'on-failure' | 'any'; readonly maxAttempts?: number };
+  /** Restart behaviour of the container. */
+  readonly restartPolicy: {
+    /** When to restart. */
+    readonly condition: 'none' | 'on-failure' | 'any';
+    /** Restart attempts before giving up (compose only); absent is unlimited. */
+    readonly maxAttempts?: number;
+  };
+  /** Extra environment; secrets stay `{ secret: NAME }` references. */
   readonly env: Readonly<Record<string, EnvValue>>;
+  /** Volumes mounted into every replica. */
   readonly volumes: readonly {
+    /** Volume name. */
     readonly name: string;
+    /** Absolute mount path in the container. */
     readonly path: string;
+    /** Mounted read-only. */
     readonly readOnly: boolean;
+    /** Kubernetes access mode of its claim. */
     readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
+    /** Requested size of the Kubernetes claim. */
     readonly size: Memory;
   }[];
+  /** URL prefixes nginx routes to this backend. */
   readonly routes: readonly string[];
   /** Whether `routes` was written or is the web default `['/']`, for messages. */
   readonly routesFrom: 'routes' | 'default';
+  /** uvicorn's `--timeout-keep-alive`; nginx's upstream keepalive must close sooner. */
   readonly keepAliveTimeout: Duration;
+  /** A fixed container name, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
   readonly containerName?: string;
+  /** A host port published directly, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
   readonly hostPort?: number;
 }
 
@@ -106,6 +148,7 @@ function pythonProbe(port: number, path: string, timeout: Duration): string[] {
  * A stack may hold several (an API and a worker tier, say).
  */
 export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
+  /** Always `'backend'`: see {@link ModelConstruct.kind}. */
   public readonly kind = 'backend' as const;
 
   constructor(scope: Construct, id: string, props: BackendConstructProps) {

@@ -55,13 +55,19 @@ export interface SuppressionProps {
   readonly profiles?: readonly string[];
 }
 
+/** CPU and memory of one side (limits or requests), parsed; absent means not set. */
 export interface ResolvedCompute {
+  /** CPU, when set. */
   readonly cpu?: Cpu;
+  /** Memory, when set. */
   readonly memory?: Memory;
 }
 
+/** A container's resources, parsed. */
 export interface ResolvedResources {
+  /** The most the container may use. */
   readonly limits: ResolvedCompute;
+  /** What the scheduler reserves for it. */
   readonly requests: ResolvedCompute;
 }
 
@@ -71,10 +77,15 @@ export interface ResolvedHealthcheck {
   readonly command: readonly string[];
   /** HTTP path, when the probe is an HTTP GET (Kubernetes uses httpGet for it). */
   readonly httpPath?: string;
+  /** Port the probe targets. */
   readonly port: number;
+  /** Time between probes. */
   readonly interval: Duration;
+  /** Time one probe may take. */
   readonly timeout: Duration;
+  /** Consecutive failures before the container counts as unhealthy. */
   readonly retries: number;
+  /** Grace time after start during which failures do not count. */
   readonly startPeriod: Duration;
 }
 

@@ -1,7 +1,7 @@
 export * from './backend-props.js';
 export * from './backend.js';
 export * from './common.js';
-export { imageTag } from './image.js';
+export { imageTag, type Version } from './image.js';
 export type { ResolvedLoad } from './load.js';
 export * from './model-construct.js';
 export * from './monitoring.js';

@@ -33,7 +33,9 @@ export interface LoadProps {
 
 /** A backend's load for one profile, with the replica count it needs. */
 export interface ResolvedLoad {
+  /** Requests per second the backend must serve at peak. */
   readonly expectedRps: number;
+  /** Requests per second one replica serves. */
   readonly rpsPerReplica: number;
   /** ⌈expectedRps / rpsPerReplica⌉ + 1, and at least 2 in a production profile. */
   readonly requiredReplicas: number;

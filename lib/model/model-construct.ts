@@ -30,6 +30,7 @@ export interface ModelCommonProps<Override> {
 
 /** A suppression with the construct it belongs to. */
 export interface Suppression extends SuppressionProps {
+  /** Construct path of the suppressing construct; findings at that path are suppressed. */
   readonly path: string;
 }
 
@@ -38,6 +39,7 @@ export interface Suppression extends SuppressionProps {
  * suppressions. Subclasses only say how validated props become resolved values.
  */
 export abstract class ModelConstruct<Props extends object, Resolved> extends Construct {
+  /** Which model construct this is; lets code narrow a construct without instanceof. */
   public abstract readonly kind: ModelKind;
   /** The stack this construct belongs to. */
   public readonly stack: Stack;

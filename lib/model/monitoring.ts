@@ -215,6 +215,11 @@ const promDuration = z
 
 const fraction = z.number().gt(0, { error: 'expected a fraction above 0' }).lte(1, { error: 'expected a fraction of at most 1' });
 
+/**
+ * The zod schema of {@link MonitoringProps}, also the YAML `monitoring` section.
+ *
+ * @internal
+ */
 export const monitoringSchema = z.strictObject({
   prometheus: z
     .strictObject({
@@ -259,40 +264,80 @@ export const monitoringSchema = z.strictObject({
 
 /** Monitoring values for one profile. */
 export interface ResolvedMonitoring {
+  /** Construct id. */
   readonly id: string;
+  /** Construct path in the tree; names it in findings. */
   readonly path: string;
+  /** Prometheus, as {@link PrometheusProps} with defaults applied. */
   readonly prometheus: {
+    /** Image reference. */
     readonly image: string;
+    /** Port of its UI and API (published on the host by compose). */
     readonly port: number;
+    /** `global.scrape_interval` (and `evaluation_interval`). */
     readonly scrapeInterval: Duration;
+    /** `--storage.tsdb.retention.time`, kept in Prometheus units (`15d`). */
     readonly retention: string;
+    /** Container resources. */
     readonly resources: ResolvedResources;
   };
+  /** Grafana, as {@link GrafanaProps} with defaults applied. */
   readonly grafana: {
+    /** Image reference. */
     readonly image: string;
+    /** Host port it is published on (3000 inside its container). */
     readonly port: number;
+    /** Admin user name. */
     readonly adminUser: string;
+    /** Secret holding the admin password. */
     readonly adminPasswordSecret: string;
+    /** A literal password, kept only so SO-GRAFANA-ADMIN can refuse it; never written out. */
     readonly adminPassword?: string;
+    /** Container resources. */
     readonly resources: ResolvedResources;
   };
+  /** Alert thresholds, as {@link AlertsProps} with defaults applied. */
   readonly alerts: {
+    /** `for:` of `BackendInstanceDown` and `BackendReplicasBelowMinimum`. */
     readonly backendDownFor: Duration;
+    /** `for:` of `HighErrorRate`. */
     readonly errorRateFor: Duration;
+    /** 5xx responses per second, per series, above which `HighErrorRate` fires. */
     readonly errorRate: number;
+    /** Fraction (0–1] of a capacity above which the near-budget alerts fire. */
     readonly nearBudget: number;
+    /** `for:` of the capacity and nginx alerts. */
     readonly capacityFor: Duration;
   };
-  readonly exporters: { readonly postgres: string; readonly redis: string; readonly nginx: string; readonly pgbouncer: string };
+  /** Exporter images. */
+  readonly exporters: {
+    /** postgres_exporter image. */
+    readonly postgres: string;
+    /** redis_exporter image. */
+    readonly redis: string;
+    /** nginx-prometheus-exporter image. */
+    readonly nginx: string;
+    /** pgbouncer_exporter image, used when the stack has a pooler. */
+    readonly pgbouncer: string;
+  };
+  /** Port nginx serves `stub_status` on for its exporter (never published). */
   readonly nginxStatusPort: number;
-  readonly prometheusOperator?: { readonly labels: Readonly<Record<string, string>>; readonly namespace: string };
+  /** Set when a cluster's prometheus-operator scrapes and alerts instead (Kubernetes only). */
+  readonly prometheusOperator?: {
+    /** Labels on every PodMonitor, ServiceMonitor and PrometheusRule, for the operator to select them. */
+    readonly labels: Readonly<Record<string, string>>;
+    /** Namespace the operator's Prometheus runs in; NetworkPolicies admit scrapes from it. */
+    readonly namespace: string;
+  };
 }
 
+/** Overrides a profile may give {@link Monitoring}. */
 export type MonitoringOverrides = DeepPartial<MonitoringProps>;
 export interface MonitoringConstructProps extends MonitoringProps, ModelCommonProps<MonitoringOverrides> {}
 
 /** Prometheus (scrape config, alert rules) and Grafana (datasource, dashboards) for the stack. */
 export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitoring> {
+  /** Always `'monitoring'`: see {@link ModelConstruct.kind}. */
   public readonly kind = 'monitoring' as const;
 
   constructor(scope: Construct, id: string, props: MonitoringConstructProps = {}) {
@@ -349,11 +394,17 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
 
 /** Service names of the monitoring workloads, the same on every target (scrape targets use them). */
 export const MONITORING_SERVICES = {
+  /** Prometheus. */
   prometheus: 'prometheus',
+  /** Grafana. */
   grafana: 'grafana',
+  /** postgres_exporter. */
   postgresExporter: 'postgres-exporter',
+  /** redis_exporter. */
   redisExporter: 'redis-exporter',
+  /** nginx-prometheus-exporter. */
   nginxExporter: 'nginx-exporter',
+  /** pgbouncer_exporter (only with a pooler). */
   pgbouncerExporter: 'pgbouncer-exporter',
 } as const;
 
@@ -365,16 +416,32 @@ export const MONITORING_SERVICES = {
  * - redis_exporter: 1 (one connection per scrape);
  * - pgbouncer-exporter: 1, to PgBouncer's admin console, which counts against max_client_conn.
  */
-export const EXPORTER_CONNECTIONS = { postgres: 2, redis: 1, pgbouncer: 1 } as const;
+export const EXPORTER_CONNECTIONS = {
+  /** postgres_exporter's connections to Postgres. */
+  postgres: 2,
+  /** redis_exporter's connections to Redis. */
+  redis: 1,
+  /** pgbouncer-exporter's connections to PgBouncer's admin console. */
+  pgbouncer: 1,
+} as const;
 
 /** A client the stack itself creates, counted in a budget as a fixed client. */
 export interface StackClient {
+  /** The client's service name (an exporter's, say); names it in budgets and findings. */
   readonly name: string;
+  /** Connections it holds at its peak. */
   readonly count: number;
 }
 
 /** The clients monitoring adds to each provider: its exporters. */
-export function exporterClients(): { readonly postgres: StackClient; readonly redis: StackClient; readonly pgbouncer: StackClient } {
+export function exporterClients(): {
+  /** postgres_exporter, a client of Postgres. */
+  readonly postgres: StackClient;
+  /** redis_exporter, a client of Redis. */
+  readonly redis: StackClient;
+  /** pgbouncer-exporter, a client of PgBouncer. */
+  readonly pgbouncer: StackClient;
+} {
   return {
     postgres: { name: MONITORING_SERVICES.postgresExporter, count: EXPORTER_CONNECTIONS.postgres },
     redis: { name: MONITORING_SERVICES.redisExporter, count: EXPORTER_CONNECTIONS.redis },
@@ -383,4 +450,13 @@ export function exporterClients(): { readonly postgres: StackClient; readonly re
 }
 
 /** Ports the exporters serve `/metrics` on (their defaults). */
-export const EXPORTER_PORTS = { postgres: 9187, redis: 9121, nginx: 9113, pgbouncer: 9127 } as const;
+export const EXPORTER_PORTS = {
+  /** postgres_exporter. */
+  postgres: 9187,
+  /** redis_exporter. */
+  redis: 9121,
+  /** nginx-prometheus-exporter. */
+  nginx: 9113,
+  /** pgbouncer_exporter. */
+  pgbouncer: 9127,
+} as const;

@@ -15,6 +15,7 @@ import { count, durationSchema, portSchema, resourcesSchema, secretName, suppres
  */
 export const KUBERNETES_NGINX_PORTS: readonly number[] = [8080, 8443];
 
+/** nginx upstream balancing methods (`round_robin` is nginx's default, no directive). */
 export type Algorithm = 'round_robin' | 'least_conn' | 'ip_hash' | 'hash';
 
 /** TLS termination with a certificate from secrets. */
@@ -155,6 +156,11 @@ export interface NginxProps {
   readonly resources?: ResourcesProps;
 }
 
+/**
+ * The zod schema of {@link NginxProps}, also the YAML `nginx` section.
+ *
+ * @internal
+ */
 export const nginxSchema = z.strictObject({
   image: imageRef.optional(),
   version: z
@@ -193,38 +199,67 @@ export const nginxSchema = z.strictObject({
 
 /** Nginx values for one profile. */
 export interface ResolvedNginx {
+  /** Construct id. */
   readonly id: string;
+  /** Construct path in the tree; names it in findings. */
   readonly path: string;
+  /** Image reference. */
   readonly image: string;
+  /** nginx version the config is rendered for: `version`, else the image tag's. */
   readonly version: Version;
+  /** Balancing method. */
   readonly algorithm: Algorithm;
+  /** Key for `hash`. */
   readonly hashKey: string;
+  /** Ketama consistent hashing for `hash`. */
   readonly hashConsistent: boolean;
+  /** Failed attempts within `failTimeout` before a server is marked down. */
   readonly maxFails: number;
+  /** Window for `maxFails`, and how long a failed server stays down. */
   readonly failTimeout: Duration;
   /** Set by the user; undefined when sized per upstream (see lib/capacity/nginx-budget.ts). */
   readonly keepalive?: number;
+  /** Requests served over one upstream keepalive connection before nginx closes it. */
   readonly keepaliveRequests: number;
   /** How long an upstream connection is reused before it is closed (`keepalive_time`, nginx 1.19.10+). */
   readonly keepaliveTime: Duration;
+  /** How long an idle upstream connection is kept; must be below the backends' keep-alive (SO-KEEPALIVE). */
   readonly keepaliveTimeout: Duration;
+  /** Worker processes; `auto` counts as 1 in capacity math. */
   readonly workerProcesses: number | 'auto';
+  /** Connections per worker process (clients, upstreams and listeners together). */
   readonly workerConnections: number;
+  /** Concurrent proxied requests nginx must hold at peak, when set. */
   readonly peakConcurrentRequests?: number;
+  /** HTTP port published on the host. */
   readonly port: number;
-  readonly tls?: { readonly certificateSecret: string; readonly keySecret: string; readonly port: number };
+  /** TLS termination, when set. */
+  readonly tls?: {
+    /** Secret holding the PEM certificate chain. */
+    readonly certificateSecret: string;
+    /** Secret holding the PEM private key. */
+    readonly keySecret: string;
+    /** HTTPS port. */
+    readonly port: number;
+  };
+  /** Whether responses carry `X-Upstream-Addr`, naming the replica that answered. */
   readonly upstreamAddrHeader: boolean;
+  /** `proxy_next_upstream_tries`: tries on other replicas for idempotent requests. */
   readonly nextUpstreamTries: number;
+  /** Container resources. */
   readonly resources: ResolvedResources;
 }
 
+/** Overrides a profile may give {@link Nginx}. */
 export type NginxOverrides = DeepPartial<NginxProps>;
 export interface NginxConstructProps extends NginxProps, ModelCommonProps<NginxOverrides> {}
 
+/** The image {@link NginxProps.image} defaults to. */
 export const DEFAULT_NGINX_IMAGE = 'nginx:1.28.0-alpine';
 
 /** The nginx load balancer in front of every backend. One per stack. */
 export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
+  /** Always `'nginx'`: see {@link ModelConstruct.kind}. */
   public readonly kind = 'nginx' as const;
 
   constructor(scope: Construct, id: string, props: NginxConstructProps = {}) {

@@ -61,7 +61,14 @@ export interface PgBouncerProps {
    *
    * @default - maxSurge 25%, maxUnavailable 25%, draining = the larger of the two
    */
-  readonly rollout?: { readonly maxSurge?: number | string; readonly maxUnavailable?: number | string; readonly drainingPods?: number };
+  readonly rollout?: {
+    /** Kubernetes maxSurge; percentages round up. */
+    readonly maxSurge?: number | string;
+    /** Kubernetes maxUnavailable; percentages round down. */
+    readonly maxUnavailable?: number | string;
+    /** Old pods still holding server connections while their replacements run. */
+    readonly drainingPods?: number;
+  };
   /**
    * Port it listens on.
    *
@@ -80,7 +87,16 @@ export interface PgBouncerProps {
    *
    * @default - interval 10s, timeout 5s, retries 3, startPeriod 10s
    */
-  readonly healthcheck?: { readonly interval?: string; readonly timeout?: string; readonly retries?: number; readonly startPeriod?: string };
+  readonly healthcheck?: {
+    /** Time between probes. */
+    readonly interval?: string;
+    /** Time one probe may take. */
+    readonly timeout?: string;
+    /** Consecutive failures before unhealthy (at most 1000). */
+    readonly retries?: number;
+    /** Grace time at start during which failures do not count. */
+    readonly startPeriod?: string;
+  };
   /**
    * Container resources.
    *
@@ -89,6 +105,11 @@ export interface PgBouncerProps {
   readonly resources?: ResourcesProps;
 }
 
+/**
+ * The zod schema of {@link PgBouncerProps}, also the YAML `postgres.pooler` section.
+ *
+ * @internal
+ */
 export const pgbouncerSchema = z.strictObject({
   image: imageRef.optional(),
   poolMode: z.enum(['session', 'transaction', 'statement']).optional(),
@@ -111,20 +132,51 @@ export const pgbouncerSchema = z.strictObject({
 
 /** The pooler's values for one profile. */
 export interface ResolvedPgBouncer {
+  /** Construct id. */
   readonly id: string;
+  /** Construct path in the tree; names it in findings. */
   readonly path: string;
+  /** Image reference. */
   readonly image: string;
+  /** When a server connection goes back to the pool. */
   readonly poolMode: PoolMode;
+  /** `default_pool_size`: server connections per (database, user) pair, per instance. */
   readonly defaultPoolSize: number;
+  /** `reserve_pool_size`: extra server connections a busy pool may open. */
   readonly reservePoolSize: number;
+  /** `max_client_conn`: client connections one instance accepts. */
   readonly maxClientConn: number;
+  /** `max_db_connections`: cap on server connections per database and instance; 0 is none. */
   readonly maxDbConnections: number;
   /** Instances, named `replicas` so the peak math treats the pooler like any workload. */
   readonly replicas: number;
-  readonly rollout: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent; readonly drainingPods?: number; readonly scaleUpThenDown: false };
+  /** Kubernetes rollout; its surge and draining pods add server connections at peak. */
+  readonly rollout: {
+    /** Extra pods a rollout may start (percentages round up). */
+    readonly maxSurge: IntOrPercent;
+    /** Pods a rollout may take down (percentages round down). */
+    readonly maxUnavailable: IntOrPercent;
+    /** Old pods still holding connections while their replacements run, when set explicitly. */
+    readonly drainingPods?: number;
+    /** Always false: the compose scale-up-then-down procedure applies to backends only. */
+    readonly scaleUpThenDown: false;
+  };
+  /** Port it listens on. */
   readonly port: number;
+  /** Secret holding the `auth_file`. */
   readonly userlistSecret: string;
-  readonly healthcheck: { readonly interval: Duration; readonly timeout: Duration; readonly retries: number; readonly startPeriod: Duration };
+  /** TCP healthcheck timings. */
+  readonly healthcheck: {
+    /** Time between probes. */
+    readonly interval: Duration;
+    /** Time one probe may take. */
+    readonly timeout: Duration;
+    /** Consecutive failures before unhealthy. */
+    readonly retries: number;
+    /** Grace time at start during which failures do not count. */
+    readonly startPeriod: Duration;
+  };
+  /** Container resources. */
   readonly resources: ResolvedResources;
   /**
    * Server connections one instance opens at most: (default_pool_size + reserve_pool_size)
@@ -135,13 +187,23 @@ export interface ResolvedPgBouncer {
    * Clients other than the backends (the stack's own pgbouncer-exporter), sorted by name;
    * they count against max_client_conn with the app's connections.
    */
-  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
+  readonly fixedClients: readonly {
+    /** Who holds the connections. */
+    readonly name: string;
+    /** Client connections it holds at its peak. */
+    readonly count: number;
+  }[];
 }
 
+/** Overrides a profile may give {@link PgBouncer}. */
 export type PgBouncerOverrides = DeepPartial<PgBouncerProps>;
 export interface PgBouncerConstructProps extends PgBouncerProps, ModelCommonProps<PgBouncerOverrides> {}
 
-/** The one place each {@link PgBouncerProps} default lives (the TSDoc `@default`s say the same). */
+/**
+ * The one place each {@link PgBouncerProps} default lives (the TSDoc `@default`s say the same).
+ *
+ * @internal
+ */
 export const PGBOUNCER_DEFAULTS = {
   image: 'edoburu/pgbouncer:v1.23.1-p2',
   poolMode: 'transaction',
@@ -159,6 +221,7 @@ export const PGBOUNCER_DEFAULTS = {
 
 /** PgBouncer between the backends and Postgres: the standard fix for pool exhaustion. */
 export class PgBouncer extends ModelConstruct<PgBouncerProps, ResolvedPgBouncer> {
+  /** Always `'pgbouncer'`: see {@link ModelConstruct.kind}. */
   public readonly kind = 'pgbouncer' as const;
 
   constructor(scope: Construct, id: string, props: PgBouncerConstructProps = {}) {

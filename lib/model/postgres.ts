@@ -75,7 +75,11 @@ const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
   error: 'use a lowercase identifier: letters, digits and _',
 });
 
-/** The fields of the postgres section; the config adds `pooler` beside them. */
+/**
+ * The fields of the postgres section; the config adds `pooler` beside them.
+ *
+ * @internal
+ */
 export const postgresShape = {
   image: imageRef.optional(),
   maxConnections: count(1).max(262143).optional(),
@@ -93,6 +97,8 @@ export const postgresShape = {
 /**
  * The one place each {@link PostgresProps} default lives: `build()` and the cross-field
  * checks both read it (the TSDoc `@default`s say the same; test/model/defaults.test.ts checks).
+ *
+ * @internal
  */
 export const POSTGRES_DEFAULTS = {
   image: 'postgres:16-alpine',
@@ -133,6 +139,11 @@ export function postgresChecks(
   }
 }
 
+/**
+ * The zod schema of {@link PostgresProps}, also the YAML `postgres` section (without `pooler`).
+ *
+ * @internal
+ */
 export const postgresSchema = z.strictObject(postgresShape).superRefine(postgresChecks);
 
 /** The port PostgreSQL listens on in every target (the official image's default). */
@@ -140,28 +151,46 @@ export const POSTGRES_PORT = 5432;
 
 /** Postgres values for one profile. */
 export interface ResolvedPostgres {
+  /** Construct id. */
   readonly id: string;
+  /** Construct path in the tree; names it in findings. */
   readonly path: string;
+  /** Image reference. */
   readonly image: string;
+  /** `max_connections`. */
   readonly maxConnections: number;
+  /** `superuser_reserved_connections`: slots ordinary roles cannot use. */
   readonly superuserReservedConnections: number;
+  /** `reserved_connections` (PostgreSQL 16+): slots only `pg_use_reserved_connections` roles use. */
   readonly reservedConnections: number;
   /** Sorted by name, so output and messages are deterministic. */
-  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
+  readonly fixedClients: readonly {
+    /** Who holds the connections (migrations, an exporter). */
+    readonly name: string;
+    /** Connections it holds at its peak. */
+    readonly count: number;
+  }[];
+  /** Database name. */
   readonly database: string;
+  /** Role the backends connect as. */
   readonly user: string;
+  /** Secret holding the role's password. */
   readonly passwordSecret: string;
+  /** Size of the data volume. */
   readonly storage: Memory;
+  /** Container resources. */
   readonly resources: ResolvedResources;
   /** `max_connections − superuser_reserved − reserved`: what ordinary roles can use. */
   readonly available: number;
 }
 
+/** Overrides a profile may give {@link Postgres}. */
 export type PostgresOverrides = DeepPartial<PostgresProps>;
 export interface PostgresConstructProps extends PostgresProps, ModelCommonProps<PostgresOverrides> {}
 
 /** The one PostgreSQL server all backends share. */
 export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
+  /** Always `'postgres'`: see {@link ModelConstruct.kind}. */
   public readonly kind = 'postgres' as const;
 
   constructor(scope: Construct, id: string, props: PostgresConstructProps = {}) {

@@ -52,6 +52,11 @@ export interface RedisProps {
   readonly resources?: ResourcesProps;
 }
 
+/**
+ * The zod schema of {@link RedisProps}, also the YAML `redis` section.
+ *
+ * @internal
+ */
 export const redisSchema = z.strictObject({
   image: imageRef.optional(),
   maxClients: count(1).optional(),
@@ -63,8 +68,11 @@ export const redisSchema = z.strictObject({
   suppressions: suppressionsSchema.optional(),
 });
 
-/** Redis values for one profile. */
-/** The one place each {@link RedisProps} default lives (the TSDoc `@default`s say the same). */
+/**
+ * The one place each {@link RedisProps} default lives (the TSDoc `@default`s say the same).
+ *
+ * @internal
+ */
 export const REDIS_DEFAULTS = {
   image: 'redis:7.2-alpine',
   maxClients: 10000,
@@ -77,23 +85,40 @@ export const REDIS_DEFAULTS = {
 /** The port Redis listens on in every target (the official image's default). */
 export const REDIS_PORT = 6379;
 
+/** Redis values for one profile. */
 export interface ResolvedRedis {
+  /** Construct id. */
   readonly id: string;
+  /** Construct path in the tree; names it in findings. */
   readonly path: string;
+  /** Image reference. */
   readonly image: string;
+  /** `maxclients`: client connections Redis accepts. */
   readonly maxClients: number;
-  readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
+  /** Clients other than the backends, sorted by name so output is deterministic. */
+  readonly fixedClients: readonly {
+    /** Who holds the connections (an exporter, say). */
+    readonly name: string;
+    /** Connections it holds at its peak. */
+    readonly count: number;
+  }[];
+  /** Persistence mode: none, RDB snapshots or an append-only file. */
   readonly persistence: 'none' | 'rdb' | 'aof';
+  /** Secret holding the `requirepass` password. */
   readonly passwordSecret: string;
+  /** Size of the data volume. */
   readonly storage: Memory;
+  /** Container resources. */
   readonly resources: ResolvedResources;
 }
 
+/** Overrides a profile may give {@link Redis}. */
 export type RedisOverrides = DeepPartial<RedisProps>;
 export interface RedisConstructProps extends RedisProps, ModelCommonProps<RedisOverrides> {}
 
 /** The one Redis all backends share. */
 export class Redis extends ModelConstruct<RedisProps, ResolvedRedis> {
+  /** Always `'redis'`: see {@link ModelConstruct.kind}. */
   public readonly kind = 'redis' as const;
 
   constructor(scope: Construct, id: string, props: RedisConstructProps = {}) {

@@ -120,10 +120,12 @@ export class Stack extends Construct {
     return this.members.filter((m) => m.kind === 'backend') as unknown as Backend[];
   }
 
+  /** The load balancer, when the stack has one; throws a ConfigError when it holds two. */
   public get nginx(): Nginx | undefined {
     return this.single('nginx', 'Nginx') as unknown as Nginx | undefined;
   }
 
+  /** The database, when the stack has one; throws a ConfigError when it holds two. */
   public get postgres(): Postgres | undefined {
     return this.single('postgres', 'Postgres') as unknown as Postgres | undefined;
   }
@@ -133,6 +135,7 @@ export class Stack extends Construct {
     return this.single('pgbouncer', 'PgBouncer') as unknown as PgBouncer | undefined;
   }
 
+  /** The shared Redis, when the stack has one; throws a ConfigError when it holds two. */
   public get redis(): Redis | undefined {
     return this.single('redis', 'Redis') as unknown as Redis | undefined;
   }

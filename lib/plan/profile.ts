@@ -14,14 +14,21 @@ import type { Stack } from '../model/stack.js';
 
 /** Every construct of one profile, resolved. */
 export interface ResolvedProfile {
+  /** The stack the profile belongs to. */
   readonly stack: Stack;
+  /** Profile name. */
   readonly profile: string;
+  /** Whether this is a production profile: stricter rules fail synth instead of warning. */
   readonly production: boolean;
+  /** Every backend, in declaration order. */
   readonly backends: readonly ResolvedBackend[];
+  /** nginx, when the stack has it. */
   readonly nginx?: ResolvedNginx;
+  /** Postgres, with the stack's own clients (exporters) among its fixed clients. */
   readonly postgres?: ResolvedPostgres;
   /** The pooler between backends and Postgres, when the stack has one. */
   readonly pooler?: ResolvedPgBouncer;
+  /** Redis, with the stack's own clients (exporters) among its fixed clients. */
   readonly redis?: ResolvedRedis;
   /** Prometheus and Grafana, when the stack has them. */
   readonly monitoring?: ResolvedMonitoring;

@@ -8,12 +8,14 @@ import type { Suppression } from '../model/model-construct.js';
 import type { RuleId } from '../model/rule-ids.js';
 import type { ResolvedProfile } from './profile.js';
 
+/** An error fails synth; a warning is printed and synth goes on. Some rules are errors only in production. */
 export type Severity = 'error' | 'warning';
 
 /** What a rule reports, before the gate adds severity, profile and target. */
 export interface Violation {
   /** Construct path the finding is about; suppressions match on it. */
   readonly path: string;
+  /** One-line summary, the numbers included. */
   readonly title: string;
   /** Indented lines: the arithmetic, then the fix. */
   readonly details: readonly string[];
@@ -21,9 +23,13 @@ export interface Violation {
 
 /** A violation placed in its profile and target, with its severity. */
 export interface Finding extends Violation {
+  /** The rule that reported it (`SO-POOL`). */
   readonly rule: RuleId;
+  /** Its severity in this profile. */
   readonly severity: Severity;
+  /** The profile it was found in. */
   readonly profile: string;
+  /** The target whose semantics it was found under; absent for rules that do not depend on one. */
   readonly target?: TargetKind;
 }
 
@@ -31,9 +37,17 @@ export interface Finding extends Violation {
 export interface GateReport {
   /** The targets whose semantics the capacity rules were evaluated under. */
   readonly targets: readonly TargetKind[];
+  /** Findings that fail synth. */
   readonly errors: readonly Finding[];
+  /** Findings printed while synth goes on. */
   readonly warnings: readonly Finding[];
-  readonly suppressed: readonly { readonly finding: Finding; readonly suppression: Suppression }[];
+  /** Findings a suppression hid, each with the suppression that hid it. */
+  readonly suppressed: readonly {
+    /** The finding hidden. */
+    readonly finding: Finding;
+    /** The suppression that matched it. */
+    readonly suppression: Suppression;
+  }[];
   /** Suppressions that matched nothing; reported so stale ones get removed. */
   readonly unusedSuppressions: readonly Suppression[];
   /** One resolved profile per profile evaluated, in the stack's profile order. */

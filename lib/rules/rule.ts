@@ -13,6 +13,7 @@ export interface RuleContext extends ResolvedProfile {
 
 /** A synth-time rule. */
 export interface Rule {
+  /** Stable id (`SO-POOL`), used in findings and suppressions. */
   readonly id: RuleId;
   /** One line for docs and the capacity report. */
   readonly summary: string;
@@ -26,6 +27,7 @@ export interface Rule {
   readonly targets?: readonly TargetKind[];
   /** Severity in production and in other profiles. */
   severity(production: boolean): Severity;
+  /** The violations in one profile (and target, for per-target rules); empty when it holds. */
   check(ctx: RuleContext): readonly Violation[];
 }
 

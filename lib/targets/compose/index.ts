@@ -44,6 +44,7 @@ export interface ComposeSynthOptions {
 export interface ComposeOutput {
   /** Relative path → content: `docker-compose.yml`, `nginx/*.conf`, `CAPACITY.md`. */
   readonly files: OutputFiles;
+  /** The gate's findings, suppressions and resolved profiles the files were rendered from. */
   readonly report: GateReport;
 }
 

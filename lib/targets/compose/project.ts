@@ -57,6 +57,7 @@ export interface ComposeSecret {
 
 /** The compose model of a stack: the spec object plus the files its services mount. */
 export interface ComposeProject {
+  /** The `docker-compose.yml` content, as an object. */
   readonly compose: ComposeFile;
   /** Mounted config files (nginx.conf, pgbouncer.ini), by path relative to the compose file. */
   readonly mountedFiles: ReadonlyMap<string, string>;

@@ -12,6 +12,7 @@ import { mapProbes } from './probes.js';
 
 /** The objects one backend becomes; exposed so users can patch them. */
 export interface BackendResources {
+  /** The backend's Deployment. */
   readonly deployment: kplus.Deployment;
   /** The ClusterIP Service; a worker (`kind: worker`) has none. */
   readonly service?: kplus.Service;
@@ -19,8 +20,11 @@ export interface BackendResources {
   readonly headlessService?: kplus.Service;
   /** One init container per migration of the stack, in the pods of a database-using backend. */
   readonly migrations: readonly kplus.Container[];
+  /** The HorizontalPodAutoscaler, when the backend autoscales. */
   readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** Keeps at most one pod down during voluntary disruptions. */
   readonly disruptionBudget: kplus.k8s.KubePodDisruptionBudget;
+  /** One PersistentVolumeClaim per volume, in volume order. */
   readonly claims: readonly kplus.PersistentVolumeClaim[];
 }
 

@@ -8,7 +8,9 @@ import type { ProbeSpec } from './probes.js';
 
 /** The identity a container runs as; chosen per image so it can really start. */
 export interface RunAs {
+  /** uid. */
   readonly user: number;
+  /** gid; also the pod's fsGroup, so mounted volumes are writable. */
   readonly group: number;
 }
 

@@ -11,7 +11,9 @@ import { appLabels, secretFile, selectorLabels, type Component } from './names.j
 
 /** A single-replica data service; exposed so users can patch it. */
 export interface DataResources {
+  /** The StatefulSet with its data volume claim. */
   readonly statefulSet: kplus.StatefulSet;
+  /** The Service the clients connect through. */
   readonly service: kplus.Service;
 }
 

@@ -29,8 +29,11 @@ import { prometheusOperatorObjects, type OperatorObjects } from './prometheus-op
 
 /** The objects Monitoring becomes; exposed so users can patch them. */
 export interface MonitoringResources {
+  /** Prometheus, Grafana and exporter Deployments, by workload name. */
   readonly deployments: ReadonlyMap<string, kplus.Deployment>;
+  /** Their Services, by name. */
   readonly services: ReadonlyMap<string, kplus.Service>;
+  /** Prometheus config, alert rules, Grafana provisioning and dashboards, by name. */
   readonly configMaps: ReadonlyMap<string, kplus.ConfigMap>;
   /** Workload name → the labels its pods carry, for network policies. */
   readonly workloads: ReadonlyMap<string, Record<string, string>>;

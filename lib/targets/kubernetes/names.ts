@@ -28,6 +28,7 @@ export function secretName(name: string): string {
   return kubernetesSecretName(name);
 }
 
+/** The one key of every Secret scaleout reads: the file a secret is mounted as. */
 export const SECRET_KEY = 'value';
 
 /** Where a model secret is mounted as a file in pods (the app reads `*_FILE` paths). */

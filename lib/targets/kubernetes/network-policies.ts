@@ -6,16 +6,21 @@ import type { RuleContext } from '../../rules/rule.js';
 
 /** Every pod of another namespace, as the source of an edge (the operator's Prometheus). */
 export interface NamespacePeer {
+  /** The namespace's name. */
   readonly namespace: string;
 }
 
 /** One allowed connection: `from` (a workload name, `world`, or a namespace) to a workload's port. */
 export interface Edge {
+  /** The client: a workload name, {@link WORLD}, or every pod of a namespace. */
   readonly from: string | NamespacePeer;
+  /** The workload that accepts the connection (or {@link WORLD} for egress). */
   readonly to: string;
+  /** TCP port on `to`. */
   readonly port: number;
 }
 
+/** Anyone, inside or outside the cluster: the source of edges to nginx. */
 export const WORLD = 'world';
 
 /**

@@ -11,9 +11,13 @@ import { KUBERNETES_NGINX_PORTS } from '../../model/nginx.js';
 
 /** The objects nginx becomes; exposed so users can patch them. */
 export interface NginxResources {
+  /** nginx's Deployment. */
   readonly deployment: kplus.Deployment;
+  /** The ConfigMap holding nginx.conf. */
   readonly configMap: kplus.ConfigMap;
+  /** The Service clients reach nginx through. */
   readonly service: kplus.Service;
+  /** Keeps at most one nginx pod down during voluntary disruptions. */
   readonly disruptionBudget: kplus.k8s.KubePodDisruptionBudget;
   /** The nginx.conf the ConfigMap holds. */
   readonly conf: string;
@@ -32,7 +36,12 @@ export interface NginxClusterOptions {
 // for port 80 and writes /var/cache/nginx, which a read-only root filesystem forbids. Our
 // nginx.conf keeps pid and temp files in /tmp, an emptyDir.
 const NGINX_USER = { user: 101, group: 101 };
-export const [NGINX_HTTP_PORT, NGINX_HTTPS_PORT] = KUBERNETES_NGINX_PORTS as [number, number];
+export const [
+  /** Port nginx listens on for HTTP in its pod (unprivileged; its Service maps the public port to it). */
+  NGINX_HTTP_PORT,
+  /** Port nginx listens on for HTTPS in its pod (unprivileged; its Service maps the public port to it). */
+  NGINX_HTTPS_PORT,
+] = KUBERNETES_NGINX_PORTS as [number, number];
 
 /**
  * `nginx:1.28.0-alpine` → `nginxinc/nginx-unprivileged:1.28.0-alpine` (same version and

@@ -9,9 +9,13 @@ import { appLabels, secretFile, selectorLabels } from './names.js';
 
 /** The objects the pooler becomes; exposed so users can patch them. */
 export interface PoolerResources {
+  /** PgBouncer's Deployment. */
   readonly deployment: kplus.Deployment;
+  /** The ConfigMap holding pgbouncer.ini. */
   readonly configMap: kplus.ConfigMap;
+  /** The Service the backends connect through. */
   readonly service: kplus.Service;
+  /** Keeps at most one pooler pod down during voluntary disruptions. */
   readonly disruptionBudget: kplus.k8s.KubePodDisruptionBudget;
   /** The pgbouncer.ini the ConfigMap holds. */
   readonly ini: string;

@@ -2,18 +2,35 @@ import type { ResolvedHealthcheck } from '../../model/common.js';
 
 /** A probe as Kubernetes spells it (the fields we set). */
 export interface ProbeSpec {
-  readonly httpGet?: { readonly path: string; readonly port: number };
-  readonly exec?: { readonly command: readonly string[] };
+  /** An HTTP GET probe, when the healthcheck has an HTTP path. */
+  readonly httpGet?: {
+    /** Path requested. */
+    readonly path: string;
+    /** Container port requested. */
+    readonly port: number;
+  };
+  /** An exec probe, otherwise. */
+  readonly exec?: {
+    /** The argv run in the container. */
+    readonly command: readonly string[];
+  };
+  /** Seconds between probes. */
   readonly periodSeconds: number;
+  /** Seconds one probe may take (always set: Kubernetes' default is 1 s, Docker's 30 s). */
   readonly timeoutSeconds: number;
+  /** Consecutive failures before the probe fails. */
   readonly failureThreshold: number;
+  /** One success marks the container healthy again. */
   readonly successThreshold: 1;
 }
 
 /** Probes mapped from one compose-style healthcheck. */
 export interface MappedProbes {
+  /** Gates traffic, the role compose's healthcheck has. */
   readonly readiness: ProbeSpec;
+  /** Covers the start period: Docker's worst case before a container counts as unhealthy. */
   readonly startup: ProbeSpec;
+  /** Restarts a failing container; only when the healthcheck asks for it. */
   readonly liveness?: ProbeSpec;
 }
 

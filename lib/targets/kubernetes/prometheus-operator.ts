@@ -17,8 +17,11 @@ const API_VERSION = 'monitoring.coreos.com/v1';
 
 /** The operator's objects, by name. */
 export interface OperatorObjects {
+  /** PodMonitors (one per scraped workload), by name. */
   readonly podMonitors: ReadonlyMap<string, ApiObject>;
+  /** ServiceMonitors, by name. */
   readonly serviceMonitors: ReadonlyMap<string, ApiObject>;
+  /** The PrometheusRule holding the stack's alert rules. */
   readonly prometheusRule: ApiObject;
   /** Scrapes from the operator's namespace to each backend and exporter. */
   readonly edges: readonly Edge[];

@@ -7,11 +7,13 @@ import { podSecurityContext, type RunAs } from './container.js';
 
 /** A Deployment as every scaleout workload gets it. */
 export interface LabeledDeploymentProps {
+  /** Name of the Deployment (and its construct id). */
   readonly name: string;
   /** The app.kubernetes.io labels, on the Deployment and its pods. */
   readonly labels: Record<string, string>;
   /** The subset of labels the Deployment (and Services and policies) select pods by. */
   readonly selector: Record<string, string>;
+  /** The uid and gid its containers run as; the image must support them. */
   readonly runAs: RunAs;
   /**
    * Replica count.
@@ -24,7 +26,12 @@ export interface LabeledDeploymentProps {
    *
    * @default - cdk8s-plus's (25% / 25%)
    */
-  readonly rollout?: { readonly maxSurge: IntOrPercent; readonly maxUnavailable: IntOrPercent };
+  readonly rollout?: {
+    /** Extra pods a rollout may start. */
+    readonly maxSurge: IntOrPercent;
+    /** Pods a rollout may take down. */
+    readonly maxUnavailable: IntOrPercent;
+  };
   /**
    * Pod template annotations.
    *
@@ -89,10 +96,17 @@ export function labeledDeployment(scope: Construct, p: LabeledDeploymentProps): 
 /** Spreads replicas over nodes and zones; ScheduleAnyway so a small cluster still schedules. */
 export function topologySpread(labels: Record<string, string>) {
   return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    /** At most one more pod in any node or zone than in another. */
     maxSkew: 1,
+    /** The node label the pods are spread over: hostname, then zone. */
     topologyKey,
+    /** Schedule even when the spread cannot hold (a one-node cluster). */
     whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: labels },
+    /** Which pods count: the workload's own. */
+    labelSelector: {
+      /** The workload's selector labels. */
+      matchLabels: labels,
+    },
   }));
 }
 

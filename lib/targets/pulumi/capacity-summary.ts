@@ -11,19 +11,27 @@ import type { RuleContext } from '../../rules/rule.js';
 
 /** One budget: what the peak needs against what the server allows. */
 export interface BudgetSummary {
+  /** Connections the peak needs. */
   readonly demand: number;
+  /** Connections the server allows. */
   readonly available: number;
+  /** available − demand: connections to spare at peak. */
   readonly headroom: number;
 }
 
 /** One backend tier's share of the budgets. */
 export interface BackendCapacity {
+  /** The backend's service name. */
   readonly service: string;
+  /** Replica containers it runs. */
   readonly replicas: number;
   /** Replicas at peak under Pulumi semantics: containers are replaced delete-first, so = replicas. */
   readonly peakReplicas: number;
+  /** Worker processes per replica. */
   readonly workers: number;
+  /** Postgres connections it may hold at peak; 0 when it does not use the database. */
   readonly dbConnections: number;
+  /** Redis connections it may hold at peak; 0 when it does not use Redis. */
   readonly redisClients: number;
   /** Largest replica count (others unchanged) that keeps every budget. */
   readonly maxSafeReplicas: number;
@@ -33,7 +41,9 @@ export interface BackendCapacity {
 
 /** The budgets of one profile under Pulumi semantics. */
 export interface CapacitySummary {
+  /** The profile summarized. */
   readonly profile: string;
+  /** Always `pulumi`: the semantics the peaks were counted under. */
   readonly target: 'pulumi';
   /** PostgreSQL connections against max_connections − reserved slots. */
   readonly postgres?: BudgetSummary;
@@ -41,6 +51,7 @@ export interface CapacitySummary {
   readonly redis?: BudgetSummary;
   /** nginx connections against worker_processes × worker_connections. */
   readonly nginx?: BudgetSummary;
+  /** Each backend tier, in declaration order. */
   readonly backends: readonly BackendCapacity[];
 }
 

@@ -35,7 +35,12 @@ export interface ContainerRefs {
   /** Image to run: the RemoteImage's `imageId`, so pulling a new image replaces the container. */
   readonly image: pulumi.Input<string>;
   /** Network names: `app` faces nginx; `data` is internal and holds Postgres and Redis. */
-  readonly networks: { readonly app: pulumi.Input<string>; readonly data?: pulumi.Input<string> };
+  readonly networks: {
+    /** The network nginx and the backends share. */
+    readonly app: pulumi.Input<string>;
+    /** The internal data network, when the stack has a data tier. */
+    readonly data?: pulumi.Input<string>;
+  };
   /** Docker volume name for a model volume name (`uploads`, `db-data`). */
   readonly volume: (name: string) => pulumi.Input<string>;
   /** The value of a secret, as a Pulumi secret Output. */

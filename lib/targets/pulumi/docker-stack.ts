@@ -47,6 +47,7 @@ export interface DockerStackArgs extends SecretArgs {
  * nginx's published ports require.
  */
 export class DockerStack extends pulumi.ComponentResource {
+  /** The Pulumi type token of the component (`<package>:<module>:<type>`). */
   public static readonly TYPE = 'scaleout:index:DockerStack';
 
   /** The deployed profile. */
@@ -61,6 +62,7 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** Every container's name: data tier, backend replicas, then nginx. */
   public readonly containerNames: pulumi.Output<string[]>;
+  /** The `app` and (with a data tier) internal `data` networks. */
   public readonly networks: StackNetworks;
   /** Volumes by model volume name (`db-data`, `redis-data`, `uploads`). */
   public readonly volumes: ReadonlyMap<string, docker.Volume>;
@@ -73,8 +75,11 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly migrationContainers: ReadonlyMap<string, docker.Container>;
   /** Replica containers by backend id, in replica order. */
   public readonly backendContainers: ReadonlyMap<string, readonly docker.Container[]>;
+  /** The nginx container, the only one with a published port. */
   public readonly nginxContainer: docker.Container;
+  /** The Postgres container, when the stack has Postgres. */
   public readonly postgresContainer?: docker.Container;
+  /** The Redis container, when the stack has Redis. */
   public readonly redisContainer?: docker.Container;
   /** PgBouncer containers, one per instance, when the stack has a pooler. */
   public readonly poolerContainers: readonly docker.Container[];

@@ -8,6 +8,7 @@
  */
 export { DockerStack, type DockerStackArgs } from './docker-stack.js';
 export type { BackendCapacity, BudgetSummary, CapacitySummary } from './capacity-summary.js';
+export type { MonitoringFiles } from './monitoring.js';
 export { planDockerStack, type DockerPlan } from './plan.js';
 export type { SecretArgs } from './secrets.js';
 export type { StackNetworks } from './networks.js';

@@ -25,7 +25,9 @@ import { containerArgs, type ContainerRefs } from './containers.js';
 
 /** Files to upload, by absolute path in the container. */
 export interface MonitoringFiles {
+  /** prometheus.yml and the alert rules, for the Prometheus container. */
   readonly prometheus: ReadonlyMap<string, string>;
+  /** Datasource and dashboard provisioning and the dashboards, for the Grafana container. */
   readonly grafana: ReadonlyMap<string, string>;
 }
 

@@ -2,6 +2,7 @@
 import * as docker from '@pulumi/docker';
 import type * as pulumi from '@pulumi/pulumi';
 
+/** The networks a DockerStack creates. */
 export interface StackNetworks {
   /** nginx and the backends. */
   readonly app: docker.Network;

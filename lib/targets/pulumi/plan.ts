@@ -16,7 +16,9 @@ import { monitoringFiles, type MonitoringFiles } from './monitoring.js';
 
 /** The resolved, gated deployment of one profile. */
 export interface DockerPlan {
+  /** The model stack's name; containers, networks and volumes are named after it. */
   readonly stackName: string;
+  /** The profile deployed. */
   readonly profile: string;
   /** The gate's report: warnings and suppressions (errors would have thrown). */
   readonly report: GateReport;
@@ -24,6 +26,7 @@ export interface DockerPlan {
   readonly ctx: RuleContext;
   /** nginx.conf exactly as the compose target renders it for this profile. */
   readonly nginxConf: string;
+  /** Budgets of this profile under Pulumi semantics. */
   readonly capacity: CapacitySummary;
   /** Every secret some container mounts under /run/secrets, sorted. */
   readonly secretNames: readonly string[];
