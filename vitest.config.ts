@@ -22,7 +22,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, TOOLS, E2E, COMPOSE_UP] } },
       { extends: true, test: { name: 'tools', include: [`test/${TOOLS}`], exclude: [...configDefaults.exclude, E2E, COMPOSE_UP], globalSetup: ['test/tiers/tools.setup.ts'] } },
       { extends: true, test: { name: 'e2e', include: [`${E2E}/*.test.ts`], globalSetup: ['test/tiers/e2e.setup.ts'] } },
-      { extends: true, test: { name: 'compose-up', include: [`${COMPOSE_UP}/*.test.ts`], globalSetup: ['test/tiers/compose-up.setup.ts'] } },
+      // One project name and port 80 for every file: the files run one after another.
+      { extends: true, test: { name: 'compose-up', include: [`${COMPOSE_UP}/*.test.ts`], globalSetup: ['test/tiers/compose-up.setup.ts'], fileParallelism: false } },
     ],
   },
 });

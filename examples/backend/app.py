@@ -22,6 +22,7 @@ answers the scrape.
 """
 
 import glob
+import json
 import os
 import socket
 import threading
@@ -290,6 +291,19 @@ def redis_hold(seconds: float = Query(1.0, ge=0, le=60)):
         if conn is not None:
             pool.release(conn)
     return {"instance": INSTANCE, "pid": os.getpid(), "held": seconds, "pool": {"open": opened}}
+
+
+@app.post("/api/jobs")
+def enqueue(id: str = Query(..., min_length=1, max_length=200), payload: str = Query(""), hold: float = Query(0, ge=0, le=60)):
+    """Pushes a job on the Redis list the worker tier (worker.py) consumes."""
+    pool = redis_pool()
+    if pool is None:
+        return JSONResponse(status_code=500, content={"error": "config", "detail": "REDIS_URL is not set"})
+    try:
+        redis.Redis(connection_pool=pool).lpush("scaleout:jobs", json.dumps({"id": id, "payload": payload, "hold": hold}))
+    except redis.RedisError as exc:
+        return _error("redis", exc)
+    return {"instance": INSTANCE, "queued": id}
 
 
 @app.on_event("shutdown")

@@ -1,4 +1,5 @@
 export * from './load.js';
+export * from './migration-budget.js';
 export * from './nginx-budget.js';
 export * from './peak.js';
 export * from './pooler-budget.js';

@@ -108,7 +108,9 @@ export function backendConcurrency(backends: readonly ResolvedBackend[], target:
  * Counting `auto` as 1 worker is the strict case: when 2 × peak + idle fits one worker, it
  * fits N workers, whose capacity grows by N × worker_connections and idle only by N × idle.
  */
-export function nginxBudget(nginx: ResolvedNginx, backends: readonly ResolvedBackend[], target: TargetKind): NginxBudget {
+export function nginxBudget(nginx: ResolvedNginx, all: readonly ResolvedBackend[], target: TargetKind): NginxBudget {
+  // Workers serve no HTTP: nginx neither proxies to them nor keeps an upstream for them.
+  const backends = all.filter((b) => b.kind === 'web');
   const workerProcesses = countedWorkerProcesses(nginx);
   const derived = nginx.peakConcurrentRequests === undefined;
   const peakRequests = nginx.peakConcurrentRequests ?? backendConcurrency(backends, target);

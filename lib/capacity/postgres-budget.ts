@@ -1,6 +1,8 @@
 import type { ResolvedBackend } from '../model/backend.js';
+import type { StackClient } from '../model/monitoring.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
+import { migrationConnections, type MigrationConnections } from './migration-budget.js';
 import { poolerServerShare, suggestedPooler, type PoolerServerShare } from './pooler-budget.js';
 import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
@@ -34,7 +36,11 @@ export interface PostgresBudget {
   readonly backends: readonly BackendConnections[];
   /** The pooler's server connections, when backends connect through one. */
   readonly pooler?: PoolerServerShare;
-  /** Connections of clients other than the backends (migrations, exporters). */
+  /** Each backend's migration, a fixed client while a rollout runs (also behind a pooler). */
+  readonly migrations: readonly MigrationConnections[];
+  /** Every fixed client by name: the provider's own, the stack's exporters, the migrations. */
+  readonly fixed: readonly StackClient[];
+  /** Σ fixed: the connections that do not scale with replicas. */
   readonly fixedClients: number;
   /** Σ backends (or the pooler's share) + fixed clients. */
   readonly demand: number;
@@ -61,7 +67,8 @@ function share(b: ResolvedBackend, peak: PeakReplicas): BackendConnections {
 /**
  * demand = Σ backends peak_replicas × workers × (pool.size + maxOverflow) + Σ fixed clients;
  * available = max_connections − superuser_reserved − reserved. The budget holds when
- * demand ≤ available. Backends with `database: false` do not count.
+ * demand ≤ available. Backends with `database: false` do not count; migrations count as
+ * fixed clients ({@link migrationConnections}).
  */
 export function postgresBudget(
   backends: readonly ResolvedBackend[],
@@ -72,13 +79,18 @@ export function postgresBudget(
   // Behind a pooler, the backends are its clients; Postgres sees the pooler's pools.
   const shares = pooler ? [] : databaseShares(backends, target);
   const server = pooler ? poolerServerShare(pooler, target) : undefined;
-  const fixedClients = pg.fixedClients.reduce((s, c) => s + c.count, 0);
+  // Migrations connect to Postgres directly: DDL and advisory locks need their own session.
+  const migrations = migrationConnections(backends, target);
+  const fixed = [...pg.fixedClients, ...migrations.map((m) => ({ name: m.name, count: m.demand }))];
+  const fixedClients = fixed.reduce((s, c) => s + c.count, 0);
   const demand = shares.reduce((s, b) => s + b.demand, 0) + (server?.demand ?? 0) + fixedClients;
   return {
     target,
     postgres: pg,
     backends: shares,
     ...(server ? { pooler: server } : {}),
+    migrations,
+    fixed,
     fixedClients,
     demand,
     available: pg.available,

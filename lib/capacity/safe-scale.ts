@@ -6,6 +6,7 @@ import { poolerClientBudget } from './pooler-budget.js';
 import type { ResolvedRedis } from '../model/redis.js';
 import { NO_POOL_CONCURRENCY, nginxBudget, upstreamKeepalive } from './nginx-budget.js';
 import { peakReplicas, peakReplicasAt } from './peak.js';
+import { migrationConnections } from './migration-budget.js';
 import { postgresBudget } from './postgres-budget.js';
 import { redisBudget } from './redis-budget.js';
 import { largestAtMost } from './search.js';
@@ -59,19 +60,28 @@ export function safeScales(b: Budgets, target: TargetKind): SafeScale[] {
     const redisShare = backend.workers * backend.redisPool;
     const requestShare = backend.workers * (backend.pool ? backend.pool.size + backend.pool.maxOverflow : NO_POOL_CONCURRENCY);
     const checks: [SafeScale['limitedBy'], (n: number) => boolean][] = [];
+    // On Kubernetes a migration runs in every starting pod, so its copies move with the knob.
+    const migrationsNow = pg ? pg.migrations.reduce((s, m) => s + m.demand, 0) : 0;
+    const migrationDelta = (n: number) => {
+      if (!pg || target !== 'kubernetes' || pg.migrations.length === 0 || !backend.pool) return 0;
+      const scaled = b.backends.map((x) =>
+        x !== backend ? x : x.autoscale ? { ...x, autoscale: { ...x.autoscale, max: n } } : { ...x, replicas: n },
+      );
+      return migrationConnections(scaled, target).reduce((s, m) => s + m.demand, 0) - migrationsNow;
+    };
     if (pg && clients) {
-      checks.push(['PostgreSQL', () => pg.ok]);
+      checks.push(['PostgreSQL', (n) => pg.demand + migrationDelta(n) <= pg.available]);
       const others = clients.demand - peakNow * dbShare;
       checks.push(['PgBouncer', (n) => others + peakAt(n) * dbShare <= clients.capacity]);
     } else if (pg) {
       const others = pg.demand - peakNow * dbShare;
-      checks.push(['PostgreSQL', (n) => others + peakAt(n) * dbShare <= pg.available]);
+      checks.push(['PostgreSQL', (n) => others + peakAt(n) * dbShare + migrationDelta(n) <= pg.available]);
     }
     if (redis) {
       const others = redis.demand - peakNow * redisShare;
       checks.push(['Redis', (n) => others + peakAt(n) * redisShare <= redis.redis.maxClients]);
     }
-    if (nginx) {
+    if (nginx && backend.kind === 'web') {
       // A derived peak grows with the replicas (2 connections per request); a set one does not.
       const share = nginx.derived ? 2 * requestShare : 0;
       // A sized keepalive grows with the replicas too, in every worker process.

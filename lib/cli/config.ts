@@ -57,7 +57,34 @@ export function loadConfigText(text: string, fileLabel: string, scope?: Construc
 
   const res = configSchema.safeParse(data, { reportInput: true });
   if (!res.success) throw new ConfigError(issueLines(res.error.issues, data, doc, at));
-  return build(res.data, fileLabel, scope);
+  return build(res.data, fileLabel, (line) => positionOf(line, res.data, doc, at), scope);
+}
+
+/** Where each construct's section is in the file, by construct id. */
+const SECTIONS: Readonly<Record<string, readonly string[]>> = {
+  nginx: ['nginx'],
+  db: ['postgres'],
+  pgbouncer: ['postgres', 'pooler'],
+  redis: ['redis'],
+  monitoring: ['monitoring'],
+};
+
+/**
+ * `FILE:LINE:COL` of a cross-construct problem line (`[stack/api] (profile dev) routes: …`):
+ * the prop when the file sets it, else the construct's own key, so a default the user never
+ * wrote is still pinned to the backend that took it.
+ */
+function positionOf(line: string, config: ScaleoutConfig, doc: Document, at: (offset: number) => string): string | undefined {
+  const m = /^\[([^\]]+)\] (?:\(profiles? ([^)]+)\) )?([A-Za-z][A-Za-z.]*):/.exec(line);
+  if (!m) return undefined;
+  const [stack, id, ...rest] = m[1]!.split('/');
+  if (stack !== config.name || id === undefined || rest.length > 0) return undefined;
+  const section = Object.hasOwn(config.backends, id) ? ['backends', id] : SECTIONS[id];
+  if (!section) return undefined;
+  const prop = m[3]!.split('.');
+  // A problem of one profile that the profile itself writes is pinned to its override.
+  const profile = m[2] !== undefined && !m[2].includes(',') ? ['profiles', m[2], ...section, ...prop] : undefined;
+  return at(offsetOf(doc, profile && doc.hasIn(profile) ? profile : [...section, ...prop], true));
 }
 
 /** Refuses values nested deeper than {@link MAX_NESTING} (block style, or through aliases). */
@@ -153,7 +180,7 @@ function issueLines(
 }
 
 /** Builds the constructs; their ids (`nginx`, `db`, `pgbouncer`, `redis`, `monitoring`, backend keys) are a contract. */
-function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): Stack {
+function build(config: ScaleoutConfig, fileLabel: string, locate: (line: string) => string | undefined, scope?: Construct): Stack {
   try {
     const profiles = config.profiles ?? {};
     const stackProfiles: Record<string, ProfileProps> = {};
@@ -186,7 +213,7 @@ function build(config: ScaleoutConfig, fileLabel: string, scope?: Construct): St
     checkStructure(stack, stack.profileNames.map((p) => resolveProfile(stack, p)));
     return stack;
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(mergeProfiles(e.problems).map((l) => `${fileLabel}: ${l}`));
+    if (e instanceof ConfigError) throw new ConfigError(mergeProfiles(e.problems).map((l) => `${locate(l) ?? fileLabel}: ${l}`));
     throw e;
   }
 }

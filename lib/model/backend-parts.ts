@@ -160,3 +160,20 @@ export interface RestartPolicyProps {
    */
   readonly maxAttempts?: number;
 }
+
+/**
+ * A database migration a backend needs before it starts (`alembic upgrade head`). It runs
+ * once per deploy, before the backend's replicas start, and connects to Postgres directly
+ * (never through a pooler: DDL and advisory locks need a session of their own).
+ */
+export interface MigrationProps {
+  /** The migration's argv (`[alembic, upgrade, head]`), run in the backend's image. */
+  readonly command: readonly string[];
+  /**
+   * Database connections the migration holds while it runs; counted as fixed Postgres
+   * clients during a rollout, when old pods, new pods and the migration all hold some.
+   *
+   * @default 1
+   */
+  readonly pool?: number;
+}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type {
   AutoscaleProps,
   HealthcheckProps,
+  MigrationProps,
   PoolProps,
   RestartPolicyProps,
   RolloutProps,
@@ -10,8 +11,9 @@ import type {
 import type { EnvValue, ResourcesProps } from './common.js';
 import { loadSchema, type LoadProps } from './load.js';
 
-export type { AutoscaleProps, HealthcheckProps, LoadProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
+export type { AutoscaleProps, HealthcheckProps, LoadProps, MigrationProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
 import { checkHealthcheckCommand, checkRollout, checkVolumes } from './target-limits.js';
+import { checkKind } from './worker-checks.js';
 import {
   count,
   dnsLabel,
@@ -29,6 +31,38 @@ import {
 export interface BackendProps {
   /** Image reference, with a tag (`ghcr.io/acme/api:1.2.3`). */
   readonly image: string;
+  /**
+   * `web` serves HTTP behind nginx; `worker` has no HTTP side (a queue consumer): no port,
+   * routes, Service or upstream, an exec healthcheck, and egress-only network policies.
+   *
+   * @default 'web'
+   */
+  readonly kind?: 'web' | 'worker';
+  /**
+   * The container's entrypoint as an argv array (Kubernetes `command`, compose
+   * `entrypoint`, Pulumi `entrypoints`).
+   *
+   * @default - the image's entrypoint
+   */
+  readonly command?: readonly string[];
+  /**
+   * Arguments to the entrypoint (Kubernetes `args`, compose and Pulumi `command`).
+   *
+   * @default - the image's command
+   */
+  readonly args?: readonly string[];
+  /**
+   * A worker's port serving Prometheus `/metrics`; a web backend is scraped on `port`.
+   *
+   * @default - none: the worker is not scraped
+   */
+  readonly metricsPort?: number;
+  /**
+   * The database migration run once per deploy before this backend's replicas start.
+   *
+   * @default - none
+   */
+  readonly migrations?: MigrationProps;
   /**
    * Port the app listens on inside the container.
    *
@@ -206,6 +240,13 @@ const autoscale = z.strictObject({
   targetCpu: count(1).max(100).optional(),
 });
 
+// An argv whose program is named: an empty first word would run nothing.
+const argv = z
+  .array(z.string())
+  .min(1)
+  .refine((a) => a[0]!.trim() !== '', { error: 'the first word of a command is the program to run; it is empty' })
+  .readonly();
+
 /**
  * The zod schema of {@link BackendProps}, also the YAML `backends.<id>` section.
  *
@@ -214,6 +255,23 @@ const autoscale = z.strictObject({
 export const backendSchema = z
   .strictObject({
     image: imageRef,
+    /** `web` behind nginx, or `worker` with no HTTP side. */
+    kind: z.union([z.literal('web'), z.literal('worker')]).optional(),
+    /** The entrypoint argv. */
+    command: argv.optional(),
+    /** The entrypoint's arguments. */
+    args: z.array(z.string()).readonly().optional(),
+    /** A worker's Prometheus port. */
+    metricsPort: portSchema.optional(),
+    /** The migration run once per deploy before the backends start. */
+    migrations: z
+      .strictObject({
+        /** The migration's argv. */
+        command: argv,
+        /** Connections it holds while it runs. */
+        pool: count(1).optional(),
+      })
+      .optional(),
     port: portSchema.optional(),
     // 54 leaves room for Kubernetes' `-headless` suffix within a 63-character name.
     serviceName: dnsLabel.max(54, { error: 'serviceName is at most 54 characters (Kubernetes adds -headless)' }).optional(),
@@ -255,7 +313,7 @@ export const backendSchema = z
       .optional(),
     routes: z
       .array(z.string().regex(/^\/[^\s{};]*$/, { error: "a route is a URL prefix starting with '/'" }))
-      .min(1)
+      .min(1, { error: 'routes needs at least one URL prefix; a backend with no HTTP side is kind: worker' })
       .readonly()
       .optional(),
     keepAliveTimeout: durationSchema.optional(),
@@ -294,4 +352,5 @@ export const backendSchema = z
     checkRollout(b.rollout, ctx);
     checkVolumes(b.volumes, ctx);
     checkHealthcheckCommand(b.healthcheck?.command, ctx);
+    checkKind(b, ctx);
   });

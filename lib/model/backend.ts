@@ -16,8 +16,18 @@ export interface ResolvedBackend {
   readonly serviceName: string;
   /** Image reference, as given. */
   readonly image: string;
-  /** Port the app listens on inside the container. */
+  /** `web` behind nginx, or `worker` with no HTTP side. */
+  readonly kind: 'web' | 'worker';
+  /** The entrypoint argv, when the model overrides the image's. */
+  readonly command?: readonly string[];
+  /** The entrypoint's arguments, when the model overrides the image's command. */
+  readonly args?: readonly string[];
+  /** Port the app listens on inside the container; a worker has none, and targets never publish or route this for it. */
   readonly port: number;
+  /** Where Prometheus scrapes `/metrics`: a web backend's `port`, a worker's `metricsPort`. */
+  readonly metricsPort?: number;
+  /** The migration run once per deploy before this backend starts. */
+  readonly migration?: ResolvedMigration;
   /** Replica count outside a rollout (compose `deploy.replicas`; Kubernetes without an HPA); `replicasFrom` says what set it. */
   readonly replicas: number;
   /** What set `replicas`: the prop itself, the load, autoscale.min, or the default 1. */
@@ -91,12 +101,28 @@ export interface ResolvedBackend {
   }[];
   /** URL prefixes nginx routes to this backend. */
   readonly routes: readonly string[];
+  /** Whether `routes` was written or is the web default `['/']`, for messages. */
+  readonly routesFrom: 'routes' | 'default';
   /** uvicorn's `--timeout-keep-alive`; nginx's upstream keepalive must close sooner. */
   readonly keepAliveTimeout: Duration;
   /** A fixed container name, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
   readonly containerName?: string;
   /** A host port published directly, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
   readonly hostPort?: number;
+}
+
+/**
+ * A backend's migration for one profile. It is a database consumer of its own: it connects
+ * to Postgres directly with `pool` connections (login role `<backend role>_migrate` once
+ * per-consumer roles exist; until then the stack's user).
+ */
+export interface ResolvedMigration {
+  /** The argv run in the backend's image. */
+  readonly command: readonly string[];
+  /** Connections it holds while it runs. */
+  readonly pool: number;
+  /** Its compose service / container name: `<backend serviceName>-migrate`. */
+  readonly serviceName: string;
 }
 
 /** Overrides a profile may give a backend. */
@@ -131,6 +157,7 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
 
   protected build(p: BackendProps, profile: string): ResolvedBackend {
     const port = p.port ?? 8000;
+    const worker = p.kind === 'worker';
     const load = p.load && resolveLoad(p.load, this.stack.isProduction(profile));
     // A profile's own `load` sizes it even when the base config pins replicas (dev's 1, say);
     // a count set beside the load, or in the profile, wins and SO-LOAD checks it.
@@ -169,7 +196,14 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
       path: this.node.path,
       serviceName: p.serviceName ?? this.node.id,
       image: p.image,
+      kind: worker ? 'worker' : 'web',
+      ...(p.command ? { command: p.command } : {}),
+      ...(p.args ? { args: p.args } : {}),
       port,
+      ...(worker ? (p.metricsPort !== undefined ? { metricsPort: p.metricsPort } : {}) : { metricsPort: port }),
+      ...(p.migrations
+        ? { migration: { command: p.migrations.command, pool: p.migrations.pool ?? 1, serviceName: `${p.serviceName ?? this.node.id}-migrate` } }
+        : {}),
       replicas: replicas ?? load?.requiredReplicas ?? autoscale?.min ?? 1,
       replicasFrom: replicas !== undefined ? 'replicas' : load ? 'load' : autoscale ? 'autoscale.min' : 'default',
       ...(scaled ? { autoscale: scaled } : {}),
@@ -197,7 +231,8 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
         accessMode: v.accessMode ?? 'ReadWriteOnce',
         size: Memory.parse(v.size ?? '1Gi'),
       })),
-      routes: p.routes ?? ['/'],
+      routes: p.routes ?? (worker ? [] : ['/']),
+      routesFrom: p.routes ? 'routes' : 'default',
       keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? '5s'),
       ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),
       ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),

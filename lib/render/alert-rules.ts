@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedProfile } from '../plan/profile.js';
 import { EXPORTER_JOBS } from './prometheus-config.js';
+import { scrapedBackends } from './prometheus-config.js';
 
 /** A number as PromQL writes it: at most 3 decimals, no float noise (0.8 × 197 → 157.6). */
 export function promNumber(x: number): string {
@@ -60,7 +61,8 @@ export function alertRuleGroups(ctx: ResolvedProfile, stackName: string): AlertR
   const pct = `${promNumber(a.nearBudget * 100)}%`;
   const t = alertThresholds(ctx);
 
-  const availability: AlertRule[] = ctx.backends.flatMap((b) => [
+  // Every scraped tier, workers included; a worker without metricsPort has no `up` series.
+  const availability: AlertRule[] = scrapedBackends(ctx.backends).flatMap((b) => [
     {
       alert: 'BackendInstanceDown',
       expr: `up{job="${b.id}"} == 0`,

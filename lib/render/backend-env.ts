@@ -57,6 +57,40 @@ export function backendEnv(
   return env;
 }
 
+/**
+ * The env of a backend's migration: the backend's own variables, a pool of `pool`
+ * connections and no overflow, and DATABASE_URL straight to Postgres (never the pooler: DDL
+ * and advisory locks need a session of their own). No Redis.
+ */
+export function migrationEnv(
+  b: ResolvedBackend,
+  pg: ResolvedPostgres,
+  secretPath: SecretPath,
+  hosts: ProviderHosts = {},
+): Record<string, string> {
+  const m = b.migration!;
+  const env: Record<string, string> = {
+    WEB_CONCURRENCY: '1',
+    DB_POOL_SIZE: String(m.pool),
+    DB_MAX_OVERFLOW: '0',
+    // Seam for per-consumer roles (#15): the migration's login role will be `<backend role>_migrate`.
+    DATABASE_URL: `postgresql://${pg.user}@${hosts.postgres ?? pg.id}:${POSTGRES_PORT}/${pg.database}`,
+    DB_PASSWORD_FILE: secretPath(pg.passwordSecret),
+  };
+  for (const [k, v] of Object.entries(b.env)) {
+    if (typeof v === 'string') env[k] = v;
+    else env[`${k}_FILE`] = secretPath(v.secret);
+  }
+  return env;
+}
+
+/** Secrets a migration mounts: the Postgres password and the backend's `{ secret }` env values. */
+export function migrationSecrets(b: ResolvedBackend, pg: ResolvedPostgres): string[] {
+  const s = new Set<string>([pg.passwordSecret]);
+  for (const v of Object.values(b.env)) if (typeof v !== 'string') s.add(v.secret);
+  return [...s].sort();
+}
+
 /** Secrets a backend mounts: the data-tier passwords and any `{ secret }` env values. */
 export function backendSecrets(b: ResolvedBackend, pg?: ResolvedPostgres, redis?: ResolvedRedis): string[] {
   const s = new Set<string>();

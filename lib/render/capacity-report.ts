@@ -61,7 +61,7 @@ export function capacitySection(ctx: ResolvedProfile, target: TargetKind, name: 
           ...(server
             ? [[name(server.pooler.path), `${server.peak.total} (${server.peak.explain})`, '', `${server.perInstance} per instance`, server.demand]]
             : []),
-          ...pg.fixedClients.map((c) => [`fixed: ${c.name}`, '', '', '', c.count]),
+          ...b.fixed.map((c) => [`fixed: ${c.name}`, '', '', '', c.count]),
           ['**demand**', '', '', '', `**${b.demand}**`],
         ],
       ),

@@ -13,7 +13,7 @@ import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { postgresServerArgs, type ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
 import { Duration } from '../units/index.js';
-import { backendEnv, backendSecrets, type ProviderHosts } from './backend-env.js';
+import { backendEnv, backendSecrets, migrationEnv, migrationSecrets, type ProviderHosts } from './backend-env.js';
 import { dockerSecretPath } from './docker.js';
 
 /** Networks: `app` faces nginx, `data` is internal so Postgres and Redis are never reachable from outside. */
@@ -121,18 +121,24 @@ export function backendSpec(
 ): ServiceSpec {
   const usesData = (b.pool && pg) || (b.redisPool > 0 && redis);
   const secrets = backendSecrets(b, pg, redis);
+  const web = b.kind === 'web';
+  // A worker is reached only by Prometheus, on its metrics port.
+  const expose = web ? [b.port] : b.metricsPort !== undefined ? [b.metricsPort] : [];
   return {
     image: b.image,
+    ...(b.command ? { entrypoint: b.command } : {}),
+    ...(b.args ? { command: b.args } : {}),
     // init reaps workers and forwards SIGTERM, so a stop does not wait out the stop timeout.
     init: true,
     env: backendEnv(b, pg, redis, secretPath, pooler, hosts),
-    expose: [b.port],
+    ...(expose.length ? { expose } : {}),
     ...(b.healthcheck ? { health: healthOf(b.healthcheck) } : {}),
     resources: b.resources,
     replicas: b.replicas,
     restart: b.restartPolicy,
     networks: [
-      // The construct id is a stable alias, so nginx.conf names the same host in every profile.
+      // The construct id is a stable alias, so nginx.conf and Prometheus name the same host in
+      // every profile (a worker is on it for the scrape only).
       { name: APP_NETWORK, aliases: [b.id] },
       ...(usesData ? [{ name: DATA_NETWORK, aliases: [] }] : []),
     ],
@@ -141,6 +147,24 @@ export function backendSpec(
     // Only present when the model asks and SO-SCALE-CONFLICT was suppressed.
     ...(b.containerName !== undefined ? { containerName: b.containerName } : {}),
     ...(b.hostPort !== undefined ? { ports: [{ host: b.hostPort, container: b.port }] } : {}),
+  };
+}
+
+/**
+ * A backend's migration as a one-shot service: the backend's image running the migration's
+ * argv as its entrypoint, on the data network only, never restarted (compose's backends wait
+ * for it with `service_completed_successfully`).
+ */
+export function migrationSpec(b: ResolvedBackend, pg: ResolvedPostgres, hosts: ProviderHosts): ServiceSpec {
+  return {
+    image: b.image,
+    // An entrypoint set on the container drops the image's CMD (compose and the Docker API).
+    entrypoint: b.migration!.command,
+    env: migrationEnv(b, pg, secretPath, hosts),
+    resources: b.resources,
+    restart: { condition: 'none' },
+    networks: [{ name: DATA_NETWORK, aliases: [] }],
+    secrets: migrationSecrets(b, pg),
   };
 }
 

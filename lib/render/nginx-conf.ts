@@ -148,10 +148,12 @@ const HEALTH = block('location = /nginx-health', ['access_log off;', 'return 200
 /** Renders nginx.conf for `nginx.version`: same input, same bytes. */
 export function renderNginxConf(
   nginx: ResolvedNginx,
-  backends: readonly ResolvedBackend[],
+  all: readonly ResolvedBackend[],
   opts: NginxRenderOptions,
 ): string {
   const n = nginx;
+  // Workers have no HTTP side: no upstream, no location.
+  const backends = all.filter((b) => b.kind === 'web');
   const resolve = supportsResolve(n.version) && opts.resolver !== undefined;
   const secretPath = opts.secretPath ?? ((name: string) => `/run/secrets/${name}`);
   const listenPort = opts.listenPort ?? n.port;

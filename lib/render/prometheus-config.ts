@@ -52,14 +52,19 @@ export const EXPORTER_JOBS = {
   pgbouncer: MONITORING_SERVICES.pgbouncerExporter,
 } as const;
 
-function backendJob(b: ResolvedBackend, d: BackendDiscovery): Record<string, unknown> {
+/** The backends Prometheus scrapes: every web backend, and each worker with a metricsPort. */
+export function scrapedBackends(backends: readonly ResolvedBackend[]): (ResolvedBackend & { readonly metricsPort: number })[] {
+  return backends.filter((b): b is ResolvedBackend & { readonly metricsPort: number } => b.metricsPort !== undefined);
+}
+
+function backendJob(b: ResolvedBackend & { readonly metricsPort: number }, d: BackendDiscovery): Record<string, unknown> {
   if (d.kind === 'static') return { job_name: b.id, metrics_path: '/metrics', static_configs: [{ targets: [...d.targets(b)] }] };
   if (d.kind === 'dns') {
     return {
       job_name: b.id,
       metrics_path: '/metrics',
       // One A record per running replica: `--scale` is picked up at the next refresh.
-      dns_sd_configs: [{ names: [b.id], type: 'A', port: b.port, refresh_interval: '15s' }],
+      dns_sd_configs: [{ names: [b.id], type: 'A', port: b.metricsPort, refresh_interval: '15s' }],
     };
   }
   return {
@@ -72,8 +77,8 @@ function backendJob(b: ResolvedBackend, d: BackendDiscovery): Record<string, unk
         regex: `${d.instance};${d.name(b)}`,
         action: 'keep',
       },
-      // One target per pod: the container port the backend listens on.
-      { source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(b.port), action: 'keep' },
+      // One target per pod: the container port serving /metrics.
+      { source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(b.metricsPort), action: 'keep' },
       { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
       { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
     ],
@@ -105,7 +110,7 @@ export function renderPrometheusConfig(ctx: ResolvedProfile, opts: PrometheusRen
     rule_files: [opts.rulesFile],
     scrape_configs: [
       { job_name: 'prometheus', static_configs: [{ targets: [`localhost:${m.prometheus.port}`] }] },
-      ...ctx.backends.map((b) => backendJob(b, opts.discovery)),
+      ...scrapedBackends(ctx.backends).map((b) => backendJob(b, opts.discovery)),
       ...exporterJobs(ctx).map(({ job, port }) => ({
         job_name: job,
         static_configs: [{ targets: [opts.exporterTarget?.(job) ?? `${host(job)}:${port}`] }],

@@ -70,7 +70,7 @@ export const poolRule: Rule = {
     }
     const b = postgresBudget(ctx.backends, ctx.postgres, ctx.target);
     if (b.ok) return [];
-    const lines = [...backendLines(b.backends), ...fixedLine(b.postgres.fixedClients, b.fixedClients)];
+    const lines = [...backendLines(b.backends), ...fixedLine(b.fixed, b.fixedClients)];
     lines.push(`demand ${b.demand} > ${availableText(b)}`);
     lines.push(fixLine(postgresFixes(b, minReplicas)));
     return [{ path: b.postgres.path, title: 'PostgreSQL connection budget exceeded', details: lines }];
@@ -98,7 +98,7 @@ export const poolServerRule: Rule = {
         details: [
           `${p.id}  ${plural(s.peak.total, 'instance')} at peak (${s.peak.explain})`,
           `${' '.repeat(p.id.length)}  × (default_pool_size ${p.defaultPoolSize} + reserve_pool_size ${p.reservePoolSize}${cap}) = ${s.demand}`,
-          ...fixedLine(b.postgres.fixedClients, b.fixedClients),
+          ...fixedLine(b.fixed, b.fixedClients),
           `demand ${b.demand} > ${availableText(b)}`,
           `client side: ${client.demand} app connections ${client.ok ? '≤' : '>'} capacity ${client.capacity}${client.ok ? '' : ' (SO-POOL)'}`,
           fixLine(poolerServerFixes(s, b.postgres, b.fixedClients, ctx.target)),

@@ -42,7 +42,7 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
       ...(ctx.monitoring ? Object.values(MONITORING_SERVICES) : []),
     ].filter((x) => x !== undefined);
     const names = new Map<string, string>();
-    const routes = new Map<string, string>();
+    const routes = new Map<string, { path: string; implicit: boolean }>();
     for (const b of ctx.backends) {
       if (b.pool && !ctx.postgres) {
         problems.push(`[${b.path}] ${where} database: the backend uses a database but the stack has no Postgres; add postgres or set database: false`);
@@ -56,10 +56,17 @@ export function checkStructure(stack: Stack, contexts: readonly RuleContext[]): 
         else if (infra.includes(n)) problems.push(`[${b.path}] ${where} serviceName: '${n}' collides with a stack service of the same name; rename it`);
         names.set(n, b.path);
       }
+      const implicit = b.routesFrom === 'default';
       for (const r of b.routes) {
         const other = routes.get(r);
-        if (other) problems.push(`[${b.path}] ${where} routes: '${r}' is already routed to ${other}; each route goes to one backend`);
-        routes.set(r, b.path);
+        if (other) {
+          // Name the default when one side never wrote `routes`: the user cannot see it.
+          const mine = implicit ? `routes is not set, so this backend takes '${r}' by default, but '${r}'` : `'${r}'`;
+          const theirs = other.implicit ? `${other.path}, which took it by default (it sets no routes)` : other.path;
+          const fix = implicit || other.implicit ? "set routes on each web backend, or kind: worker on one with no HTTP side" : 'each route goes to one backend';
+          problems.push(`[${b.path}] ${where} routes: ${mine} is already routed to ${theirs}; ${fix}`);
+        }
+        routes.set(r, { path: b.path, implicit });
       }
     }
   }

@@ -71,7 +71,9 @@ export const healthRule: Rule = {
         title: 'no healthcheck',
         details: [
           'nothing gates startup (depends_on service_healthy, readiness) or takes a broken replica out of rotation',
-          "fix: set healthcheck: { path: /api/health, interval: 15s, timeout: 5s, retries: 3, startPeriod: 60s }",
+          b.kind === 'worker'
+            ? 'fix: set healthcheck: { command: [CMD, python3, -m, app.worker, --check], interval: 15s, timeout: 5s, retries: 3 } (a worker is probed by an exec command)'
+            : "fix: set healthcheck: { path: /api/health, interval: 15s, timeout: 5s, retries: 3, startPeriod: 60s }",
         ],
       }));
   },

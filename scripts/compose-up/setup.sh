@@ -90,8 +90,10 @@ build_standin() {
   ctx=$(mktemp -d /var/tmp/scaleout-standin-ctx.XXXXXX)
   cp -a "$here/images/$standin/." "$ctx/"
   if [ "$standin" = backend ]; then
-    [ -f "$repo/examples/backend/app.py" ] || die "examples/backend/app.py is missing: the backend stand-in runs it"
-    cp "$repo/examples/backend/app.py" "$ctx/app.py"
+    for f in app.py worker.py migrate.py; do
+      [ -f "$repo/examples/backend/$f" ] || die "examples/backend/$f is missing: the backend stand-in runs it"
+      cp "$repo/examples/backend/$f" "$ctx/$f"
+    done
   fi
   local hash
   hash=$( { echo "$base_id"; cd "$ctx" && find . -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-32)

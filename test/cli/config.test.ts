@@ -160,10 +160,10 @@ describe('loadConfigText', () => {
     expect(configError(() => loadConfigText(text, 'x.yaml'))).toMatch(/^x\.yaml:32:19: profiles\.prod\.backends\.backend\.replicas: 0 /);
   });
 
-  it('reports a problem that only the merged profile has, with the file name', () => {
+  it('reports a problem that only the merged profile has, at the profile line that writes it', () => {
     const text = reference.replace('requests: { cpu: 1, memory: 1Gi }', 'requests: { cpu: 3, memory: 1Gi }');
     expect(configError(() => loadConfigText(text, 'x.yaml'))).toMatchInlineSnapshot(
-      `"x.yaml: [uns/backend] (profile prod) resources.requests.cpu: requests.cpu 3 is above limits.cpu 2; lower the request or raise the limit"`,
+      `"x.yaml:36:23: [uns/backend] (profile prod) resources.requests.cpu: requests.cpu 3 is above limits.cpu 2; lower the request or raise the limit"`,
     );
   });
 

@@ -4,9 +4,12 @@
  */
 
 export type ComposeService = {
+  entrypoint?: string[];
   command?: string[] | string;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
   environment?: Record<string, string>;
-  deploy?: { replicas?: number };
+  deploy?: { replicas?: number; restart_policy?: { condition?: string } };
   profiles?: string[];
   volumes?: string[];
 };
@@ -36,6 +39,16 @@ export function serviceOf(compose: ComposeFile, enabled: readonly string[], id: 
   const names = enabled.filter((n) => (n === id || n.startsWith(`${id}-`)) && is(compose.services[n]!));
   if (names.length !== 1) throw new Error(`expected one compose service for '${id}', found [${names.join(', ')}]`);
   return names[0]!;
+}
+/** A one-shot service (a migration): compose never restarts it. */
+export const isOneShot = (s: ComposeService) => s.deploy?.restart_policy?.condition === 'none';
+/** A backend's own service: the env contract, and not a one-shot migration. */
+export const isBackend = (s: ComposeService) => s.environment?.['WEB_CONCURRENCY'] !== undefined && !isOneShot(s);
+/** The argv a service runs natively: its entrypoint, `python3` replaced by the harness's Python. */
+export function nativeArgv(s: ComposeService, python: string): [string, string[]] {
+  const argv = s.entrypoint ?? [];
+  if (argv[0] !== 'python3') throw new Error(`the native tier runs python3 entrypoints only, got [${argv.join(', ')}]`);
+  return [python, argv.slice(1)];
 }
 export const isPostgres = (s: ComposeService) => s.environment?.['POSTGRES_USER'] !== undefined;
 export const isRedis = (s: ComposeService) => commandArgs(s.command).some((a) => a.includes('redis-server'));

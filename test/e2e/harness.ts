@@ -11,6 +11,7 @@
  * dir is removed in `stop()`, which lifecycle.ts calls after each test or file (and which never throws
  * before it has tried to stop everything).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ import { PostgresServer } from './postgres.js';
 import { freePorts, groupMembers, pgrepFull, requireBinary, spawnGroup, stopGroup, tail, waitFor, type Group } from './processes.js';
 import { RedisServer } from './redis.js';
 import { enabledIn } from '../helpers/profile-wiring.js';
-import { commandArgs, isPostgres, isRedis, loopbackUrl, serviceOf, type ComposeFile } from './compose-file.js';
+import { commandArgs, isBackend, isPostgres, isRedis, loopbackUrl, nativeArgv, serviceOf, type ComposeFile, type ComposeService } from './compose-file.js';
 
 export const NGINX_BIN = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
 export const PYTHON = process.env['E2E_PYTHON'] ?? '/usr/bin/python3';
@@ -39,11 +40,16 @@ export const BACKEND_DIR = fileURLToPath(new URL('../../examples/backend/', impo
 export const E2E_TMP = process.env['E2E_TMPDIR'] ?? '/var/tmp';
 export const TEMP_PREFIX = 'scaleout-e2e-';
 
-/** One backend replica: uvicorn with WEB_CONCURRENCY workers on its own port. */
+/**
+ * One backend replica: uvicorn with WEB_CONCURRENCY workers on its own port, or for a worker
+ * tier its compose entrypoint (`python3 worker.py`), `port` then serving its metrics.
+ */
 export interface Replica {
   readonly backend: string;
   readonly instance: string;
   readonly port: number;
+  /** `web`, or `worker` (no HTTP side; healthy when its exec healthcheck passes). */
+  readonly kind: 'web' | 'worker';
   readonly env: Record<string, string>;
   group: Group;
 }
@@ -119,6 +125,11 @@ export class E2eStack {
   public readonly nginxes: NginxServer[] = [];
   /** Secret name → its value, written to `<dir>/secrets/<name>`. */
   public readonly secrets = new Map<string, string>();
+  /**
+   * What happened in order: `migrated <service>` when a one-shot migration exited 0,
+   * `healthy <instance>` when a replica first passed its healthcheck.
+   */
+  public readonly events: string[] = [];
   private readonly groups: Group[] = [];
   private stopped = false;
 
@@ -201,23 +212,62 @@ export class E2eStack {
       this.groups.push(this.pooler.group);
     }
 
-    for (const b of ctx.backends) {
-      const svc = services[serviceOf(this.compose, enabled, b.serviceName, (x) => x.environment?.['WEB_CONCURRENCY'] !== undefined)]!;
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(svc.environment ?? {})) {
-        if (k === 'DATABASE_URL' || k === 'REDIS_URL') env[k] = loopbackUrl(v, this.hosts);
-        else if (k.endsWith('_FILE') && v.startsWith('/run/secrets/')) env[k] = this.secretFile(v);
-        else env[k] = String(v);
-      }
+    // One-shot migrations first, as compose runs them: every service a backend waits on with
+    // service_completed_successfully, once, each to exit 0.
+    const backendServices = ctx.backends.map((b) => serviceOf(this.compose, enabled, b.serviceName, isBackend));
+    const oneShots = [
+      ...new Set(
+        backendServices.flatMap((n) =>
+          Object.entries(services[n]!.depends_on ?? {})
+            .filter(([, d]) => d.condition === 'service_completed_successfully')
+            .map(([dep]) => dep),
+        ),
+      ),
+    ];
+    for (const name of oneShots) await this.runOneShot(name);
+
+    for (const [i, b] of ctx.backends.entries()) {
+      const svc = services[backendServices[i]!]!;
+      const env = this.nativeEnv(svc);
       const count = svc.deploy?.replicas ?? 1;
       const ports = await freePorts(count);
       for (let i = 0; i < count; i++) {
-        const r: Replica = { backend: b.id, instance: `${b.id}-${i + 1}`, port: ports[i]!, env, group: undefined as unknown as Group };
+        // A worker serves /metrics on its METRICS_PORT, if any: this replica's own port.
+        const own: Record<string, string> = b.kind === 'worker' && env['METRICS_PORT'] !== undefined ? { METRICS_PORT: String(ports[i]) } : {};
+        const r: Replica = { backend: b.id, kind: b.kind, instance: `${b.id}-${i + 1}`, port: ports[i]!, env: { ...env, ...own }, group: undefined as unknown as Group };
         this.replicas.push(r);
       }
     }
     await Promise.all(this.replicas.map((r) => this.startReplica(r)));
     await this.addNginx(ctx);
+  }
+
+  /** A compose service's env for loopback: URLs to running services' ports, secrets to local files. */
+  private nativeEnv(svc: ComposeService): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(svc.environment ?? {})) {
+      if (k === 'DATABASE_URL' || k === 'REDIS_URL') env[k] = loopbackUrl(v, this.hosts);
+      else if (k.endsWith('_FILE') && v.startsWith('/run/secrets/')) env[k] = this.secretFile(v);
+      else env[k] = String(v);
+    }
+    return env;
+  }
+
+  /** The process env every native service gets, around its compose env. */
+  private baseEnv(): Record<string, string> {
+    return { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: this.dir, PYTHONDONTWRITEBYTECODE: '1' };
+  }
+
+  /** Runs one-shot compose service `name` (a migration) natively and waits for exit 0. */
+  private async runOneShot(name: string): Promise<void> {
+    const svc = this.compose.services[name]!;
+    const [cmd, args] = nativeArgv(svc, PYTHON);
+    const log = join(this.dir, 'logs', `${name}.log`);
+    const group = spawnGroup(name, cmd, args, log, { env: { ...this.baseEnv(), ...this.nativeEnv(svc) }, cwd: BACKEND_DIR });
+    this.groups.push(group);
+    const code = await group.exited;
+    if (code !== 0) throw new Error(`one-shot ${name} exited with ${code}:\n${tail(log, 20)}`);
+    this.events.push(`migrated ${name}`);
   }
 
   /** PostgreSQL with the settings, role and database of compose service `name`. */
@@ -246,11 +296,8 @@ export class E2eStack {
    */
   public async startReplica(r: Replica, overrides?: Record<string, string>): Promise<void> {
     const env: Record<string, string> = {
-      PATH: '/usr/bin:/bin',
-      LANG: 'C.UTF-8',
-      HOME: this.dir,
       // No __pycache__ in examples/backend (as the Dockerfile sets).
-      PYTHONDONTWRITEBYTECODE: '1',
+      ...this.baseEnv(),
       ...r.env,
       // Harness additions, not part of the compose env: an instance id (compose leaves the
       // hostname), and no trusted proxy. uvicorn trusts X-Forwarded-For from 127.0.0.1 by
@@ -261,8 +308,11 @@ export class E2eStack {
       // The Dockerfile's metrics directory, private to the replica as a container's /tmp is;
       // a restarted replica finds its predecessor's files, as a restarted container does.
       PROMETHEUS_MULTIPROC_DIR: join(this.dir, 'metrics', r.instance),
+      // A worker's liveness marks, private to the replica as a container's /tmp is.
+      ...(r.kind === 'worker' ? { HEARTBEAT_DIR: join(this.dir, 'heartbeat', r.instance) } : {}),
       ...overrides,
     };
+    if (r.kind === 'worker') return this.startWorker(r, env);
     // The Dockerfile's CMD with a loopback host and port: the worker count comes from
     // WEB_CONCURRENCY, which uvicorn reads itself (the capacity tests count the worker pids).
     const args = ['-m', 'uvicorn', 'app:app', '--app-dir', BACKEND_DIR, '--host', '127.0.0.1', '--port', String(r.port)];
@@ -288,6 +338,30 @@ export class E2eStack {
       30_000,
       r.group,
     );
+    if (!overrides) this.events.push(`healthy ${r.instance}`);
+  }
+
+  /**
+   * A worker-tier replica: its compose entrypoint (`python3 worker.py`), healthy once its
+   * compose healthcheck command (run here as an exec, as Docker does) exits 0.
+   */
+  private async startWorker(r: Replica, env: Record<string, string>): Promise<void> {
+    const enabled = this.enabled();
+    const svc = this.compose.services[serviceOf(this.compose, enabled, this.context.backends.find((b) => b.id === r.backend)!.serviceName, isBackend)]!;
+    const [cmd, args] = nativeArgv(svc, PYTHON);
+    const log = join(this.dir, 'logs', `${r.instance}.log`);
+    r.group = spawnGroup(r.instance, cmd, args, log, { env, cwd: BACKEND_DIR });
+    this.groups.push(r.group);
+    const test = svc.healthcheck?.test ?? [];
+    if (test[0] !== 'CMD') throw new Error(`${r.instance}: expected a [CMD, …] healthcheck, got [${test.join(', ')}]`);
+    const [hcCmd, hcArgs] = nativeArgv({ entrypoint: test.slice(1) }, PYTHON);
+    await waitFor(
+      `${r.instance} healthy (${test.slice(1).join(' ')})`,
+      () => (spawnSync(hcCmd, hcArgs, { env, cwd: BACKEND_DIR }).status === 0 ? true : undefined),
+      30_000,
+      r.group,
+    );
+    this.events.push(`healthy ${r.instance}`);
   }
 
   /** Kills a replica's whole process group at once, as a crash would (SIGKILL). */

@@ -7,6 +7,7 @@ import {
   APP_NETWORK,
   backendSpec,
   DATA_NETWORK,
+  migrationSpec,
   nginxSpec,
   pgbouncerSpec,
   postgresSpec,
@@ -169,6 +170,17 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
 
   // By path, per profile: a find() per backend would make large stacks quadratic.
   const backendsOf = new Map(contexts.map((c) => [c.profile, new Map(c.backends.map((b) => [b.path, b]))]));
+  // Each migration is a one-shot service; every database-using backend waits for all of them.
+  const migrationPath = (b: { path: string }) => `${b.path}/migrations`;
+  for (const backend of stack.backends) {
+    const path = backend.node.path;
+    if (!first.postgres || !contexts.every((c) => backendsOf.get(c.profile)!.get(path)!.migration)) continue;
+    add(migrationPath({ path }), (c) => {
+      const b = backendsOf.get(c.profile)!.get(path)!;
+      const hosts = { postgres: names.get(c.profile)!.get(c.postgres!.path) };
+      return { base: b.migration!.serviceName, spec: migrationSpec(b, c.postgres!, hosts), dependsOn: healthy(c, [c.postgres!.path], () => true) };
+    });
+  }
   for (const backend of stack.backends) {
     const path = backend.node.path;
     add(path, (c, name) => {
@@ -179,10 +191,14 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       // Each profile's consumers reach that profile's providers, whatever compose named them.
       const nameOf = (p?: { path: string }) => (p ? names.get(c.profile)!.get(p.path) : undefined);
       const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
+      const migrations = b.pool ? c.backends.flatMap((o) => names.get(c.profile)!.get(migrationPath(o)) ?? []) : [];
       return {
         base: b.serviceName,
         spec: backendSpec(b, c.postgres, c.redis, c.pooler, hosts),
-        dependsOn: healthy(c, deps, () => true),
+        dependsOn: {
+          ...healthy(c, deps, () => true),
+          ...Object.fromEntries(migrations.map((m) => [m, { condition: 'service_completed_successfully' as const }])),
+        },
       };
     });
   }
@@ -195,7 +211,8 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       confOf.set(c.profile, placeFile(mountedFiles, 'nginx', 'nginx.conf', c.profile, text));
     }
     add(first.nginx.path, (c) => {
-      const paths = c.backends.map((b) => b.path);
+      // nginx proxies to the web backends only; it never waits for a worker.
+      const paths = c.backends.filter((b) => b.kind === 'web').map((b) => b.path);
       const gated = (p: string) => !!c.backends.find((b) => b.path === p)!.healthcheck;
       return { base: c.nginx!.id, spec: nginxSpec(c.nginx!, confOf.get(c.profile)!), dependsOn: healthy(c, paths, gated) };
     });

@@ -7,16 +7,19 @@ import type { RuleContext } from '../../rules/rule.js';
 import { dropAddressLabel, exactStorage, mountSecrets, PULL, scratch, securityContext, setResources, toProbe } from './container.js';
 import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
+import { addMigrations } from './migration.js';
 import { mapProbes } from './probes.js';
 
 /** The objects one backend becomes; exposed so users can patch them. */
 export interface BackendResources {
   /** The backend's Deployment. */
   readonly deployment: kplus.Deployment;
-  /** The ClusterIP Service other workloads reach the backend through. */
-  readonly service: kplus.Service;
-  /** Resolves to every ready pod, for nginx's per-pod balancing. */
-  readonly headlessService: kplus.Service;
+  /** The ClusterIP Service; a worker (`kind: worker`) has none. */
+  readonly service?: kplus.Service;
+  /** Resolves to every ready pod, for nginx's per-pod balancing; a worker has none. */
+  readonly headlessService?: kplus.Service;
+  /** One init container per migration of the stack, in the pods of a database-using backend. */
+  readonly migrations: readonly kplus.Container[];
   /** The HorizontalPodAutoscaler, when the backend autoscales. */
   readonly autoscaler?: kplus.HorizontalPodAutoscaler;
   /** Keeps at most one pod down during voluntary disruptions. */
@@ -44,12 +47,16 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
   });
   const probes = b.healthcheck ? mapProbes(b.healthcheck) : undefined;
   const env = backendEnv(b, ctx.postgres, ctx.redis, secretFile, ctx.pooler);
+  const web = b.kind === 'web';
+  // Named, for the PodMonitor's endpoint (prometheusOperator); a worker has only its metrics port.
+  const containerPorts = web ? [{ number: b.port, name: 'http' }] : b.metricsPort !== undefined ? [{ number: b.metricsPort, name: 'metrics' }] : [];
   const container = deployment.addContainer({
     name: 'app',
     image: b.image,
     imagePullPolicy: PULL,
-    // Named, for the PodMonitor's endpoint (prometheusOperator).
-    ports: [{ number: b.port, name: 'http' }],
+    ...(b.command ? { command: [...b.command] } : {}),
+    ...(b.args ? { args: [...b.args] } : {}),
+    ...(containerPorts.length ? { ports: containerPorts } : {}),
     envVariables: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
     resources: {},
     securityContext: securityContext(BACKEND_USER),
@@ -76,14 +83,15 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
     return claim;
   });
 
+  const migrations = addMigrations(scope, ctx, b, deployment, BACKEND_USER);
+
+  // Nothing connects to a worker: no Service (Prometheus finds its pods directly).
   const ports = [{ name: 'http', port: b.port, targetPort: b.port }];
-  const service = new kplus.Service(scope, `${name}-service`, { metadata: { name, labels }, ports });
-  const headlessService = new kplus.Service(scope, `${name}-headless`, {
-    metadata: { name: `${name}-headless`, labels },
-    clusterIP: 'None',
-    ports,
-  });
-  for (const svc of [service, headlessService]) selectPods(svc, selector);
+  const service = web ? new kplus.Service(scope, `${name}-service`, { metadata: { name, labels }, ports }) : undefined;
+  const headlessService = web
+    ? new kplus.Service(scope, `${name}-headless`, { metadata: { name: `${name}-headless`, labels }, clusterIP: 'None', ports })
+    : undefined;
+  for (const svc of [service, headlessService]) if (svc) selectPods(svc, selector);
   const autoscaler = b.autoscale
     ? new kplus.HorizontalPodAutoscaler(scope, `${name}-hpa`, {
         metadata: { name, labels },
@@ -94,5 +102,13 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
       })
     : undefined;
   const disruptionBudget = podDisruptionBudget(scope, name, labels, selector);
-  return { deployment, service, headlessService, ...(autoscaler ? { autoscaler } : {}), disruptionBudget, claims };
+  return {
+    deployment,
+    ...(service ? { service } : {}),
+    ...(headlessService ? { headlessService } : {}),
+    migrations,
+    ...(autoscaler ? { autoscaler } : {}),
+    disruptionBudget,
+    claims,
+  };
 }

@@ -78,18 +78,23 @@ export const PULL = kplus.ImagePullPolicy.IF_NOT_PRESENT;
 
 /** An emptyDir for a path a read-only root filesystem must still write (/tmp, sockets). */
 export function scratch(scope: Construct, id: string, container: kplus.Container, path: string): void {
-  container.mount(path, kplus.Volume.fromEmptyDir(scope, `${id}-vol`, id));
+  // Containers of one pod (an init container and the app) share the one volume.
+  const volume = (scope.node.tryFindChild(`${id}-vol`) as kplus.Volume | undefined) ?? kplus.Volume.fromEmptyDir(scope, `${id}-vol`, id);
+  container.mount(path, volume);
 }
 
 /** Mounts model secrets as files at `/run/secrets/<name>/value`. */
 export function mountSecrets(scope: Construct, prefix: string, container: kplus.Container, names: readonly string[]): void {
   for (const name of names) {
     const k8sName = secretName(name);
-    const secret = kplus.Secret.fromSecretName(scope, `${prefix}-${k8sName}-ref`, k8sName);
-    const volume = kplus.Volume.fromSecret(scope, `${prefix}-${k8sName}-vol`, secret, {
-      name: `secret-${k8sName}`,
-      items: { [SECRET_KEY]: { path: SECRET_KEY } },
-    });
+    // Containers of one pod (an init container and the app) share one volume per secret.
+    const existing = scope.node.tryFindChild(`${prefix}-${k8sName}-vol`) as kplus.Volume | undefined;
+    const volume =
+      existing ??
+      kplus.Volume.fromSecret(scope, `${prefix}-${k8sName}-vol`, kplus.Secret.fromSecretName(scope, `${prefix}-${k8sName}-ref`, k8sName), {
+        name: `secret-${k8sName}`,
+        items: { [SECRET_KEY]: { path: SECRET_KEY } },
+      });
     container.mount(`/run/secrets/${name}`, volume, { readOnly: true });
   }
 }

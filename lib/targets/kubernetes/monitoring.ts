@@ -18,7 +18,7 @@ import { resolveResources } from '../../model/resources.js';
 import { renderAlertRules } from '../../render/alert-rules.js';
 import { renderDashboards } from '../../render/grafana-dashboards.js';
 import { GRAFANA_DASHBOARDS_DIR, renderGrafanaDashboardProvider, renderGrafanaDatasource } from '../../render/grafana-provisioning.js';
-import { renderPrometheusConfig } from '../../render/prometheus-config.js';
+import { renderPrometheusConfig, scrapedBackends } from '../../render/prometheus-config.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
@@ -264,7 +264,7 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
     JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'sa-token', mountPath: SA_TOKEN_DIR, readOnly: true }),
   );
   keep(S.prometheus, prom);
-  for (const b of ctx.backends) edges.push({ from: S.prometheus, to: b.serviceName, port: b.port });
+  for (const b of scrapedBackends(ctx.backends)) edges.push({ from: S.prometheus, to: b.serviceName, port: b.metricsPort });
   for (const [name, port] of [
     [S.nginxExporter, EXPORTER_PORTS.nginx],
     [S.postgresExporter, EXPORTER_PORTS.postgres],

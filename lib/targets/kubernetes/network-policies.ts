@@ -33,8 +33,12 @@ export function modelEdges(ctx: RuleContext, nginxPorts: readonly number[]): Edg
   if (n) for (const port of nginxPorts) edges.push({ from: WORLD, to: n.id, port });
   const pooler = ctx.pooler && ctx.postgres ? ctx.pooler : undefined;
   if (pooler) edges.push({ from: pooler.id, to: ctx.postgres!.id, port: POSTGRES_PORT });
+  const migrates = ctx.postgres !== undefined && ctx.backends.some((b) => b.migration);
   for (const b of ctx.backends) {
-    if (n) edges.push({ from: n.id, to: b.serviceName, port: b.port });
+    // nginx reaches web backends only; a worker has no ingress but Prometheus' scrape.
+    if (n && b.kind === 'web') edges.push({ from: n.id, to: b.serviceName, port: b.port });
+    // Migration init containers connect to Postgres directly, also behind a pooler.
+    if (b.pool && migrates && pooler) edges.push({ from: b.serviceName, to: ctx.postgres!.id, port: POSTGRES_PORT });
     // Behind a pooler, backends reach Postgres only through it.
     if (b.pool && pooler) edges.push({ from: b.serviceName, to: pooler.id, port: pooler.port });
     else if (b.pool && ctx.postgres) edges.push({ from: b.serviceName, to: ctx.postgres.id, port: POSTGRES_PORT });

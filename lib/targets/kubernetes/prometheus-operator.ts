@@ -8,7 +8,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { alertRuleGroups } from '../../render/alert-rules.js';
-import { exporterJobs } from '../../render/prometheus-config.js';
+import { exporterJobs, scrapedBackends } from '../../render/prometheus-config.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { appLabels, selectorLabels } from './names.js';
 import type { Edge } from './network-policies.js';
@@ -36,8 +36,8 @@ export function prometheusOperatorObjects(scope: Construct, ctx: RuleContext, na
   const stack = ctx.stack.stackName;
   // The app labels win: the operator's selector labels must not rename what scaleout owns.
   const labels = (name: string) => ({ ...op.labels, ...appLabels(stack, ctx.profile, name, 'monitoring') });
-  const endpoint = (job: string) => ({
-    port: 'http',
+  const endpoint = (job: string, port = 'http') => ({
+    port,
     path: '/metrics',
     interval: m.prometheus.scrapeInterval.toString(),
     relabelings: [{ action: 'replace', targetLabel: 'job', replacement: job }],
@@ -46,7 +46,7 @@ export function prometheusOperatorObjects(scope: Construct, ctx: RuleContext, na
   const edges: Edge[] = [];
 
   const podMonitors = new Map<string, ApiObject>();
-  for (const b of ctx.backends) {
+  for (const b of scrapedBackends(ctx.backends)) {
     podMonitors.set(
       b.serviceName,
       new ApiObject(scope, `${b.serviceName}-podmonitor`, {
@@ -56,11 +56,12 @@ export function prometheusOperatorObjects(scope: Construct, ctx: RuleContext, na
         spec: {
           selector: { matchLabels: selectorLabels(stack, ctx.profile, b.serviceName) },
           namespaceSelector: { matchNames: [namespace] },
-          podMetricsEndpoints: [endpoint(b.id)],
+          // A worker's container port is named `metrics`, a web backend's `http`.
+          podMetricsEndpoints: [endpoint(b.id, b.kind === 'web' ? 'http' : 'metrics')],
         },
       }),
     );
-    edges.push({ from, to: b.serviceName, port: b.port });
+    edges.push({ from, to: b.serviceName, port: b.metricsPort });
   }
 
   const serviceMonitors = new Map<string, ApiObject>();

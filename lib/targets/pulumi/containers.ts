@@ -18,6 +18,7 @@ import type { Cpu, Duration } from '../../units/index.js';
 import {
   APP_NETWORK,
   backendSpec,
+  migrationSpec,
   nginxSpec,
   NGINX_CONF_PATH,
   pgbouncerSpec,
@@ -210,6 +211,16 @@ export function backendContainerArgs(
   pooler?: ResolvedPgBouncer,
 ): docker.ContainerArgs {
   return containerArgs(backendSpec(b, pg, redis, pooler, {}), { name, hostname: b.serviceName, who: b.path, refs });
+}
+
+/**
+ * A backend's migration: a one-shot container Pulumi waits out (`attach`), never restarted
+ * or kept running, so its exit code is known. Docker replaces a container whose image or
+ * entrypoint changes, so it runs again exactly when those change.
+ */
+export function migrationContainerArgs(b: ResolvedBackend, pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  const args = containerArgs(migrationSpec(b, pg, {}), { name, hostname: b.migration!.serviceName, who: `${b.path}/migrations`, refs });
+  return { ...args, attach: true, mustRun: false, restart: 'no' };
 }
 
 /** nginx: the rendered config uploaded in place, ports published, TLS material as secret files. */

@@ -8,6 +8,7 @@ import { warningLines, type GateReport } from '../../rules/gate.js';
 import type { CapacitySummary } from './capacity-summary.js';
 import {
   backendContainerArgs,
+  migrationContainerArgs,
   nginxContainerArgs,
   pgbouncerContainerArgs,
   postgresContainerArgs,
@@ -67,6 +68,11 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly volumes: ReadonlyMap<string, docker.Volume>;
   /** Images by reference. */
   public readonly images: ReadonlyMap<string, docker.RemoteImage>;
+  /**
+   * One-shot migration containers by backend id: each finishes (exit 0) before any
+   * database-using backend container is created.
+   */
+  public readonly migrationContainers: ReadonlyMap<string, docker.Container>;
   /** Replica containers by backend id, in replica order. */
   public readonly backendContainers: ReadonlyMap<string, readonly docker.Container[]>;
   /** The nginx container, the only one with a published port. */
@@ -130,6 +136,25 @@ export class DockerStack extends pulumi.ComponentResource {
     this.poolerContainers = poolers;
     data.push(...poolers);
 
+    // Migrations run once the database is healthy and before every backend that uses it.
+    const migrations = new Map<string, docker.Container>();
+    if (ctx.postgres && this.postgresContainer) {
+      for (const b of ctx.backends) {
+        if (!b.migration) continue;
+        const resourceName = `${name}-${b.migration.serviceName}`;
+        migrations.set(b.id, container(resourceName, migrationContainerArgs(b, ctx.postgres, resourceName, refs(b.image, b.id)), [this.postgresContainer]));
+      }
+    }
+    this.migrationContainers = migrations;
+    // A failed migration stops the backends: each waits for every migration's exit code 0.
+    const migrated = [...migrations.entries()].map(([id, c]) =>
+      c.exitCode.apply((code) => {
+        if (code !== 0 && code !== undefined) throw new Error(`the migration of backend '${id}' exited with code ${code}; the backends were not started`);
+        return 'ok';
+      }),
+    );
+    const migratedLabel = migrated.length ? pulumi.all(migrated).apply(() => 'ok') : undefined;
+
     const backends = new Map<string, docker.Container[]>();
     for (const b of ctx.backends) {
       // Start only once the data tier it uses is healthy (the data containers `wait` for it);
@@ -145,7 +170,9 @@ export class DockerStack extends pulumi.ComponentResource {
         // A fixed name is kept as compose keeps it (SO-SCALE-CONFLICT had to be suppressed);
         // a second replica then cannot start, which is what that rule warns about.
         const physical = b.containerName ?? resourceName;
-        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler), deps));
+        const a = backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler);
+        const waits = b.pool && migratedLabel ? { labels: [{ label: 'scaleout.migrated', value: migratedLabel }] } : {};
+        replicas.push(container(resourceName, { ...a, ...waits }, [...deps, ...(b.pool ? migrations.values() : [])]));
       }
       backends.set(b.id, replicas);
     }
@@ -169,7 +196,7 @@ export class DockerStack extends pulumi.ComponentResource {
     }
     this.monitoringContainers = monitoring;
 
-    const containers = [...data, ...replicas, this.nginxContainer, ...monitoring.values()];
+    const containers = [...data, ...migrations.values(), ...replicas, this.nginxContainer, ...monitoring.values()];
     this.resources = [
       ...Object.values(this.networks),
       ...images.all.values(),

@@ -85,13 +85,15 @@ describe('upstream hosts', () => {
       const n = c.stack.nginx!.resolve(c.profile);
       expect(n.image, 'the examples run nginx from 1.27.3 on').toMatch(/^nginx:1\.(2[89]|[3-9]\d)\./);
       const { conf } = nginxOf(c.manifests);
+      // Workers (kind: worker) have no upstream.
       const want = c.stack.backends
         .map((b) => b.resolve(c.profile))
+        .filter((b) => b.kind === 'web')
         .map((b) => [`${b.serviceName}-headless.default.svc.cluster.local:${b.port}`, 'resolve']);
       expect(servers(conf), `${c.example} ${c.profile}`).toEqual(want);
       expect(conf).toMatch(/^\s*resolver kube-dns\.kube-system\.svc\.cluster\.local valid=\d+s/m);
       // Each headless name is a Service of the chart that selects the backend's pods.
-      for (const b of c.stack.backends.map((x) => x.resolve(c.profile))) {
+      for (const b of c.stack.backends.map((x) => x.resolve(c.profile)).filter((x) => x.kind === 'web')) {
         const svc = named(c.manifests, 'Service', `${b.serviceName}-headless`);
         expect(svc.spec.clusterIP).toBe('None');
         expect(svc.spec.ports).toEqual([{ name: 'http', port: b.port, targetPort: b.port }]);

@@ -26,6 +26,8 @@ describe('kubernetes-models validate()', () => {
       'pooled/prod',
       'reference-yaml/dev',
       'reference-yaml/prod',
+      'worker/dev',
+      'worker/prod',
     ]);
   });
 
