@@ -1,3 +1,4 @@
+export * from './fix.js';
 export * from './load.js';
 export * from './nginx-budget.js';
 export * from './peak.js';

@@ -5,51 +5,33 @@
  */
 import type { TargetKind } from '../capacity/target.js';
 import type { Suppression } from '../model/model-construct.js';
-import type { RuleId } from '../model/rule-ids.js';
+import { formatProblem, type Problem } from './problem.js';
 import type { ResolvedProfile } from './profile.js';
 
-export type Severity = 'error' | 'warning';
-
-/** What a rule reports, before the gate adds severity, profile and target. */
-export interface Violation {
-  /** Construct path the finding is about; suppressions match on it. */
-  readonly path: string;
-  readonly title: string;
-  /** Indented lines: the arithmetic, then the fix. */
-  readonly details: readonly string[];
-}
-
-/** A violation placed in its profile and target, with its severity. */
-export interface Finding extends Violation {
-  readonly rule: RuleId;
-  readonly severity: Severity;
-  readonly profile: string;
-  readonly target?: TargetKind;
-}
+export { fixLines, formatFix, formatProblem, type Fix, type FixOp, type FixValue, type Problem, type Severity, type Violation } from './problem.js';
 
 /** The outcome of evaluating every rule for every profile and target of one gate call. */
 export interface GateReport {
   /** The targets whose semantics the capacity rules were evaluated under. */
   readonly targets: readonly TargetKind[];
-  readonly errors: readonly Finding[];
-  readonly warnings: readonly Finding[];
-  readonly suppressed: readonly { readonly finding: Finding; readonly suppression: Suppression }[];
+  readonly errors: readonly Problem[];
+  readonly warnings: readonly Problem[];
+  /** Problems a suppression hid, each with the suppression that hid it. */
+  readonly suppressed: readonly {
+    /** The problem, as it would have been reported. */
+    readonly problem: Problem;
+    readonly suppression: Suppression;
+  }[];
   /** Suppressions that matched nothing; reported so stale ones get removed. */
   readonly unusedSuppressions: readonly Suppression[];
   /** One resolved profile per profile evaluated, in the stack's profile order. */
   readonly contexts: readonly ResolvedProfile[];
 }
 
-/** `[SO-POOL] uns/db (profile prod, target compose): title` followed by indented details. */
-export function formatFinding(f: Finding): string {
-  const where = f.target ? `profile ${f.profile}, target ${f.target}` : `profile ${f.profile}`;
-  return [`[${f.rule}] ${f.path} (${where}): ${f.title}`, ...f.details.map((d) => `  ${d}`)].join('\n');
-}
-
 /** Warning lines for a report: rule warnings and stale suppressions. */
 export function warningLines(report: GateReport): string[] {
   return [
-    ...report.warnings.map((f) => `warning ${formatFinding(f)}`),
+    ...report.warnings.map((p) => `warning ${formatProblem(p)}`),
     ...report.unusedSuppressions.map(
       (s) => `warning [${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`,
     ),
