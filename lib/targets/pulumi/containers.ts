@@ -203,23 +203,24 @@ export function backendContainerArgs(
   name: string,
   refs: ContainerRefs,
   pooler?: ResolvedPgBouncer,
+  spec: ServiceSpec = backendSpec(b, pg, redis, pooler, {}),
 ): docker.ContainerArgs {
-  return containerArgs(backendSpec(b, pg, redis, pooler, {}), { name, hostname: b.serviceName, who: b.path, refs });
+  return containerArgs(spec, { name, hostname: b.serviceName, who: b.path, refs });
 }
 
 /** nginx: the rendered config uploaded in place, ports published, TLS material as secret files. */
-export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return containerArgs(nginxSpec(n, 'nginx.conf'), { name, hostname: n.id, who: n.path, refs, uploads: [{ file: NGINX_CONF_PATH, content: conf }] });
+export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs, spec = nginxSpec(n, 'nginx.conf')): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: n.id, who: n.path, refs, uploads: [{ file: NGINX_CONF_PATH, content: conf }] });
 }
 
 /** Postgres on the internal network only, its settings as `-c` command args. */
-export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return containerArgs(postgresSpec(pg, pg.id), { name, hostname: pg.id, who: pg.path, refs });
+export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs, spec = postgresSpec(pg, pg.id)): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: pg.id, who: pg.path, refs });
 }
 
 /** Redis on the internal network only; a shell reads the password file, as in compose. */
-export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return containerArgs(redisSpec(r, r.id), { name, hostname: r.id, who: r.path, refs });
+export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs, spec = redisSpec(r, r.id)): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: r.id, who: r.path, refs });
 }
 
 /**
@@ -233,9 +234,10 @@ export function pgbouncerContainerArgs(
   ini: string,
   name: string,
   refs: ContainerRefs,
+  spec: ServiceSpec = pgbouncerSpec(p, 'pgbouncer.ini'),
 ): docker.ContainerArgs {
   const userlist = pulumi.interpolate`"${pg.user}" "${refs.secret(pg.passwordSecret)}"\n`;
-  return containerArgs(pgbouncerSpec(p, 'pgbouncer.ini'), {
+  return containerArgs(spec, {
     name,
     hostname: p.id,
     who: p.path,

@@ -104,12 +104,12 @@ export class DockerStack extends pulumi.ComponentResource {
     const data: docker.Container[] = [];
     if (ctx.postgres) {
       const pg = ctx.postgres;
-      this.postgresContainer = container(`${name}-${pg.id}`, postgresContainerArgs(pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
+      this.postgresContainer = container(`${name}-${pg.id}`, postgresContainerArgs(pg, `${name}-${pg.id}`, refs(pg.image, pg.id), plan.specs.postgres));
       data.push(this.postgresContainer);
     }
     if (ctx.redis) {
       const r = ctx.redis;
-      this.redisContainer = container(`${name}-${r.id}`, redisContainerArgs(r, `${name}-${r.id}`, refs(r.image, r.id)));
+      this.redisContainer = container(`${name}-${r.id}`, redisContainerArgs(r, `${name}-${r.id}`, refs(r.image, r.id), plan.specs.redis));
       data.push(this.redisContainer);
     }
 
@@ -118,7 +118,7 @@ export class DockerStack extends pulumi.ComponentResource {
       const p = ctx.pooler;
       for (let i = 1; i <= p.replicas; i++) {
         const resourceName = `${name}-${p.id}-${i}`;
-        const a = pgbouncerContainerArgs(p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
+        const a = pgbouncerContainerArgs(p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id), plan.specs.pooler);
         poolers.push(container(resourceName, a, [this.postgresContainer]));
       }
     }
@@ -140,7 +140,7 @@ export class DockerStack extends pulumi.ComponentResource {
         // A fixed name is kept as compose keeps it (SO-SCALE-CONFLICT had to be suppressed);
         // a second replica then cannot start, which is what that rule warns about.
         const physical = b.containerName ?? resourceName;
-        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler), deps));
+        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler, plan.specs.backends.get(b.id)), deps));
       }
       backends.set(b.id, replicas);
     }
@@ -150,7 +150,7 @@ export class DockerStack extends pulumi.ComponentResource {
     this.nginxConf = plan.nginxConf;
     this.nginxContainer = container(
       `${name}-${nginx.id}`,
-      nginxContainerArgs(nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id)),
+      nginxContainerArgs(nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id), plan.specs.nginx),
       replicas,
     );
 
@@ -158,7 +158,7 @@ export class DockerStack extends pulumi.ComponentResource {
     if (ctx.monitoring && plan.monitoring) {
       // After everything they scrape, so Prometheus finds its targets up.
       const scraped = [...data, ...replicas, this.nginxContainer];
-      for (const mc of monitoringContainerArgs(ctx, plan.monitoring, name, refs)) {
+      for (const mc of monitoringContainerArgs(ctx, plan.monitoring, name, refs, plan.specs.monitoring)) {
         monitoring.set(mc.id, container(`${name}-${mc.id}`, mc.args, scraped));
       }
     }

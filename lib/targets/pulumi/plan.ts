@@ -7,12 +7,24 @@ import { ConfigError } from '../../errors.js';
 import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
-import { backendSecrets } from '../../render/backend-env.js';
 import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
+import { backendSpec, nginxSpec, pgbouncerSpec, postgresSpec, redisSpec, type ServiceSpec } from '../../render/docker-services.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { capacitySummary, type CapacitySummary } from './capacity-summary.js';
-import { monitoringFiles, type MonitoringFiles } from './monitoring.js';
+import { monitoringFiles, monitoringSpecs, type MonitoringFiles, type MonitoringSpec } from './monitoring.js';
+
+/** Every container's spec for one profile, built once: the component registers these. */
+export interface DockerSpecs {
+  readonly postgres?: ServiceSpec;
+  readonly redis?: ServiceSpec;
+  /** Every PgBouncer instance runs this spec. */
+  readonly pooler?: ServiceSpec;
+  /** By backend id; every replica runs its backend's spec. */
+  readonly backends: ReadonlyMap<string, ServiceSpec>;
+  readonly nginx?: ServiceSpec;
+  readonly monitoring: readonly MonitoringSpec[];
+}
 
 /** The resolved, gated deployment of one profile. */
 export interface DockerPlan {
@@ -25,7 +37,12 @@ export interface DockerPlan {
   /** nginx.conf exactly as the compose target renders it for this profile. */
   readonly nginxConf: string;
   readonly capacity: CapacitySummary;
-  /** Every secret some container mounts under /run/secrets, sorted. */
+  /** The spec of every container the component creates. */
+  readonly specs: DockerSpecs;
+  /**
+   * Every secret some container mounts under /run/secrets and whose value is stored (read
+   * off `specs`), sorted. The pooler's userlist is not: it is written from the Postgres password.
+   */
   readonly secretNames: readonly string[];
   /** The pooler's pgbouncer.ini, when the stack has one. */
   readonly pgbouncerIni?: string;
@@ -48,12 +65,17 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   // The pooler logs in with the app role; its userlist is derived from the Postgres
   // password secret, so it needs no secret of its own here.
   const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id) : undefined;
-  const secrets = new Set<string>();
-  if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
-  if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
-  for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
-  if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
-  if (ctx.monitoring) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
+  const specs: DockerSpecs = {
+    ...(ctx.postgres ? { postgres: postgresSpec(ctx.postgres, ctx.postgres.id) } : {}),
+    ...(ctx.redis ? { redis: redisSpec(ctx.redis, ctx.redis.id) } : {}),
+    ...(ctx.pooler && ctx.postgres ? { pooler: pgbouncerSpec(ctx.pooler, 'pgbouncer.ini') } : {}),
+    backends: new Map(ctx.backends.map((b) => [b.id, backendSpec(b, ctx.postgres, ctx.redis, ctx.pooler, {})])),
+    ...(ctx.nginx ? { nginx: nginxSpec(ctx.nginx, 'nginx.conf') } : {}),
+    monitoring: ctx.monitoring ? monitoringSpecs(ctx) : [],
+  };
+  const all = [specs.postgres, specs.redis, specs.pooler, ...specs.backends.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)];
+  const derived = ctx.pooler?.userlistSecret;
+  const secretNames = [...new Set(all.flatMap((spec) => spec?.secrets ?? []))].filter((n) => n !== derived).sort();
   const monitoring = ctx.monitoring ? monitoringFiles(ctx, stack.stackName) : undefined;
   return {
     stackName: stack.stackName,
@@ -64,7 +86,8 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     ...(pgbouncerIni ? { pgbouncerIni } : {}),
     ...(monitoring ? { monitoring } : {}),
     capacity: capacitySummary(ctx),
-    secretNames: [...secrets].sort(),
+    specs,
+    secretNames,
   };
 }
 
