@@ -28,14 +28,17 @@ export interface GateReport {
   readonly contexts: readonly ResolvedProfile[];
 }
 
-/** Warning lines for a report: rule warnings and stale suppressions. */
-export function warningLines(report: GateReport): string[] {
+/** A report's warnings as text, unprefixed: rule warnings, then stale suppressions (the Pulumi engine adds its own "warning:"). */
+export function warningTexts(report: GateReport): string[] {
   return [
-    ...report.warnings.map((p) => `warning ${formatProblem(p)}`),
-    ...report.unusedSuppressions.map(
-      (s) => `warning [${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`,
-    ),
+    ...report.warnings.map(formatProblem),
+    ...report.unusedSuppressions.map((s) => `[${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`),
   ];
+}
+
+/** Warning lines for a report, as the CLI and CAPACITY.md print them: `warning ` + {@link warningTexts}. */
+export function warningLines(report: GateReport): string[] {
+  return warningTexts(report).map((t) => `warning ${t}`);
 }
 
 /**

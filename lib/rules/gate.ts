@@ -9,7 +9,7 @@ import type { RuleContext } from './rule.js';
 import { checkStructure } from './structure.js';
 
 export { resolveProfile } from '../plan/profile.js';
-export { warningLines, type GateReport } from '../plan/report.js';
+export { warningLines, warningTexts, type GateReport } from '../plan/report.js';
 
 /** Which targets and profiles a synth covers. */
 export interface GateOptions {

@@ -1,4 +1,4 @@
-export { evaluate, resolveProfile, synthGate, warningLines, type GateOptions, type GateReport } from './gate.js';
+export { evaluate, resolveProfile, synthGate, warningLines, warningTexts, type GateOptions, type GateReport } from './gate.js';
 export { RULES, RULE_IDS } from './registry.js';
 export { checkStructure } from './structure.js';
 export { formatFix, formatProblem, type Fix, type Problem, type Rule, type RuleContext, type Severity, type Violation } from './rule.js';

@@ -4,7 +4,7 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { Stack } from '../../model/stack.js';
-import { warningLines, type GateReport } from '../../rules/gate.js';
+import { warningTexts, type GateReport } from '../../rules/gate.js';
 import type { CapacitySummary } from './capacity-summary.js';
 import {
   backendContainerArgs,
@@ -83,8 +83,8 @@ export class DockerStack extends pulumi.ComponentResource {
     const secrets = resolveSecrets(plan, args);
     // Only names go to the engine as component inputs; never the model or a password.
     super(DockerStack.TYPE, name, { stack: plan.stackName, profile: plan.profile }, opts);
-    // The engine prefixes its own "warning:"; drop the CLI's.
-    for (const line of warningLines(plan.report)) void pulumi.log.warn(line.replace(/^warning /, ''), this);
+    // The engine prefixes its own "warning:", so the texts go without the CLI's.
+    for (const text of warningTexts(plan.report)) void pulumi.log.warn(text, this);
 
     const { ctx } = plan;
     const nginx = ctx.nginx!;
