@@ -75,7 +75,7 @@ function pythonProbe(port: number, path: string, timeout: Duration): string[] {
 }
 
 /** The one place each {@link BackendProps} default lives (the TSDoc `@default`s say the same). */
-export const BACKEND_DEFAULTS = {
+const BACKEND_DEFAULTS = {
   port: 8000,
   replicas: 1,
   autoscale: { min: 2, targetCpu: 70 },

@@ -292,7 +292,7 @@ export type MonitoringOverrides = DeepPartial<MonitoringProps>;
 export interface MonitoringConstructProps extends MonitoringProps, ModelCommonProps<MonitoringOverrides> {}
 
 /** The one place each {@link MonitoringProps} default lives (the TSDoc `@default`s say the same). */
-export const MONITORING_DEFAULTS = {
+const MONITORING_DEFAULTS = {
   prometheus: {
     image: 'prom/prometheus:v2.53.0',
     port: 9090,

@@ -224,7 +224,7 @@ export interface NginxConstructProps extends NginxProps, ModelCommonProps<NginxO
 export const DEFAULT_NGINX_IMAGE = 'nginx:1.28.0-alpine';
 
 /** The one place each {@link NginxProps} default lives (the TSDoc `@default`s say the same). */
-export const NGINX_DEFAULTS = {
+const NGINX_DEFAULTS = {
   image: DEFAULT_NGINX_IMAGE,
   resources: { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
   algorithm: 'round_robin',

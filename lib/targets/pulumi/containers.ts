@@ -203,23 +203,42 @@ export function backendContainerArgs(
   name: string,
   refs: ContainerRefs,
   pooler?: ResolvedPgBouncer,
-  spec: ServiceSpec = backendSpec(b, pg, redis, pooler, {}),
 ): docker.ContainerArgs {
+  return backendArgsOf(backendSpec(b, pg, redis, pooler, {}), b, name, refs);
+}
+
+/** {@link backendContainerArgs} from the backend's spec as the plan built it. */
+export function backendArgsOf(spec: ServiceSpec, b: ResolvedBackend, name: string, refs: ContainerRefs): docker.ContainerArgs {
   return containerArgs(spec, { name, hostname: b.serviceName, who: b.path, refs });
 }
 
 /** nginx: the rendered config uploaded in place, ports published, TLS material as secret files. */
-export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs, spec = nginxSpec(n, 'nginx.conf')): docker.ContainerArgs {
+export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return nginxArgsOf(nginxSpec(n, 'nginx.conf'), n, conf, name, refs);
+}
+
+/** {@link nginxContainerArgs} from nginx's spec as the plan built it. */
+export function nginxArgsOf(spec: ServiceSpec, n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs): docker.ContainerArgs {
   return containerArgs(spec, { name, hostname: n.id, who: n.path, refs, uploads: [{ file: NGINX_CONF_PATH, content: conf }] });
 }
 
 /** Postgres on the internal network only, its settings as `-c` command args. */
-export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs, spec = postgresSpec(pg, pg.id)): docker.ContainerArgs {
+export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return postgresArgsOf(postgresSpec(pg, pg.id), pg, name, refs);
+}
+
+/** {@link postgresContainerArgs} from Postgres' spec as the plan built it. */
+export function postgresArgsOf(spec: ServiceSpec, pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
   return containerArgs(spec, { name, hostname: pg.id, who: pg.path, refs });
 }
 
 /** Redis on the internal network only; a shell reads the password file, as in compose. */
-export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs, spec = redisSpec(r, r.id)): docker.ContainerArgs {
+export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return redisArgsOf(redisSpec(r, r.id), r, name, refs);
+}
+
+/** {@link redisContainerArgs} from Redis' spec as the plan built it. */
+export function redisArgsOf(spec: ServiceSpec, r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
   return containerArgs(spec, { name, hostname: r.id, who: r.path, refs });
 }
 
@@ -234,7 +253,18 @@ export function pgbouncerContainerArgs(
   ini: string,
   name: string,
   refs: ContainerRefs,
-  spec: ServiceSpec = pgbouncerSpec(p, 'pgbouncer.ini'),
+): docker.ContainerArgs {
+  return pgbouncerArgsOf(pgbouncerSpec(p, 'pgbouncer.ini'), p, pg, ini, name, refs);
+}
+
+/** {@link pgbouncerContainerArgs} from the pooler's spec as the plan built it. */
+export function pgbouncerArgsOf(
+  spec: ServiceSpec,
+  p: ResolvedPgBouncer,
+  pg: ResolvedPostgres,
+  ini: string,
+  name: string,
+  refs: ContainerRefs,
 ): docker.ContainerArgs {
   const userlist = pulumi.interpolate`"${pg.user}" "${refs.secret(pg.passwordSecret)}"\n`;
   return containerArgs(spec, {

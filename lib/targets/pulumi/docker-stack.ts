@@ -7,17 +7,17 @@ import type { Stack } from '../../model/stack.js';
 import { warningTexts, type GateReport } from '../../rules/gate.js';
 import type { CapacitySummary } from './capacity-summary.js';
 import {
-  backendContainerArgs,
-  nginxContainerArgs,
-  pgbouncerContainerArgs,
-  postgresContainerArgs,
-  redisContainerArgs,
+  backendArgsOf,
+  nginxArgsOf,
+  pgbouncerArgsOf,
+  postgresArgsOf,
+  redisArgsOf,
   type ContainerRefs,
 } from './containers.js';
 import { StackImages } from './images.js';
 import { monitoringContainerArgs } from './monitoring.js';
 import { createNetworks, type StackNetworks } from './networks.js';
-import { planDockerStack } from './plan.js';
+import { planWithSpecs } from './plan.js';
 import { resolveSecrets, type SecretArgs } from './secrets.js';
 import { StackVolumes } from './volumes.js';
 
@@ -79,7 +79,7 @@ export class DockerStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     // Gate, overrides and secrets before super(): a refused model must register nothing.
-    const plan = planDockerStack(args.stack, args.profile, args.images);
+    const plan = planWithSpecs(args.stack, args.profile, args.images);
     const secrets = resolveSecrets(plan, args);
     // Only names go to the engine as component inputs; never the model or a password.
     super(DockerStack.TYPE, name, { stack: plan.stackName, profile: plan.profile }, opts);
@@ -104,12 +104,12 @@ export class DockerStack extends pulumi.ComponentResource {
     const data: docker.Container[] = [];
     if (ctx.postgres) {
       const pg = ctx.postgres;
-      this.postgresContainer = container(`${name}-${pg.id}`, postgresContainerArgs(pg, `${name}-${pg.id}`, refs(pg.image, pg.id), plan.specs.postgres));
+      this.postgresContainer = container(`${name}-${pg.id}`, postgresArgsOf(plan.specs.postgres!, pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
       data.push(this.postgresContainer);
     }
     if (ctx.redis) {
       const r = ctx.redis;
-      this.redisContainer = container(`${name}-${r.id}`, redisContainerArgs(r, `${name}-${r.id}`, refs(r.image, r.id), plan.specs.redis));
+      this.redisContainer = container(`${name}-${r.id}`, redisArgsOf(plan.specs.redis!, r, `${name}-${r.id}`, refs(r.image, r.id)));
       data.push(this.redisContainer);
     }
 
@@ -118,7 +118,7 @@ export class DockerStack extends pulumi.ComponentResource {
       const p = ctx.pooler;
       for (let i = 1; i <= p.replicas; i++) {
         const resourceName = `${name}-${p.id}-${i}`;
-        const a = pgbouncerContainerArgs(p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id), plan.specs.pooler);
+        const a = pgbouncerArgsOf(plan.specs.pooler!, p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
         poolers.push(container(resourceName, a, [this.postgresContainer]));
       }
     }
@@ -140,7 +140,7 @@ export class DockerStack extends pulumi.ComponentResource {
         // A fixed name is kept as compose keeps it (SO-SCALE-CONFLICT had to be suppressed);
         // a second replica then cannot start, which is what that rule warns about.
         const physical = b.containerName ?? resourceName;
-        replicas.push(container(resourceName, backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler, plan.specs.backends.get(b.id)), deps));
+        replicas.push(container(resourceName, backendArgsOf(plan.specs.backends.get(b.id)!, b, physical, refs(b.image, b.id)), deps));
       }
       backends.set(b.id, replicas);
     }
@@ -150,7 +150,7 @@ export class DockerStack extends pulumi.ComponentResource {
     this.nginxConf = plan.nginxConf;
     this.nginxContainer = container(
       `${name}-${nginx.id}`,
-      nginxContainerArgs(nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id), plan.specs.nginx),
+      nginxArgsOf(plan.specs.nginx!, nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id)),
       replicas,
     );
 

@@ -82,7 +82,7 @@ export function monitoringContainerArgs(
   files: MonitoringFiles,
   prefix: string,
   refsOf: (image: string, id: string) => ContainerRefs,
-  specs: readonly MonitoringSpec[] = monitoringSpecs(ctx),
+  specs: readonly MonitoringSpec[],
 ): MonitoringContainer[] {
   const m = ctx.monitoring!;
   const S = MONITORING_SERVICES;

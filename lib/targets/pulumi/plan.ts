@@ -37,11 +37,10 @@ export interface DockerPlan {
   /** nginx.conf exactly as the compose target renders it for this profile. */
   readonly nginxConf: string;
   readonly capacity: CapacitySummary;
-  /** The spec of every container the component creates. */
-  readonly specs: DockerSpecs;
   /**
    * Every secret some container mounts under /run/secrets and whose value is stored (read
-   * off `specs`), sorted. The pooler's userlist is not: it is written from the Postgres password.
+   * off the containers' specs), sorted. The pooler's userlist is not: it is written from
+   * the Postgres password.
    */
   readonly secretNames: readonly string[];
   /** The pooler's pgbouncer.ini, when the stack has one. */
@@ -57,6 +56,16 @@ export interface DockerPlan {
  * @param images image overrides by construct id (`backend`, `nginx`, `db`, `redis`)
  */
 export function planDockerStack(stack: Stack, profile: string, images: Readonly<Record<string, string>> = {}): DockerPlan {
+  return planWithSpecs(stack, profile, images);
+}
+
+/** A {@link DockerPlan} with the spec of every container, for the component that registers them. */
+export interface DockerStackPlan extends DockerPlan {
+  readonly specs: DockerSpecs;
+}
+
+/** {@link planDockerStack}, keeping the specs it read the secret list off. */
+export function planWithSpecs(stack: Stack, profile: string, images: Readonly<Record<string, string>> = {}): DockerStackPlan {
   const report = synthGate(stack, { targets: ['pulumi'], profiles: [profile] });
   const ctx = applyImages(report.contexts[0]!, images);
   // Every replica container carries the backend id as a network alias (see containers.ts),

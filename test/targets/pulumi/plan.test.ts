@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceStack } from '../../../examples/reference/stack.js';
 import { ConfigError, SynthError, synthGate } from '../../../lib/index.js';
 import { planDockerStack } from '../../../lib/targets/pulumi/index.js';
+import { planWithSpecs } from '../../../lib/targets/pulumi/plan.js';
 import { Testing } from 'cdk8s';
 import { backendSecrets } from '../../../lib/render/backend-env.js';
 import { exampleSources } from '../../helpers/k8s.js';
@@ -31,7 +32,7 @@ describe('planDockerStack', () => {
   it.each(exampleSources().map((e) => [e.example, e] as const))('%s: reads its secret list off the specs it registers, each stored secret once', (_, e) => {
     const stack = e.load(Testing.app());
     for (const profile of stack.profileNames) {
-      const plan = planDockerStack(stack, profile);
+      const plan = planWithSpecs(stack, profile);
       const { ctx, specs } = plan;
       const mounted = [specs.postgres, specs.redis, specs.pooler, ...specs.backends.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)]
         .flatMap((spec) => spec?.secrets ?? []);
