@@ -1,3 +1,4 @@
+export * from './fix.js';
 export * from './load.js';
 export * from './migration-budget.js';
 export * from './nginx-budget.js';

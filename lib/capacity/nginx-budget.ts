@@ -1,5 +1,6 @@
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedNginx } from '../model/nginx.js';
+import type { Fix } from './fix.js';
 import { peakReplicas } from './peak.js';
 import type { TargetKind } from './target.js';
 
@@ -136,13 +137,19 @@ export function nginxBudget(nginx: ResolvedNginx, all: readonly ResolvedBackend[
   };
 }
 
-/** Fixes for an exceeded nginx budget: more worker_connections or processes, or a lower peakConcurrentRequests when it was set. */
-export function nginxFixes(b: NginxBudget): string[] {
+/** Fixes for an exceeded nginx budget: more connections per worker, more workers, or a lower set peak. */
+export function nginxFixes(b: NginxBudget): Fix[] {
+  const id = b.nginx.id;
   const perWorkerIdle = b.idlePerWorker + b.listeners;
-  const fixes = [`worker_connections ≥ ${Math.ceil(b.demand / b.workerProcesses)}`];
+  const fixes: Fix[] = [
+    { knob: `${id}.workerConnections`, op: 'atLeast', value: Math.ceil(b.demand / b.workerProcesses), term: 'worker_connections' },
+  ];
   // Each extra worker adds worker_connections of capacity but also its own idle connections.
   const room = b.nginx.workerConnections - perWorkerIdle;
-  if (room > 0) fixes.push(`worker_processes ≥ ${Math.ceil((2 * b.peakRequests) / room)}`);
-  if (!b.derived) fixes.push(`peakConcurrentRequests ≤ ${Math.floor((b.capacity - b.workerProcesses * perWorkerIdle) / 2)}`);
+  if (room > 0) fixes.push({ knob: `${id}.workerProcesses`, op: 'atLeast', value: Math.ceil((2 * b.peakRequests) / room), term: 'worker_processes' });
+  if (!b.derived) {
+    const peak = Math.floor((b.capacity - b.workerProcesses * perWorkerIdle) / 2);
+    fixes.push({ knob: `${id}.peakConcurrentRequests`, op: 'atMost', value: peak, term: 'peakConcurrentRequests' });
+  }
   return fixes;
 }

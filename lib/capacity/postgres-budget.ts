@@ -1,5 +1,6 @@
 import type { ResolvedBackend } from '../model/backend.js';
 import type { StackClient } from '../model/monitoring.js';
+import type { Fix } from './fix.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import { migrationConnections, type MigrationConnections } from './migration-budget.js';
@@ -107,25 +108,40 @@ export function databaseShares(backends: readonly ResolvedBackend[], target: Tar
  * The smallest changes that would make the budget hold, one knob at a time. A replica
  * count below `minReplicas` (2 in production, per SO-HA) is not offered.
  */
-export function postgresFixes(budget: PostgresBudget, minReplicas: MinReplicas = 1): string[] {
+export function postgresFixes(budget: PostgresBudget, minReplicas: MinReplicas = 1): Fix[] {
   const { backends, available, demand, postgres, target } = budget;
-  const fixes: string[] = [];
+  const fixes: Fix[] = [];
   const named = backends.length > 1;
   for (const s of backends) {
     const others = demand - s.demand;
     const room = available - others;
-    const who = named ? `${s.backend.serviceName} ` : '';
     const b = s.backend;
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(b, target, m).total * s.workers * s.perWorker <= room);
-    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(backendFix(b, s.peak.knob, 'atMost', maxBase, named));
     const maxPer = largestAtMost(s.perWorker - 1, (p) => s.peak.total * s.workers * p <= room);
-    if (maxPer !== undefined) fixes.push(`${who}pool.size + maxOverflow ≤ ${maxPer}`);
+    if (maxPer !== undefined) fixes.push(backendFix(b, 'pool.size + maxOverflow', 'atMost', maxPer, named));
     const maxWorkers = largestAtMost(s.workers - 1, (w) => s.peak.total * w * s.perWorker <= room);
-    if (maxWorkers !== undefined) fixes.push(`${who}workers ≤ ${maxWorkers}`);
+    if (maxWorkers !== undefined) fixes.push(backendFix(b, 'workers', 'atMost', maxWorkers, named));
   }
   const reserved = postgres.superuserReservedConnections + postgres.reservedConnections;
-  fixes.push(`max_connections ≥ ${demand + reserved}`);
+  fixes.push(maxConnectionsFix(postgres, demand + reserved));
   const appDemand = backends.reduce((sum, b) => sum + b.demand, 0);
-  fixes.push(suggestedPooler(appDemand, postgres, budget.fixedClients, target) ?? 'add PgBouncer');
+  fixes.push(suggestedPooler(appDemand, postgres, budget.fixedClients, target));
   return fixes;
+}
+
+/** `db.maxConnections ≥ n`, worded as the server's `max_connections`. */
+export function maxConnectionsFix(pg: ResolvedPostgres, n: number): Fix {
+  return { knob: `${pg.id}.maxConnections`, op: 'atLeast', value: n, term: 'max_connections' };
+}
+
+/**
+ * A bound on one of a backend's knobs (`replicas`, `autoscale.max`, `workers`, `redisPool`,
+ * or the sum `pool.size + maxOverflow`); `named` puts the service name in front, for a
+ * budget several backends share.
+ */
+export function backendFix(b: ResolvedBackend, prop: string, op: 'atMost' | 'atLeast', value: number, named = false): Fix {
+  const props = prop === 'pool.size + maxOverflow' ? ['pool.size', 'pool.maxOverflow'] : [prop];
+  const knob = props.map((p) => `${b.id}.${p}`).join(' + ');
+  return { knob, op, value, term: named ? `${b.serviceName} ${prop}` : prop };
 }

@@ -1,4 +1,6 @@
 import type { ResolvedBackend } from '../model/backend.js';
+import type { Fix } from './fix.js';
+import { backendFix } from './postgres-budget.js';
 import type { ResolvedRedis } from '../model/redis.js';
 import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
@@ -48,18 +50,22 @@ export function redisBudget(backends: readonly ResolvedBackend[], redis: Resolve
 }
 
 /** Fixes for an exceeded Redis budget; replica counts below `minReplicas` are not offered. */
-export function redisFixes(budget: RedisBudget, minReplicas: MinReplicas = 1): string[] {
+export function redisFixes(budget: RedisBudget, minReplicas: MinReplicas = 1): Fix[] {
   const { backends, demand, redis, target } = budget;
-  const fixes: string[] = [];
+  const fixes: Fix[] = [];
   const named = backends.length > 1;
   for (const s of backends) {
     const room = redis.maxClients - (demand - s.demand);
-    const who = named ? `${s.backend.serviceName} ` : '';
     const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(s.backend, target, m).total * s.workers * s.pool <= room);
-    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(`${who}${s.peak.knob} ≤ ${maxBase}`);
+    if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(backendFix(s.backend, s.peak.knob, 'atMost', maxBase, named));
     const maxPool = largestAtMost(s.pool - 1, (p) => s.peak.total * s.workers * p <= room);
-    if (maxPool !== undefined) fixes.push(`${who}redisPool ≤ ${maxPool}`);
+    if (maxPool !== undefined) fixes.push(backendFix(s.backend, 'redisPool', 'atMost', maxPool, named));
   }
-  fixes.push(`maxclients ≥ ${demand}`);
+  fixes.push(maxClientsFix(redis, demand));
   return fixes;
+}
+
+/** `redis.maxClients ≥ n`, worded as the server's `maxclients`. */
+export function maxClientsFix(redis: ResolvedRedis, n: number): Fix {
+  return { knob: `${redis.id}.maxClients`, op: 'atLeast', value: n, term: 'maxclients' };
 }

@@ -14,7 +14,7 @@ import { safeScales } from '../capacity/safe-scale.js';
 import { TARGETS, type TargetKind } from '../capacity/target.js';
 import type { Stack } from '../model/stack.js';
 import type { ResolvedProfile } from '../plan/profile.js';
-import type { Finding, GateReport } from '../plan/report.js';
+import { fixLines, type Fix, type GateReport, type Problem } from '../plan/report.js';
 
 /** Bumped when a key changes meaning or goes away; new keys do not bump it. */
 export const PLAN_JSON_VERSION = 1;
@@ -60,7 +60,10 @@ export interface FindingJson {
   readonly profile: string;
   readonly target?: TargetKind;
   readonly title: string;
+  /** The terms, then the fix lines, as the CLI prints them. */
   readonly details: readonly string[];
+  /** The fixes as data: `{ knob, op, value, term, note, budget }`. */
+  readonly fixes: readonly Fix[];
 }
 
 export interface PlanJson {
@@ -71,7 +74,7 @@ export interface PlanJson {
   readonly ok: boolean;
   readonly profiles: Record<string, ProfilePlanJson>;
   readonly findings: readonly FindingJson[];
-  readonly suppressed: readonly (Omit<FindingJson, 'severity' | 'title' | 'details'> & { readonly reason: string })[];
+  readonly suppressed: readonly (Omit<FindingJson, 'severity' | 'title' | 'details' | 'fixes'> & { readonly reason: string })[];
   readonly unusedSuppressions: readonly { readonly rule: string; readonly path: string; readonly reason: string }[];
 }
 
@@ -141,15 +144,29 @@ function profilePlan(ctx: ResolvedProfile, targets: readonly TargetKind[]): Prof
   return { production: ctx.production, backends, budgets: budgets(ctx, targets) };
 }
 
-function findingJson(f: Finding): FindingJson {
+/** One JSON finding per profile, in the keys of version 1; `fixes` is new. */
+function findingJson(p: Problem): FindingJson[] {
+  return p.profiles.map((profile) => ({
+    rule: p.code,
+    severity: p.severity,
+    path: p.path,
+    profile,
+    ...(p.target ? { target: p.target } : {}),
+    title: p.message,
+    details: [...p.terms, ...fixLines(p.fixes)],
+    fixes: p.fixes.map(fixJson),
+  }));
+}
+
+/** A fix with its keys in a fixed order. */
+function fixJson(f: Fix): Fix {
   return {
-    rule: f.rule,
-    severity: f.severity,
-    path: f.path,
-    profile: f.profile,
-    ...(f.target ? { target: f.target } : {}),
-    title: f.title,
-    details: f.details,
+    knob: f.knob,
+    op: f.op,
+    ...(f.value !== undefined ? { value: f.value } : {}),
+    term: f.term,
+    ...(f.note !== undefined ? { note: f.note } : {}),
+    ...(f.budget !== undefined ? { budget: f.budget } : {}),
   };
 }
 
@@ -162,14 +179,10 @@ export function planJson(stack: Stack, report: GateReport, targets: readonly Tar
     targets: ordered,
     ok: report.errors.length === 0,
     profiles: Object.fromEntries(report.contexts.map((ctx) => [ctx.profile, profilePlan(ctx, ordered)])),
-    findings: [...report.errors, ...report.warnings].map(findingJson),
-    suppressed: report.suppressed.map(({ finding: f, suppression: s }) => ({
-      rule: f.rule,
-      path: f.path,
-      profile: f.profile,
-      ...(f.target ? { target: f.target } : {}),
-      reason: s.reason,
-    })),
+    findings: [...report.errors, ...report.warnings].flatMap(findingJson),
+    suppressed: report.suppressed.flatMap(({ problem: p, suppression: s }) =>
+      p.profiles.map((profile) => ({ rule: p.code, path: p.path, profile, ...(p.target ? { target: p.target } : {}), reason: s.reason })),
+    ),
     unusedSuppressions: report.unusedSuppressions.map((s) => ({ rule: s.rule, path: s.path, reason: s.reason })),
   };
 }

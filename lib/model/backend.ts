@@ -143,6 +143,23 @@ function pythonProbe(port: number, path: string, timeout: Duration): string[] {
   return ['CMD', 'python3', '-c', program, `http://127.0.0.1:${port}${path}`];
 }
 
+/** The one place each {@link BackendProps} default lives (the TSDoc `@default`s say the same). */
+const BACKEND_DEFAULTS = {
+  port: 8000,
+  replicas: 1,
+  autoscale: { min: 2, targetCpu: 70 },
+  healthcheck: { path: '/api/health', interval: '30s', timeout: '30s', retries: 3, startPeriod: '0s', liveness: false },
+  workers: 1,
+  pool: { size: 5, maxOverflow: 10 },
+  redisPool: 10,
+  rollout: { maxSurge: '25%', maxUnavailable: '25%', scaleUpThenDown: false },
+  restartPolicy: { condition: 'any' },
+  volume: { readOnly: false, accessMode: 'ReadWriteOnce', size: '1Gi' },
+  routes: ['/'],
+  keepAliveTimeout: '5s',
+  migrationPool: 1,
+} as const;
+
 /**
  * One scaled app tier: N replicas × W worker processes, each worker with its own pool.
  * A stack may hold several (an API and a worker tier, say).
@@ -156,7 +173,8 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
   }
 
   protected build(p: BackendProps, profile: string): ResolvedBackend {
-    const port = p.port ?? 8000;
+    const d = BACKEND_DEFAULTS;
+    const port = p.port ?? d.port;
     const worker = p.kind === 'worker';
     const load = p.load && resolveLoad(p.load, this.stack.isProduction(profile));
     // A profile's own `load` sizes it even when the base config pins replicas (dev's 1, say);
@@ -167,8 +185,8 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
     const replicas = pinned(p.replicas, own?.replicas);
     const min = pinned(p.autoscale?.min, own?.autoscale?.min);
     const autoscale = p.autoscale && {
-      min: min ?? load?.requiredReplicas ?? 2,
-      targetCpu: p.autoscale.targetCpu ?? 70,
+      min: min ?? load?.requiredReplicas ?? d.autoscale.min,
+      targetCpu: p.autoscale.targetCpu ?? d.autoscale.targetCpu,
     };
     const scaled = autoscale && {
       ...autoscale,
@@ -178,17 +196,17 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
     const hc = p.healthcheck;
     let healthcheck: ResolvedBackend['healthcheck'];
     if (hc) {
-      const path = hc.path ?? '/api/health';
-      const timeout = Duration.parse(hc.timeout ?? '30s');
+      const path = hc.path ?? d.healthcheck.path;
+      const timeout = Duration.parse(hc.timeout ?? d.healthcheck.timeout);
       healthcheck = {
         command: hc.command ?? pythonProbe(port, path, timeout),
         ...(hc.command ? {} : { httpPath: path }),
         port,
-        interval: Duration.parse(hc.interval ?? '30s'),
+        interval: Duration.parse(hc.interval ?? d.healthcheck.interval),
         timeout,
-        retries: hc.retries ?? 3,
-        startPeriod: Duration.parse(hc.startPeriod ?? '0s'),
-        liveness: hc.liveness ?? false,
+        retries: hc.retries ?? d.healthcheck.retries,
+        startPeriod: Duration.parse(hc.startPeriod ?? d.healthcheck.startPeriod),
+        liveness: hc.liveness ?? d.healthcheck.liveness,
       };
     }
     return {
@@ -202,38 +220,38 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
       port,
       ...(worker ? (p.metricsPort !== undefined ? { metricsPort: p.metricsPort } : {}) : { metricsPort: port }),
       ...(p.migrations
-        ? { migration: { command: p.migrations.command, pool: p.migrations.pool ?? 1, serviceName: `${p.serviceName ?? this.node.id}-migrate` } }
+        ? { migration: { command: p.migrations.command, pool: p.migrations.pool ?? d.migrationPool, serviceName: `${p.serviceName ?? this.node.id}-migrate` } }
         : {}),
-      replicas: replicas ?? load?.requiredReplicas ?? autoscale?.min ?? 1,
+      replicas: replicas ?? load?.requiredReplicas ?? autoscale?.min ?? d.replicas,
       replicasFrom: replicas !== undefined ? 'replicas' : load ? 'load' : autoscale ? 'autoscale.min' : 'default',
       ...(scaled ? { autoscale: scaled } : {}),
       ...(load ? { load } : {}),
-      workers: p.workers ?? 1,
-      ...(p.database === false ? {} : { pool: { size: p.pool?.size ?? 5, maxOverflow: p.pool?.maxOverflow ?? 10 } }),
-      redisPool: p.redisPool ?? 10,
+      workers: p.workers ?? d.workers,
+      ...(p.database === false ? {} : { pool: { size: p.pool?.size ?? d.pool.size, maxOverflow: p.pool?.maxOverflow ?? d.pool.maxOverflow } }),
+      redisPool: p.redisPool ?? d.redisPool,
       ...(healthcheck ? { healthcheck } : {}),
       resources: resolveResources(p.resources),
       rollout: {
-        maxSurge: IntOrPercent.parse(p.rollout?.maxSurge ?? '25%'),
-        maxUnavailable: IntOrPercent.parse(p.rollout?.maxUnavailable ?? '25%'),
+        maxSurge: IntOrPercent.parse(p.rollout?.maxSurge ?? d.rollout.maxSurge),
+        maxUnavailable: IntOrPercent.parse(p.rollout?.maxUnavailable ?? d.rollout.maxUnavailable),
         ...(p.rollout?.drainingPods !== undefined ? { drainingPods: p.rollout.drainingPods } : {}),
-        scaleUpThenDown: p.rollout?.scaleUpThenDown ?? false,
+        scaleUpThenDown: p.rollout?.scaleUpThenDown ?? d.rollout.scaleUpThenDown,
       },
       restartPolicy: {
-        condition: p.restartPolicy?.condition ?? 'any',
+        condition: p.restartPolicy?.condition ?? d.restartPolicy.condition,
         ...(p.restartPolicy?.maxAttempts !== undefined ? { maxAttempts: p.restartPolicy.maxAttempts } : {}),
       },
       env: p.env ?? {},
       volumes: (p.volumes ?? []).map((v) => ({
         name: v.name,
         path: v.path,
-        readOnly: v.readOnly ?? false,
-        accessMode: v.accessMode ?? 'ReadWriteOnce',
-        size: Memory.parse(v.size ?? '1Gi'),
+        readOnly: v.readOnly ?? d.volume.readOnly,
+        accessMode: v.accessMode ?? d.volume.accessMode,
+        size: Memory.parse(v.size ?? d.volume.size),
       })),
-      routes: p.routes ?? (worker ? [] : ['/']),
+      routes: p.routes ?? (worker ? [] : [...d.routes]),
       routesFrom: p.routes ? 'routes' : 'default',
-      keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? '5s'),
+      keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? d.keepAliveTimeout),
       ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),
       ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
     };

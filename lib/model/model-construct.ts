@@ -6,7 +6,7 @@ import type { RuleId } from './rule-ids.js';
 import { suggestion } from './did-you-mean.js';
 import { deepMerge, deepPartial } from './overrides.js';
 import { suppressionsSchema } from './schema-kit.js';
-import { Stack } from './stack.js';
+import { Stack, type AnyModelConstruct } from './stack.js';
 import { validateProps } from './validate.js';
 
 /** The kinds of model construct a stack holds. */
@@ -87,7 +87,9 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     this.overrides = profiles;
     // Ids from YAML are strings until the gate checks them against RULE_IDS (with a suggestion).
     for (const s of suppressions) this.addSuppression(s.rule, s.reason, s.profiles);
-    this.stack._register(this as unknown as ModelConstruct<object, unknown>);
+    // The one cast left: every concrete subclass is one of the kinds AnyModelConstruct lists,
+    // which the abstract base cannot name (its `build` is protected).
+    this.stack._register(this as unknown as AnyModelConstruct);
   }
 
   /**

@@ -335,6 +335,33 @@ export interface ResolvedMonitoring {
 export type MonitoringOverrides = DeepPartial<MonitoringProps>;
 export interface MonitoringConstructProps extends MonitoringProps, ModelCommonProps<MonitoringOverrides> {}
 
+/** The one place each {@link MonitoringProps} default lives (the TSDoc `@default`s say the same). */
+const MONITORING_DEFAULTS = {
+  prometheus: {
+    image: 'prom/prometheus:v2.53.0',
+    port: 9090,
+    scrapeInterval: '15s',
+    retention: '15d',
+    resources: { limits: { cpu: 1, memory: '1Gi' }, requests: { cpu: 0.1, memory: '256Mi' } },
+  },
+  grafana: {
+    image: 'grafana/grafana:11.1.0',
+    port: 3001,
+    adminUser: 'admin',
+    adminPasswordSecret: 'grafana_admin_password',
+    resources: { limits: { cpu: 0.5, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
+  },
+  alerts: { backendDownFor: '1m', errorRateFor: '5m', errorRate: 0.05, nearBudget: 0.8, capacityFor: '5m' },
+  exporters: {
+    postgres: 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
+    redis: 'oliver006/redis_exporter:v1.62.0-alpine',
+    nginx: 'nginx/nginx-prometheus-exporter:1.3.0',
+    pgbouncer: 'prometheuscommunity/pgbouncer-exporter:v0.9.0',
+  },
+  nginxStatusPort: 8081,
+  prometheusOperatorNamespace: 'monitoring',
+} as const;
+
 /** Prometheus (scrape config, alert rules) and Grafana (datasource, dashboards) for the stack. */
 export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitoring> {
   /** Always `'monitoring'`: see {@link ModelConstruct.kind}. */
@@ -345,6 +372,7 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
   }
 
   protected build(p: MonitoringProps): ResolvedMonitoring {
+    const d = MONITORING_DEFAULTS;
     const pr = p.prometheus ?? {};
     const gr = p.grafana ?? {};
     const al = p.alerts ?? {};
@@ -353,40 +381,36 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
       id: this.node.id,
       path: this.node.path,
       prometheus: {
-        image: pr.image ?? 'prom/prometheus:v2.53.0',
-        port: pr.port ?? 9090,
-        scrapeInterval: Duration.parse(pr.scrapeInterval ?? '15s'),
-        retention: pr.retention ?? '15d',
-        resources: resolveResources(
-          pr.resources ?? { limits: { cpu: 1, memory: '1Gi' }, requests: { cpu: 0.1, memory: '256Mi' } },
-        ),
+        image: pr.image ?? d.prometheus.image,
+        port: pr.port ?? d.prometheus.port,
+        scrapeInterval: Duration.parse(pr.scrapeInterval ?? d.prometheus.scrapeInterval),
+        retention: pr.retention ?? d.prometheus.retention,
+        resources: resolveResources(pr.resources ?? d.prometheus.resources),
       },
       grafana: {
-        image: gr.image ?? 'grafana/grafana:11.1.0',
-        port: gr.port ?? 3001,
-        adminUser: gr.adminUser ?? 'admin',
-        adminPasswordSecret: gr.adminPasswordSecret ?? 'grafana_admin_password',
+        image: gr.image ?? d.grafana.image,
+        port: gr.port ?? d.grafana.port,
+        adminUser: gr.adminUser ?? d.grafana.adminUser,
+        adminPasswordSecret: gr.adminPasswordSecret ?? d.grafana.adminPasswordSecret,
         ...(gr.adminPassword !== undefined ? { adminPassword: gr.adminPassword } : {}),
-        resources: resolveResources(
-          gr.resources ?? { limits: { cpu: 0.5, memory: '512Mi' }, requests: { cpu: 0.1, memory: '128Mi' } },
-        ),
+        resources: resolveResources(gr.resources ?? d.grafana.resources),
       },
       alerts: {
-        backendDownFor: Duration.parse(al.backendDownFor ?? '1m'),
-        errorRateFor: Duration.parse(al.errorRateFor ?? '5m'),
-        errorRate: al.errorRate ?? 0.05,
-        nearBudget: al.nearBudget ?? 0.8,
-        capacityFor: Duration.parse(al.capacityFor ?? '5m'),
+        backendDownFor: Duration.parse(al.backendDownFor ?? d.alerts.backendDownFor),
+        errorRateFor: Duration.parse(al.errorRateFor ?? d.alerts.errorRateFor),
+        errorRate: al.errorRate ?? d.alerts.errorRate,
+        nearBudget: al.nearBudget ?? d.alerts.nearBudget,
+        capacityFor: Duration.parse(al.capacityFor ?? d.alerts.capacityFor),
       },
       exporters: {
-        postgres: ex.postgres ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
-        redis: ex.redis ?? 'oliver006/redis_exporter:v1.62.0-alpine',
-        nginx: ex.nginx ?? 'nginx/nginx-prometheus-exporter:1.3.0',
-        pgbouncer: ex.pgbouncer ?? 'prometheuscommunity/pgbouncer-exporter:v0.9.0',
+        postgres: ex.postgres ?? d.exporters.postgres,
+        redis: ex.redis ?? d.exporters.redis,
+        nginx: ex.nginx ?? d.exporters.nginx,
+        pgbouncer: ex.pgbouncer ?? d.exporters.pgbouncer,
       },
-      nginxStatusPort: p.nginxStatusPort ?? 8081,
+      nginxStatusPort: p.nginxStatusPort ?? d.nginxStatusPort,
       ...(p.prometheusOperator
-        ? { prometheusOperator: { labels: { ...p.prometheusOperator.labels }, namespace: p.prometheusOperator.namespace ?? 'monitoring' } }
+        ? { prometheusOperator: { labels: { ...p.prometheusOperator.labels }, namespace: p.prometheusOperator.namespace ?? d.prometheusOperatorNamespace } }
         : {}),
     };
   }

@@ -257,6 +257,25 @@ export interface NginxConstructProps extends NginxProps, ModelCommonProps<NginxO
 /** The image {@link NginxProps.image} defaults to. */
 export const DEFAULT_NGINX_IMAGE = 'nginx:1.28.0-alpine';
 
+/** The one place each {@link NginxProps} default lives (the TSDoc `@default`s say the same). */
+const NGINX_DEFAULTS = {
+  image: DEFAULT_NGINX_IMAGE,
+  resources: { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
+  algorithm: 'round_robin',
+  hashKey: '$request_uri',
+  hashConsistent: true,
+  maxFails: 1,
+  failTimeout: '10s',
+  keepaliveRequests: 10000,
+  keepaliveTime: '1h',
+  keepaliveTimeout: '4s',
+  workerConnections: 1024,
+  port: 80,
+  tlsPort: 443,
+  upstreamAddrHeader: false,
+  nextUpstreamTries: 3,
+} as const;
+
 /** The nginx load balancer in front of every backend. One per stack. */
 export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
   /** Always `'nginx'`: see {@link ModelConstruct.kind}. */
@@ -267,39 +286,38 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
   }
 
   protected build(p: NginxProps, profile: string): ResolvedNginx {
-    const image = p.image ?? DEFAULT_NGINX_IMAGE;
+    const d = NGINX_DEFAULTS;
+    const image = p.image ?? d.image;
     const version = p.version ?? tagVersion(image);
     if (version === undefined) {
       throw new ConfigError([
         `[${this.node.path}] (profile ${profile}) version: cannot tell the nginx version from image '${image}'; set nginx.version, e.g. '1.22'`,
       ]);
     }
-    const resources = resolveResources(
-      p.resources ?? { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
-    );
+    const resources = resolveResources(p.resources ?? d.resources);
     const cpuLimit = resources.limits.cpu;
     return {
       id: this.node.id,
       path: this.node.path,
       image,
       version: parseVersion(version),
-      algorithm: p.algorithm ?? 'round_robin',
-      hashKey: p.hashKey ?? '$request_uri',
-      hashConsistent: p.hashConsistent ?? true,
-      maxFails: p.maxFails ?? 1,
-      failTimeout: Duration.parse(p.failTimeout ?? '10s'),
+      algorithm: p.algorithm ?? d.algorithm,
+      hashKey: p.hashKey ?? d.hashKey,
+      hashConsistent: p.hashConsistent ?? d.hashConsistent,
+      maxFails: p.maxFails ?? d.maxFails,
+      failTimeout: Duration.parse(p.failTimeout ?? d.failTimeout),
       ...(p.keepalive !== undefined ? { keepalive: p.keepalive } : {}),
-      keepaliveRequests: p.keepaliveRequests ?? 10000,
-      keepaliveTime: Duration.parse(p.keepaliveTime ?? '1h'),
-      keepaliveTimeout: Duration.parse(p.keepaliveTimeout ?? '4s'),
+      keepaliveRequests: p.keepaliveRequests ?? d.keepaliveRequests,
+      keepaliveTime: Duration.parse(p.keepaliveTime ?? d.keepaliveTime),
+      keepaliveTimeout: Duration.parse(p.keepaliveTimeout ?? d.keepaliveTimeout),
       // More workers than the CPU quota only contend for it.
       workerProcesses: p.workerProcesses ?? (cpuLimit ? Math.max(1, Math.ceil(cpuLimit.millis / 1000)) : 'auto'),
-      workerConnections: p.workerConnections ?? 1024,
+      workerConnections: p.workerConnections ?? d.workerConnections,
       ...(p.peakConcurrentRequests !== undefined ? { peakConcurrentRequests: p.peakConcurrentRequests } : {}),
-      port: p.port ?? 80,
-      ...(p.tls ? { tls: { ...p.tls, port: p.tls.port ?? 443 } } : {}),
-      upstreamAddrHeader: p.upstreamAddrHeader ?? false,
-      nextUpstreamTries: p.nextUpstreamTries ?? 3,
+      port: p.port ?? d.port,
+      ...(p.tls ? { tls: { ...p.tls, port: p.tls.port ?? d.tlsPort } } : {}),
+      upstreamAddrHeader: p.upstreamAddrHeader ?? d.upstreamAddrHeader,
+      nextUpstreamTries: p.nextUpstreamTries ?? d.nextUpstreamTries,
       resources,
     };
   }

@@ -122,7 +122,7 @@ export class Redis extends ModelConstruct<RedisProps, ResolvedRedis> {
   public readonly kind = 'redis' as const;
 
   constructor(scope: Construct, id: string, props: RedisConstructProps = {}) {
-    super(scope, id, props, redisSchema as never);
+    super(scope, id, props, redisSchema);
   }
 
   protected build(p: RedisProps): ResolvedRedis {

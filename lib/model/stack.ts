@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
-import type { ModelConstruct, ModelKind } from './model-construct.js';
+import type { ModelKind } from './model-construct.js';
 import type { Monitoring } from './monitoring.js';
 import type { Nginx } from './nginx.js';
 import type { PgBouncer } from './pgbouncer.js';
@@ -9,6 +9,9 @@ import type { Postgres } from './postgres.js';
 import type { Redis } from './redis.js';
 import { dnsLabel, RESERVED_NAMES } from './schema-kit.js';
 import { visible } from './visible-text.js';
+
+/** Any model construct; `kind` tells which. */
+export type AnyModelConstruct = Backend | Nginx | Postgres | PgBouncer | Redis | Monitoring;
 
 /** Settings of one profile. */
 export interface ProfileProps {
@@ -53,7 +56,7 @@ export class Stack extends Construct {
   /** The stack name (its construct id), used as compose project and label value. */
   public readonly stackName: string;
   private readonly production: ReadonlyMap<string, boolean>;
-  private readonly members: ModelConstruct<object, unknown>[] = [];
+  private readonly members: AnyModelConstruct[] = [];
 
   constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
     super(scope as Construct, id);
@@ -91,12 +94,12 @@ export class Stack extends Construct {
   }
 
   /** @internal called by every model construct */
-  public _register(member: ModelConstruct<object, unknown>): void {
+  public _register(member: AnyModelConstruct): void {
     this.members.push(member);
   }
 
   /** Every model construct, in creation order. */
-  public get constructs(): readonly ModelConstruct<object, unknown>[] {
+  public get constructs(): readonly AnyModelConstruct[] {
     return this.members;
   }
 
@@ -104,8 +107,8 @@ export class Stack extends Construct {
    * The one member of `kind`. A second one would be silently ignored by every target, so
    * it is an error naming both.
    */
-  private single(kind: ModelKind, what: string): ModelConstruct<object, unknown> | undefined {
-    const found = this.members.filter((m) => m.kind === kind);
+  private single<K extends ModelKind>(kind: K, what: string): Extract<AnyModelConstruct, { kind: K }> | undefined {
+    const found = this.members.filter((m): m is Extract<AnyModelConstruct, { kind: K }> => m.kind === kind);
     if (found.length > 1) {
       const [first, ...rest] = found.map((m) => m.node.path);
       throw new ConfigError(
@@ -117,31 +120,31 @@ export class Stack extends Construct {
 
   /** Backends in creation order. */
   public get backends(): readonly Backend[] {
-    return this.members.filter((m) => m.kind === 'backend') as unknown as Backend[];
+    return this.members.filter((m): m is Backend => m.kind === 'backend');
   }
 
   /** The load balancer, when the stack has one; throws a ConfigError when it holds two. */
   public get nginx(): Nginx | undefined {
-    return this.single('nginx', 'Nginx') as unknown as Nginx | undefined;
+    return this.single('nginx', 'Nginx');
   }
 
   /** The database, when the stack has one; throws a ConfigError when it holds two. */
   public get postgres(): Postgres | undefined {
-    return this.single('postgres', 'Postgres') as unknown as Postgres | undefined;
+    return this.single('postgres', 'Postgres');
   }
 
   /** The pooler in front of Postgres, when the stack has one. */
   public get pooler(): PgBouncer | undefined {
-    return this.single('pgbouncer', 'PgBouncer') as unknown as PgBouncer | undefined;
+    return this.single('pgbouncer', 'PgBouncer');
   }
 
   /** The shared Redis, when the stack has one; throws a ConfigError when it holds two. */
   public get redis(): Redis | undefined {
-    return this.single('redis', 'Redis') as unknown as Redis | undefined;
+    return this.single('redis', 'Redis');
   }
 
   /** Prometheus and Grafana, when the stack has them. */
   public get monitoring(): Monitoring | undefined {
-    return this.single('monitoring', 'Monitoring') as unknown as Monitoring | undefined;
+    return this.single('monitoring', 'Monitoring');
   }
 }

@@ -5,47 +5,23 @@
  */
 import type { TargetKind } from '../capacity/target.js';
 import type { Suppression } from '../model/model-construct.js';
-import type { RuleId } from '../model/rule-ids.js';
+import { formatProblem, type Problem } from './problem.js';
 import type { ResolvedProfile } from './profile.js';
 
-/** An error fails synth; a warning is printed and synth goes on. Some rules are errors only in production. */
-export type Severity = 'error' | 'warning';
-
-/** What a rule reports, before the gate adds severity, profile and target. */
-export interface Violation {
-  /** Construct path the finding is about; suppressions match on it. */
-  readonly path: string;
-  /** One-line summary, the numbers included. */
-  readonly title: string;
-  /** Indented lines: the arithmetic, then the fix. */
-  readonly details: readonly string[];
-}
-
-/** A violation placed in its profile and target, with its severity. */
-export interface Finding extends Violation {
-  /** The rule that reported it (`SO-POOL`). */
-  readonly rule: RuleId;
-  /** Its severity in this profile. */
-  readonly severity: Severity;
-  /** The profile it was found in. */
-  readonly profile: string;
-  /** The target whose semantics it was found under; absent for rules that do not depend on one. */
-  readonly target?: TargetKind;
-}
+export { fixLines, formatFix, formatProblem, type Fix, type FixOp, type FixValue, type Problem, type Severity, type Violation } from './problem.js';
 
 /** The outcome of evaluating every rule for every profile and target of one gate call. */
 export interface GateReport {
   /** The targets whose semantics the capacity rules were evaluated under. */
   readonly targets: readonly TargetKind[];
-  /** Findings that fail synth. */
-  readonly errors: readonly Finding[];
-  /** Findings printed while synth goes on. */
-  readonly warnings: readonly Finding[];
-  /** Findings a suppression hid, each with the suppression that hid it. */
+  /** Problems that fail synth. */
+  readonly errors: readonly Problem[];
+  /** Problems printed while synth goes on. */
+  readonly warnings: readonly Problem[];
+  /** Problems a suppression hid, each with the suppression that hid it. */
   readonly suppressed: readonly {
-    /** The finding hidden. */
-    readonly finding: Finding;
-    /** The suppression that matched it. */
+    /** The problem, as it would have been reported. */
+    readonly problem: Problem;
     readonly suppression: Suppression;
   }[];
   /** Suppressions that matched nothing; reported so stale ones get removed. */
@@ -54,20 +30,17 @@ export interface GateReport {
   readonly contexts: readonly ResolvedProfile[];
 }
 
-/** `[SO-POOL] uns/db (profile prod, target compose): title` followed by indented details. */
-export function formatFinding(f: Finding): string {
-  const where = f.target ? `profile ${f.profile}, target ${f.target}` : `profile ${f.profile}`;
-  return [`[${f.rule}] ${f.path} (${where}): ${f.title}`, ...f.details.map((d) => `  ${d}`)].join('\n');
+/** A report's warnings as text, unprefixed: rule warnings, then stale suppressions (the Pulumi engine adds its own "warning:"). */
+export function warningTexts(report: GateReport): string[] {
+  return [
+    ...report.warnings.map(formatProblem),
+    ...report.unusedSuppressions.map((s) => `[${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`),
+  ];
 }
 
-/** Warning lines for a report: rule warnings and stale suppressions. */
+/** Warning lines for a report, as the CLI and CAPACITY.md print them: `warning ` + {@link warningTexts}. */
 export function warningLines(report: GateReport): string[] {
-  return [
-    ...report.warnings.map((f) => `warning ${formatFinding(f)}`),
-    ...report.unusedSuppressions.map(
-      (s) => `warning [${s.path}] suppression of ${s.rule} matches nothing (reason: "${s.reason}"); remove it`,
-    ),
-  ];
+  return warningTexts(report).map((t) => `warning ${t}`);
 }
 
 /**

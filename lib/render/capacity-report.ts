@@ -8,7 +8,7 @@ import type { TargetKind } from '../capacity/target.js';
 import { loadFormula, servedRps } from '../model/load.js';
 import type { Stack } from '../model/stack.js';
 import type { ResolvedProfile } from '../plan/profile.js';
-import { formatFinding, warningLines, type GateReport } from '../plan/report.js';
+import { formatProblem, warningLines, type GateReport } from '../plan/report.js';
 import { escapeControls } from '../model/visible-text.js';
 import { mermaidTopology } from './topology.js';
 
@@ -129,10 +129,10 @@ function loadSection(ctx: ResolvedProfile, target: TargetKind, name: (path: stri
 
 function suppressionTable(report: GateReport): string[] {
   const seen = new Map<string, { rule: string; path: string; reason: string; where: Set<string> }>();
-  for (const { finding, suppression: s } of report.suppressed) {
+  for (const { problem, suppression: s } of report.suppressed) {
     const key = `${s.rule} ${s.path} ${s.reason}`;
     const e = seen.get(key) ?? { rule: s.rule, path: s.path, reason: s.reason, where: new Set<string>() };
-    e.where.add(finding.target ? `${finding.profile}/${finding.target}` : finding.profile);
+    for (const profile of problem.profiles) e.where.add(problem.target ? `${profile}/${problem.target}` : profile);
     seen.set(key, e);
   }
   const rows = [...seen.values()].map((e) => [mdText(e.rule), mdText(e.path), [...e.where].join(', '), mdText(e.reason)]);
@@ -187,7 +187,7 @@ export function renderPlan(stack: Stack, report: GateReport): string {
   }
   out.push('## Suppressions', '', ...suppressionTable(report), '');
   out.push('## Findings', '');
-  const lines = [...report.errors.map((f) => `error ${formatFinding(f)}`), ...warningLines(report)];
+  const lines = [...report.errors.map((p) => `error ${formatProblem(p)}`), ...warningLines(report)];
   out.push(...(lines.length ? ['```', ...lines, '```'] : ['None: every rule passes.']), '');
   return out.join('\n');
 }

@@ -17,10 +17,6 @@ function replicaFloor(ctx: RuleContext): (b: ResolvedBackend) => number {
   return (b) => Math.max(ctx.production ? 2 : 1, b.load?.requiredReplicas ?? 1);
 }
 
-function fixLine(fixes: readonly string[]): string {
-  return `fix one of: ${fixes.join(' · ')}`;
-}
-
 function backendLines(shares: readonly BackendConnections[]): string[] {
   return shares.flatMap((s) => {
     const name = s.backend.serviceName;
@@ -57,14 +53,14 @@ export const poolRule: Rule = {
       return [
         {
           path: ctx.pooler.path,
-          title: 'PgBouncer client connections exceeded',
-          details: [
+          message: 'PgBouncer client connections exceeded',
+          terms: [
             ...backendLines(c.backends),
             ...fixedLine(ctx.pooler.fixedClients, c.fixedClients),
             `demand ${c.demand} > capacity ${c.capacity} (max_client_conn ${ctx.pooler.maxClientConn} × ${plural(ctx.pooler.replicas, 'instance')})`,
             `server side: ${server.demand} ${server.ok ? '≤' : '>'} ${availableText(server)}${server.ok ? '' : ' (SO-POOL-SERVER)'}`,
-            fixLine(poolerClientFixes(c, minReplicas)),
           ],
+          fixes: poolerClientFixes(c, minReplicas),
         },
       ];
     }
@@ -72,8 +68,7 @@ export const poolRule: Rule = {
     if (b.ok) return [];
     const lines = [...backendLines(b.backends), ...fixedLine(b.fixed, b.fixedClients)];
     lines.push(`demand ${b.demand} > ${availableText(b)}`);
-    lines.push(fixLine(postgresFixes(b, minReplicas)));
-    return [{ path: b.postgres.path, title: 'PostgreSQL connection budget exceeded', details: lines }];
+    return [{ path: b.postgres.path, message: 'PostgreSQL connection budget exceeded', terms: lines, fixes: postgresFixes(b, minReplicas) }];
   },
 };
 
@@ -94,15 +89,15 @@ export const poolServerRule: Rule = {
     return [
       {
         path: b.postgres.path,
-        title: 'PostgreSQL connections from PgBouncer exceeded',
-        details: [
+        message: 'PostgreSQL connections from PgBouncer exceeded',
+        terms: [
           `${p.id}  ${plural(s.peak.total, 'instance')} at peak (${s.peak.explain})`,
           `${' '.repeat(p.id.length)}  × (default_pool_size ${p.defaultPoolSize} + reserve_pool_size ${p.reservePoolSize}${cap}) = ${s.demand}`,
           ...fixedLine(b.fixed, b.fixedClients),
           `demand ${b.demand} > ${availableText(b)}`,
           `client side: ${client.demand} app connections ${client.ok ? '≤' : '>'} capacity ${client.capacity}${client.ok ? '' : ' (SO-POOL)'}`,
-          fixLine(poolerServerFixes(s, b.postgres, b.fixedClients, ctx.target)),
         ],
+        fixes: poolerServerFixes(s, b.postgres, b.fixedClients, ctx.target),
       },
     ];
   },
@@ -126,8 +121,7 @@ export const redisRule: Rule = {
     }
     lines.push(...fixedLine(b.redis.fixedClients, b.fixedClients));
     lines.push(`demand ${b.demand} > maxclients ${b.redis.maxClients}`);
-    lines.push(fixLine(redisFixes(b, replicaFloor(ctx))));
-    return [{ path: b.redis.path, title: 'Redis client budget exceeded', details: lines }];
+    return [{ path: b.redis.path, message: 'Redis client budget exceeded', terms: lines, fixes: redisFixes(b, replicaFloor(ctx)) }];
   },
 };
 
@@ -150,14 +144,14 @@ export const nginxConnRule: Rule = {
     return [
       {
         path: b.nginx.path,
-        title: 'nginx connection capacity exceeded',
-        details: [
+        message: 'nginx connection capacity exceeded',
+        terms: [
           `peak proxied requests ${b.peakRequests} (${source}) × 2 connections (client + upstream) = ${2 * b.peakRequests}`,
           `idle upstream keepalive ${idleSum(b.keepalives.map((k) => k.keepalive))} × ${wp} = ${b.workerProcesses * b.idlePerWorker}`,
           `listeners ${b.listeners} × ${wp} = ${b.workerProcesses * b.listeners}`,
           `demand ${b.demand} > capacity ${b.capacity} (worker_processes ${b.workerProcesses} × worker_connections ${b.nginx.workerConnections})${auto}`,
-          fixLine(nginxFixes(b)),
         ],
+        fixes: nginxFixes(b),
       },
     ];
   },

@@ -3,13 +3,13 @@ import { SynthError } from '../errors.js';
 import type { Suppression } from '../model/model-construct.js';
 import type { Stack } from '../model/stack.js';
 import { resolveProfile } from '../plan/profile.js';
-import { formatFinding, type Finding, type GateReport } from '../plan/report.js';
+import { formatProblem, type GateReport, type Problem } from '../plan/report.js';
 import { RULES } from './registry.js';
 import type { RuleContext } from './rule.js';
 import { checkStructure } from './structure.js';
 
 export { resolveProfile } from '../plan/profile.js';
-export { warningLines, type GateReport } from '../plan/report.js';
+export { warningLines, warningTexts, type GateReport } from '../plan/report.js';
 
 /** Which targets and profiles a synth covers. */
 export interface GateOptions {
@@ -23,8 +23,8 @@ export interface GateOptions {
   readonly profiles?: readonly string[];
 }
 
-function matches(s: Suppression, f: Finding): boolean {
-  return s.rule === f.rule && s.path === f.path && (s.profiles === undefined || s.profiles.includes(f.profile));
+function matches(s: Suppression, p: Problem): boolean {
+  return s.rule === p.code && s.path === p.path && (s.profiles === undefined || p.profiles.every((x) => s.profiles!.includes(x)));
 }
 
 /**
@@ -37,8 +37,9 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
   checkStructure(stack, contexts);
   const suppressions = stack.constructs.flatMap((c) => c.suppressions);
   const used = new Set<Suppression>();
-  const errors: Finding[] = [];
-  const warnings: Finding[] = [];
+  const kinds = new Map(stack.constructs.map((c) => [c.node.path, c.kind]));
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
   const suppressed: GateReport['suppressed'][number][] = [];
   for (const ctx of contexts) {
     for (const rule of RULES) {
@@ -47,18 +48,22 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
       const runs: RuleContext[] = rule.perTarget ? targets.map((t) => ({ ...ctx, target: t })) : [ctx];
       for (const run of runs) {
         for (const v of rule.check(run)) {
-          const finding: Finding = {
-            ...v,
-            rule: rule.id,
+          const problem: Problem = {
+            code: rule.id,
             severity: rule.severity(run.production),
-            profile: run.profile,
+            path: v.path,
+            construct: kinds.get(v.path)!,
+            profiles: [run.profile],
             ...(run.target ? { target: run.target } : {}),
+            message: v.message,
+            terms: v.terms,
+            fixes: v.fixes,
           };
-          const s = suppressions.find((x) => matches(x, finding));
+          const s = suppressions.find((x) => matches(x, problem));
           if (s) {
             used.add(s);
-            suppressed.push({ finding, suppression: s });
-          } else (finding.severity === 'error' ? errors : warnings).push(finding);
+            suppressed.push({ problem, suppression: s });
+          } else (problem.severity === 'error' ? errors : warnings).push(problem);
         }
       }
     }
@@ -74,11 +79,11 @@ export function evaluate(stack: Stack, opts: GateOptions): GateReport {
 export function synthGate(stack: Stack, opts: GateOptions): GateReport {
   const report = evaluate(stack, opts);
   if (report.errors.length > 0) {
-    const rules = new Set(report.errors.map((f) => f.rule)).size;
+    const rules = new Set(report.errors.map((p) => p.code)).size;
     const n = report.errors.length;
     const where = n === rules ? '' : ` (${n} findings across profiles and targets)`;
     throw new SynthError(
-      [`synth refused: ${rules} rule${rules === 1 ? '' : 's'} failed${where}; nothing was written`, ...report.errors.map(formatFinding)].join('\n\n'),
+      [`synth refused: ${rules} rule${rules === 1 ? '' : 's'} failed${where}; nothing was written`, ...report.errors.map(formatProblem)].join('\n\n'),
     );
   }
   return report;

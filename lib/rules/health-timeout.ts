@@ -19,11 +19,14 @@ export const healthTimeoutRule: Rule = {
       return [
         {
           path: b.path,
-          title: `healthcheck timeout ${hc.timeout} is longer than its interval ${hc.interval}`,
-          details: [
+          message: `healthcheck timeout ${hc.timeout} is longer than its interval ${hc.interval}`,
+          terms: [
             'checks never overlap (Docker, kubelet): a hanging check delays the next, so the interval stretches to the timeout',
             `a dead replica leaves rotation after retries ${hc.retries} × timeout ${hc.timeout} = ${slow}s, not ${hc.retries} × ${hc.interval} = ${meant}s`,
-            `fix: healthcheck.timeout ≤ ${hc.interval} (e.g. timeout: ${hc.interval}), or a longer interval`,
+          ],
+          fixes: [
+            { knob: `${b.id}.healthcheck.timeout`, op: 'atMost', value: `${hc.interval}`, term: 'healthcheck.timeout' },
+            { knob: `${b.id}.healthcheck.interval`, op: 'atLeast', value: `${hc.timeout}`, term: 'healthcheck.interval' },
           ],
         },
       ];

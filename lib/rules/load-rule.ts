@@ -1,28 +1,35 @@
 import { budgetsAt, loadSizings, type LoadSizing } from '../capacity/load.js';
+import type { BudgetName, Fix } from '../capacity/fix.js';
 import { nginxBudget, nginxFixes } from '../capacity/nginx-budget.js';
-import { poolerClientBudget, suggestedPooler } from '../capacity/pooler-budget.js';
+import { maxClientConnFix, poolerClientBudget, suggestedPooler } from '../capacity/pooler-budget.js';
 import { peakReplicas } from '../capacity/peak.js';
-import { postgresBudget } from '../capacity/postgres-budget.js';
-import { redisBudget } from '../capacity/redis-budget.js';
+import { backendFix, maxConnectionsFix, postgresBudget } from '../capacity/postgres-budget.js';
+import { maxClientsFix, redisBudget } from '../capacity/redis-budget.js';
 import { largestAtMost } from '../capacity/search.js';
+import type { ResolvedBackend } from '../model/backend.js';
 import { loadFormula, servedRps } from '../model/load.js';
 import { plural, type Rule, type RuleContext, type Violation } from './rule.js';
 
 /** One budget that the load's replica count breaks: its arithmetic and its own fixes. */
 interface Broken {
-  readonly name: string;
+  readonly name: BudgetName;
   readonly lines: readonly string[];
-  readonly fixes: readonly string[];
+  readonly fixes: readonly Fix[];
 }
 
 /** Fewer workers and a smaller per-worker pool that fit `room` at `peak` replicas. */
-function shareFixes(room: number, peak: number, workers: number, perWorker: number, perWorkerName: string): string[] {
-  const fixes: string[] = [];
+function shareFixes(b: ResolvedBackend, room: number, peak: number, workers: number, perWorker: number, perWorkerName: string): Fix[] {
+  const fixes: Fix[] = [];
   const w = largestAtMost(workers - 1, (n) => peak * n * perWorker <= room);
-  if (w !== undefined) fixes.push(`workers ≤ ${w}`);
+  if (w !== undefined) fixes.push(backendFix(b, 'workers', 'atMost', w));
   const p = largestAtMost(perWorker - 1, (n) => peak * workers * n <= room);
-  if (p !== undefined) fixes.push(`${perWorkerName} ≤ ${p}`);
+  if (p !== undefined) fixes.push(backendFix(b, perWorkerName, 'atMost', p));
   return fixes;
+}
+
+/** The fixes of one broken budget, tagged with it (SO-LOAD prints one line per budget when several break). */
+function forBudget(budget: BudgetName, fixes: readonly Fix[]): Fix[] {
+  return fixes.map((f) => ({ ...f, budget }));
 }
 
 /** The budgets that fail with the backend at the replica count its load needs. */
@@ -41,10 +48,10 @@ function brokenAt(ctx: RuleContext, s: LoadSizing): Broken[] {
           `PgBouncer clients: ${mine.peak.total} × ${plural(mine.workers, 'worker')} × (pool ${mine.poolSize} + overflow ${mine.maxOverflow}) = ${mine.demand}; ` +
             `demand ${c.demand} > capacity ${c.capacity} (max_client_conn ${ctx.pooler.maxClientConn} × ${plural(ctx.pooler.replicas, 'instance')})`,
         ],
-        fixes: [
-          `maxClientConn ≥ ${Math.ceil(c.demand / ctx.pooler.replicas)}`,
-          ...shareFixes(c.capacity - (c.demand - mine.demand), mine.peak.total, mine.workers, mine.perWorker, 'pool.size + maxOverflow'),
-        ],
+        fixes: forBudget('PgBouncer', [
+          maxClientConnFix(ctx.pooler, Math.ceil(c.demand / ctx.pooler.replicas)),
+          ...shareFixes(s.backend, c.capacity - (c.demand - mine.demand), mine.peak.total, mine.workers, mine.perWorker, 'pool.size + maxOverflow'),
+        ]),
       });
     }
   } else if (ctx.postgres) {
@@ -61,11 +68,11 @@ function brokenAt(ctx: RuleContext, s: LoadSizing): Broken[] {
             `demand ${b.demand} > available ${b.available} (max_connections ${pg.maxConnections} − superuser_reserved ${pg.superuserReservedConnections}` +
             `${pg.reservedConnections > 0 ? ` − reserved ${pg.reservedConnections}` : ''})`,
         ],
-        fixes: [
-          suggestedPooler(appDemand, pg, b.fixedClients, target) ?? 'add PgBouncer',
-          `max_connections ≥ ${b.demand + reserved}`,
-          ...shareFixes(b.available - (b.demand - mine.demand), mine.peak.total, mine.workers, mine.perWorker, 'pool.size + maxOverflow'),
-        ],
+        fixes: forBudget('PostgreSQL', [
+          suggestedPooler(appDemand, pg, b.fixedClients, target),
+          maxConnectionsFix(pg, b.demand + reserved),
+          ...shareFixes(s.backend, b.available - (b.demand - mine.demand), mine.peak.total, mine.workers, mine.perWorker, 'pool.size + maxOverflow'),
+        ]),
       });
     }
   }
@@ -76,7 +83,10 @@ function brokenAt(ctx: RuleContext, s: LoadSizing): Broken[] {
       out.push({
         name: 'Redis',
         lines: [`Redis: ${mine.peak.total} × ${plural(mine.workers, 'worker')} × redis pool ${mine.pool} = ${mine.demand}; demand ${b.demand} > maxclients ${b.redis.maxClients}`],
-        fixes: [`maxclients ≥ ${b.demand}`, ...shareFixes(b.redis.maxClients - (b.demand - mine.demand), mine.peak.total, mine.workers, mine.pool, 'redisPool')],
+        fixes: forBudget('Redis', [
+          maxClientsFix(b.redis, b.demand),
+          ...shareFixes(s.backend, b.redis.maxClients - (b.demand - mine.demand), mine.peak.total, mine.workers, mine.pool, 'redisPool'),
+        ]),
       });
     }
   }
@@ -89,7 +99,7 @@ function brokenAt(ctx: RuleContext, s: LoadSizing): Broken[] {
           `nginx: 2 × ${b.peakRequests} peak requests + idle keepalive and listeners = ${b.demand}; ` +
             `demand ${b.demand} > capacity ${b.capacity} (worker_processes ${b.workerProcesses} × worker_connections ${b.nginx.workerConnections})`,
         ],
-        fixes: nginxFixes(b),
+        fixes: forBudget('nginx', nginxFixes(b)),
       });
     }
   }
@@ -97,9 +107,10 @@ function brokenAt(ctx: RuleContext, s: LoadSizing): Broken[] {
 }
 
 /** `rpsPerReplica ≥ 167 (if measured)`: the figure with which `replicas` serve the load. */
-function rpsFix(s: LoadSizing, replicas: number): string[] {
+function rpsFix(s: LoadSizing, replicas: number): Fix[] {
   if (replicas < 2) return [];
-  return [`rpsPerReplica ≥ ${Math.ceil(s.load.expectedRps / (replicas - 1))} (if measured)`];
+  const value = Math.ceil(s.load.expectedRps / (replicas - 1));
+  return [{ knob: `${s.backend.id}.load.rpsPerReplica`, op: 'atLeast', value, term: 'rpsPerReplica', note: '(if measured)' }];
 }
 
 /** `4 replicas`, or `autoscale.max 4` when that is the knob under this target. */
@@ -123,28 +134,21 @@ function overBudget(ctx: RuleContext, s: LoadSizing): Violation {
     `the budget allows ${allowed(s)} (limited by ${s.limitedBy})` +
     (s.maxSafe >= 2 ? `, which serve ${servedRps(s.maxSafe, s.load.rpsPerReplica)} RPS at ${s.load.rpsPerReplica} RPS per replica` : '');
   lines.push(allows);
-  const rps = rpsFix(s, s.maxSafe);
-  if (broken.length <= 1) {
-    lines.push(`fix one of: ${[...(broken[0]?.fixes ?? []), ...rps].join(' · ')}`);
-  } else {
-    for (const b of broken) lines.push(`fix ${b.name} with one of: ${b.fixes.join(' · ')}`);
-    if (rps.length) lines.push(`or: ${rps[0]}`);
-  }
-  return { path: s.backend.path, title: 'the expected load needs more replicas than the budget allows', details: lines };
+  // With several broken budgets, each budget's fixes print on a line of their own.
+  const fixes = [...broken.flatMap((b) => b.fixes), ...rpsFix(s, s.maxSafe)];
+  return { path: s.backend.path, message: 'the expected load needs more replicas than the budget allows', terms: lines, fixes };
 }
 
 function underProvisioned(s: LoadSizing): Violation {
   const knob = s.provisioned.knob;
   const have = s.provisioned.base;
   const unset = knob === 'replicas' ? 'leave replicas out and the load sizes it' : 'leave autoscale.max out and the budget sizes it';
+  const need: Fix = { ...backendFix(s.backend, knob, 'atLeast', s.load.requiredReplicas), note: `(or ${unset})` };
   return {
     path: s.backend.path,
-    title: `${knob} ${have} cannot serve the expected load`,
-    details: [
-      `${needLine(s)}; ${knob} ${have} serve ${servedRps(have, s.load.rpsPerReplica)} RPS`,
-      `the budget allows ${allowed(s)} (limited by ${s.limitedBy})`,
-      `fix one of: ${[`${knob} ≥ ${s.load.requiredReplicas} (or ${unset})`, ...rpsFix(s, have)].join(' · ')}`,
-    ],
+    message: `${knob} ${have} cannot serve the expected load`,
+    terms: [`${needLine(s)}; ${knob} ${have} serve ${servedRps(have, s.load.rpsPerReplica)} RPS`, `the budget allows ${allowed(s)} (limited by ${s.limitedBy})`],
+    fixes: [need, ...rpsFix(s, have)],
   };
 }
 

@@ -18,14 +18,21 @@ export const grafanaAdminRule: Rule = {
     return [
       {
         path: m.path,
-        title: isDefault
+        message: isDefault
           ? `Grafana admin password is the default '${pw}' (user '${m.grafana.adminUser}')`
           : 'Grafana admin password is a literal',
-        details: [
+        terms: [
           isDefault
             ? 'anyone who reaches Grafana logs in as admin with it'
             : 'outputs never hold a literal password; Grafana reads the secret file instead',
-          `fix: remove grafana.adminPassword and put the password in the secret '${m.grafana.adminPasswordSecret}' (grafana.adminPasswordSecret)`,
+        ],
+        fixes: [
+          {
+            knob: `${m.id}.grafana.adminPassword`,
+            op: 'remove',
+            term: 'grafana.adminPassword',
+            note: `and put the password in the secret '${m.grafana.adminPasswordSecret}' (grafana.adminPasswordSecret)`,
+          },
         ],
       },
     ];

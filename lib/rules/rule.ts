@@ -3,7 +3,7 @@ import type { RuleId } from '../model/rule-ids.js';
 import type { ResolvedProfile } from '../plan/profile.js';
 import type { Severity, Violation } from '../plan/report.js';
 
-export { formatFinding, plural, type Finding, type Severity, type Violation } from '../plan/report.js';
+export { formatFix, formatProblem, plural, type Fix, type Problem, type Severity, type Violation } from '../plan/report.js';
 
 /** Everything a rule sees: one profile, resolved, and (for target rules) one target. */
 export interface RuleContext extends ResolvedProfile {

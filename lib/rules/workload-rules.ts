@@ -1,9 +1,10 @@
 import { hasDigest, imageTag } from '../model/image.js';
 import type { ResolvedResources } from '../model/common.js';
-import type { Rule, RuleContext } from './rule.js';
+import type { Fix, Rule, RuleContext, Violation } from './rule.js';
 import { isSecretFileReference, isSecretName, secretInArgs, secretInValue } from './secret-patterns.js';
 
 interface Workload {
+  readonly id: string;
   readonly path: string;
   readonly image: string;
   readonly resources: ResolvedResources;
@@ -28,8 +29,9 @@ export const haRule: Rule = {
       return [
         {
           path: b.path,
-          title: 'production backend has a single replica',
-          details: [`${b.serviceName}: ${knob} < 2; one failure or deploy takes the service down`, 'fix: set replicas (and autoscale.min) ≥ 2'],
+          message: 'production backend has a single replica',
+          terms: [`${b.serviceName}: ${knob} < 2; one failure or deploy takes the service down`],
+          fixes: [{ knob: `${b.id}.replicas`, op: 'atLeast', value: 2, term: 'replicas (and autoscale.min)' }],
         },
       ];
     });
@@ -46,11 +48,15 @@ export const resourcesRule: Rule = {
     return workloads(ctx).flatMap((w) => {
       const missing = (['cpu', 'memory'] as const).filter((k) => w.resources.limits[k] === undefined);
       if (missing.length === 0) return [];
+      const example = { cpu: 1, memory: '1Gi' };
       return [
         {
           path: w.path,
-          title: `no ${missing.join(' or ')} limit`,
-          details: [`fix: set resources.limits.${missing.join(' and resources.limits.')}, e.g. cpu: 1, memory: 1Gi`],
+          message: `no ${missing.join(' or ')} limit`,
+          terms: [],
+          fixes: [
+            { knob: `${w.id}.resources.limits`, op: 'set', value: Object.fromEntries(missing.map((k) => [k, example[k]])), term: 'resources.limits', note: '(for example)' },
+          ],
         },
       ];
     });
@@ -68,16 +74,22 @@ export const healthRule: Rule = {
       .filter((b) => !b.healthcheck)
       .map((b) => ({
         path: b.path,
-        title: 'no healthcheck',
-        details: [
-          'nothing gates startup (depends_on service_healthy, readiness) or takes a broken replica out of rotation',
-          b.kind === 'worker'
-            ? 'fix: set healthcheck: { command: [CMD, python3, -m, app.worker, --check], interval: 15s, timeout: 5s, retries: 3 } (a worker is probed by an exec command)'
-            : "fix: set healthcheck: { path: /api/health, interval: 15s, timeout: 5s, retries: 3, startPeriod: 60s }",
-        ],
+        message: 'no healthcheck',
+        terms: ['nothing gates startup (depends_on service_healthy, readiness) or takes a broken replica out of rotation'],
+        fixes: [healthFix(b)],
       }));
   },
 };
+
+/** A worker is probed by an exec command, a web backend by its HTTP health path. */
+function healthFix(b: RuleContext['backends'][number]): Fix {
+  const knob = `${b.id}.healthcheck`;
+  if (b.kind === 'worker') {
+    const value = { command: '[CMD, python3, -m, app.worker, --check]', interval: '15s', timeout: '5s', retries: 3 };
+    return { knob, op: 'set', value, term: 'healthcheck', note: '(a worker is probed by an exec command)' };
+  }
+  return { knob, op: 'set', value: { path: '/api/health', interval: '15s', timeout: '5s', retries: 3, startPeriod: '60s' }, term: 'healthcheck' };
+}
 
 /** SO-IMAGE-TAG: images are pinned to a tag other than `latest` (or a digest). */
 export const imageTagRule: Rule = {
@@ -90,11 +102,13 @@ export const imageTagRule: Rule = {
       if (hasDigest(w.image)) return [];
       const tag = imageTag(w.image);
       if (tag !== undefined && tag !== 'latest') return [];
+      const untagged = tag === undefined ? w.image : w.image.slice(0, -`:${tag}`.length);
       return [
         {
           path: w.path,
-          title: tag === undefined ? `image '${w.image}' has no tag` : `image '${w.image}' uses 'latest'`,
-          details: ['an unpinned image changes under you on the next pull; fix: pin a version tag, e.g. :1.2.3'],
+          message: tag === undefined ? `image '${w.image}' has no tag` : `image '${w.image}' uses 'latest'`,
+          terms: ['an unpinned image changes under you on the next pull'],
+          fixes: [{ knob: `${w.id}.image`, op: 'set', value: `${untagged}:<version>`, term: 'image', note: '(a version tag, e.g. :1.2.3)' }],
         },
       ];
     });
@@ -109,19 +123,21 @@ export const scaleConflictRule: Rule = {
   severity: () => 'error',
   check(ctx) {
     return ctx.backends.flatMap((b) => {
-      const out = [];
+      const out: Violation[] = [];
       if (b.containerName !== undefined) {
         out.push({
           path: b.path,
-          title: `fixed container name '${b.containerName}' on a scaled service`,
-          details: ['compose refuses to run a second container ("container name already in use")', 'fix: remove containerName'],
+          message: `fixed container name '${b.containerName}' on a scaled service`,
+          terms: ['compose refuses to run a second container ("container name already in use")'],
+          fixes: [{ knob: `${b.id}.containerName`, op: 'remove', term: 'containerName' }],
         });
       }
       if (b.hostPort !== undefined) {
         out.push({
           path: b.path,
-          title: `host port ${b.hostPort} published on a scaled service`,
-          details: ['a second replica cannot bind the same host port', 'fix: remove hostPort; nginx is the entry point'],
+          message: `host port ${b.hostPort} published on a scaled service`,
+          terms: ['a second replica cannot bind the same host port'],
+          fixes: [{ knob: `${b.id}.hostPort`, op: 'remove', term: 'hostPort', note: '(nginx is the entry point)' }],
         });
       }
       return out;
@@ -145,9 +161,10 @@ function stringProps(o: object): [string, string][] {
   return out;
 }
 
-/** One finding per place a secret shows up. */
-function secretFinding(path: string, where: string, why: string, fix: string) {
-  return { path, title: `${where} holds ${why}`, details: [`it would be written into every output file; fix: ${fix}`] };
+/** One problem per place a secret shows up. */
+function secretFinding(c: { readonly id: string; readonly path: string }, where: string, why: string, fix: Omit<Fix, 'knob'> & { readonly prop: string }): Violation {
+  const { prop, ...rest } = fix;
+  return { path: c.path, message: `${where} holds ${why}`, terms: ['it would be written into every output file'], fixes: [{ knob: `${c.id}.${prop}`, ...rest }] };
 }
 
 /** SO-SECRET: no password, key or token in props; use `{ secret: NAME }`. */
@@ -161,10 +178,14 @@ export const secretRule: Rule = {
       const found = Object.entries(b.env).flatMap(([k, v]) => {
         if (typeof v !== 'string' || v === '' || isSecretFileReference(k, v)) return [];
         const why = secretInValue(v) ?? (isSecretName(k) ? 'a plaintext secret' : undefined);
-        return why ? [secretFinding(b.path, `env ${k}`, why, `env.${k}: { secret: ${k.toLowerCase().replace(/[^a-z0-9_]/g, '_')} }`)] : [];
+        const secret = { secret: k.toLowerCase().replace(/[^a-z0-9_]/g, '_') };
+        return why ? [secretFinding(b, `env ${k}`, why, { prop: `env.${k}`, op: 'set', value: secret, term: `env.${k}` })] : [];
       });
       const probe = b.healthcheck ? secretInArgs(b.healthcheck.command) : undefined;
-      if (probe) found.push(secretFinding(b.path, 'healthcheck.command', probe, 'read the secret from a file in the probe (e.g. $(cat /run/secrets/NAME))'));
+      if (probe) {
+        const note = 'to read the secret from a file (e.g. $(cat /run/secrets/NAME))';
+        found.push(secretFinding(b, 'healthcheck.command', probe, { prop: 'healthcheck.command', op: 'set', term: 'healthcheck.command', note }));
+      }
       return found;
     });
     // Every other string prop (a user name, an image, a hash key): a token there is written out too.
@@ -172,13 +193,14 @@ export const secretRule: Rule = {
       if (!c) continue;
       for (const [where, v] of stringProps(c)) {
         const why = secretInValue(v);
-        if (why) out.push(secretFinding(c.path, where, why, `remove it from ${where}; pass secrets as { secret: NAME }`));
+        if (why) out.push(secretFinding(c, where, why, { prop: where, op: 'remove', term: where, note: '(pass secrets as { secret: NAME })' }));
       }
     }
     const labels = ctx.monitoring?.prometheusOperator?.labels ?? {};
     for (const [k, v] of Object.entries(labels)) {
       const why = secretInValue(v) ?? secretInValue(k) ?? (isSecretName(k) && v !== '' ? 'a plaintext secret' : undefined);
-      if (why) out.push(secretFinding(ctx.monitoring!.path, `monitoring.prometheusOperator.labels.${k}`, why, 'labels are public metadata; remove it'));
+      const where = `monitoring.prometheusOperator.labels.${k}`;
+      if (why) out.push(secretFinding(ctx.monitoring!, where, why, { prop: `prometheusOperator.labels.${k}`, op: 'remove', term: where, note: '(labels are public metadata)' }));
     }
     return out;
   },
@@ -197,10 +219,11 @@ export const keepaliveRule: Rule = {
       .filter((b) => n.keepaliveTimeout.milliseconds >= b.keepAliveTimeout.milliseconds)
       .map((b) => ({
         path: n.path,
-        title: `upstream keepalive_timeout ${n.keepaliveTimeout} ≥ ${b.serviceName} keep-alive ${b.keepAliveTimeout}`,
-        details: [
-          'nginx reuses connections the backend is already closing, which surfaces as sporadic 502s',
-          `fix: nginx.keepaliveTimeout < ${b.keepAliveTimeout}, or raise ${b.serviceName} keepAliveTimeout above ${n.keepaliveTimeout}`,
+        message: `upstream keepalive_timeout ${n.keepaliveTimeout} ≥ ${b.serviceName} keep-alive ${b.keepAliveTimeout}`,
+        terms: ['nginx reuses connections the backend is already closing, which surfaces as sporadic 502s'],
+        fixes: [
+          { knob: `${n.id}.keepaliveTimeout`, op: 'below', value: `${b.keepAliveTimeout}`, term: 'nginx.keepaliveTimeout' },
+          { knob: `${b.id}.keepAliveTimeout`, op: 'above', value: `${n.keepaliveTimeout}`, term: `${b.serviceName} keepAliveTimeout` },
         ],
       }));
   },
@@ -223,10 +246,17 @@ export const sharedVolumeRule: Rule = {
         .filter((v) => v.accessMode !== 'ReadWriteMany')
         .map((v) => ({
           path: b.path,
-          title: `volume '${v.name}' is ${v.accessMode} but up to ${sharers} pods mount it`,
-          details: [
-            'a ReadWriteOnce claim attaches to one node; pods scheduled elsewhere stay Pending',
-            `fix: volumes[].accessMode: ReadWriteMany (with a storage class that supports it), or one pod (replicas 1, rollout.maxSurge 0)`,
+          message: `volume '${v.name}' is ${v.accessMode} but up to ${sharers} pods mount it`,
+          terms: ['a ReadWriteOnce claim attaches to one node; pods scheduled elsewhere stay Pending'],
+          fixes: [
+            {
+              knob: `${b.id}.volumes[${b.volumes.indexOf(v)}].accessMode`,
+              op: 'set',
+              value: 'ReadWriteMany',
+              term: 'volumes[].accessMode',
+              note: '(with a storage class that supports it)',
+            },
+            { knob: `${b.id}.replicas`, op: 'set', value: 1, term: 'replicas', note: 'and rollout.maxSurge: 0 (one pod)' },
           ],
         }));
     });

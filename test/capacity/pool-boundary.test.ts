@@ -10,7 +10,7 @@ import {
   Backend,
   ConfigError,
   evaluate,
-  formatFinding,
+  formatProblem,
   Nginx,
   Postgres,
   Stack,
@@ -37,7 +37,7 @@ function poolFindings(
   new Nginx(stack, 'nginx', { workerConnections: 65535 });
   new Postgres(stack, 'db', pg);
   const report = evaluate(stack, { targets: [target], profiles: ['dev'] });
-  return report.errors.filter((f) => f.rule === 'SO-POOL');
+  return report.errors.filter((f) => f.code === 'SO-POOL');
 }
 
 /** available = max_connections − superuser_reserved − reserved, so max_connections for a wanted budget: */
@@ -55,7 +55,7 @@ function boundary(
   expect(poolFindings(backends, { ...pg, maxConnections: maxFor(demand, su, res) }, target)).toEqual([]);
   const failed = poolFindings(backends, { ...pg, maxConnections: maxFor(demand - 1, su, res) }, target);
   expect(failed).toHaveLength(1);
-  const text = formatFinding(failed[0]!);
+  const text = formatProblem(failed[0]!);
   expect(text).toContain(`demand ${demand} > available ${demand - 1}`);
   return text;
 }
@@ -184,9 +184,9 @@ describe('SO-POOL boundary', () => {
     new Nginx(stack, 'nginx');
     // dev needs 2 × 1 × 10 = 20, prod 2 × 4 × 10 = 80; available 79
     new Postgres(stack, 'db', { maxConnections: 82 });
-    const failed = evaluate(stack, { targets: ['compose'] }).errors.filter((f) => f.rule === 'SO-POOL');
-    expect(failed.map((f) => f.profile)).toEqual(['prod']);
-    expect(formatFinding(failed[0]!)).toContain('(profile prod, target compose)');
+    const failed = evaluate(stack, { targets: ['compose'] }).errors.filter((f) => f.code === 'SO-POOL');
+    expect(failed.map((f) => f.profiles[0])).toEqual(['prod']);
+    expect(formatProblem(failed[0]!)).toContain('(profile prod, target compose)');
   });
 
   it('explains the arithmetic and the smallest fixes', () => {
@@ -195,7 +195,7 @@ describe('SO-POOL boundary', () => {
       { maxConnections: 200, fixedClients: { migrations: 1, exporter: 1 } },
       'kubernetes',
     );
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-POOL] uns/db (profile dev, target kubernetes): PostgreSQL connection budget exceeded
         backend-prod  8 replicas at peak (autoscale.max 6 + surge 1 + draining 1)
                       × 4 workers × (pool 5 + overflow 5) = 320

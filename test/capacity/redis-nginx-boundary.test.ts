@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Backend,
   evaluate,
-  formatFinding,
+  formatProblem,
   Nginx,
   Postgres,
   Redis,
@@ -30,7 +30,7 @@ function findings(rule: string, redis: RedisProps, nginx: NginxProps, target: 'c
   new Nginx(stack, 'nginx', nginx);
   new Postgres(stack, 'db', { maxConnections: 10_000 });
   new Redis(stack, 'redis', redis);
-  return evaluate(stack, { targets: [target], profiles: ['dev'] }).errors.filter((f) => f.rule === rule);
+  return evaluate(stack, { targets: [target], profiles: ['dev'] }).errors.filter((f) => f.code === rule);
 }
 
 describe('SO-REDIS boundary', () => {
@@ -40,7 +40,7 @@ describe('SO-REDIS boundary', () => {
     const fixed = { fixedClients: { exporter: 1, cli: 1 } };
     expect(findings('SO-REDIS', { maxClients: demand, ...fixed }, { workerConnections: 65535 })).toEqual([]);
     const [f] = findings('SO-REDIS', { maxClients: demand - 1, ...fixed }, { workerConnections: 65535 });
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-REDIS] uns/redis (profile dev, target compose): Redis client budget exceeded
         api  3 replicas at peak (replicas 3)
              × 2 workers × redis pool 7 = 42
@@ -71,7 +71,7 @@ describe('SO-NGINX-CONN boundary', () => {
     expect(demand % wp).toBe(0);
     expect(findings('SO-NGINX-CONN', {}, { workerProcesses: wp, workerConnections: wc, keepalive: 16 })).toEqual([]);
     const [f] = findings('SO-NGINX-CONN', {}, { workerProcesses: wp, workerConnections: wc - 1, keepalive: 16 });
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-NGINX-CONN] uns/nginx (profile dev, target compose): nginx connection capacity exceeded
         peak proxied requests 140 (what the backends serve at once) × 2 connections (client + upstream) = 280
         idle upstream keepalive (16 + 16) × 2 worker processes = 64
@@ -88,8 +88,8 @@ describe('SO-NGINX-CONN boundary', () => {
     const nginx = { peakConcurrentRequests: 500, workerProcesses: 'auto', tls } as const;
     expect(findings('SO-NGINX-CONN', {}, { ...nginx, workerConnections: demand })).toEqual([]);
     const [f] = findings('SO-NGINX-CONN', {}, { ...nginx, workerConnections: demand - 1 });
-    expect(formatFinding(f!)).toContain('idle upstream keepalive (60 + 80) × 1 worker process = 140');
-    expect(formatFinding(f!)).toContain('(worker_processes auto counted as 1)');
-    expect(formatFinding(f!)).toContain('peakConcurrentRequests ≤ 499');
+    expect(formatProblem(f!)).toContain('idle upstream keepalive (60 + 80) × 1 worker process = 140');
+    expect(formatProblem(f!)).toContain('(worker_processes auto counted as 1)');
+    expect(formatProblem(f!)).toContain('peakConcurrentRequests ≤ 499');
   });
 });

@@ -9,7 +9,7 @@
  * from the code.
  */
 import { describe, expect, it } from 'vitest';
-import { Backend, evaluate, formatFinding, Nginx, Postgres, Redis, Stack, type BackendConstructProps, type TargetKind } from '../../lib/index.js';
+import { Backend, evaluate, formatProblem, Nginx, Postgres, Redis, Stack, type BackendConstructProps, type TargetKind } from '../../lib/index.js';
 
 const RES = { limits: { cpu: 1, memory: '1Gi' }, requests: { cpu: 0.5, memory: '512Mi' } };
 const API: BackendConstructProps = {
@@ -45,7 +45,7 @@ function findings(target: TargetKind, maxConnections: number, maxClients = 100_0
   new Postgres(stack, 'db', { maxConnections });
   new Redis(stack, 'redis', { maxClients });
   const report = evaluate(stack, { targets: [target], profiles: ['dev'] });
-  return { pool: report.errors.filter((f) => f.rule === 'SO-POOL'), redis: report.errors.filter((f) => f.rule === 'SO-REDIS') };
+  return { pool: report.errors.filter((f) => f.code === 'SO-POOL'), redis: report.errors.filter((f) => f.code === 'SO-REDIS') };
 }
 
 const SUPERUSER = 3;
@@ -82,7 +82,7 @@ describe.each(['compose', 'kubernetes'] as const)('API + worker + migration on o
     expect(findings(target, demand + SUPERUSER).pool).toEqual([]);
     const failed = findings(target, demand + SUPERUSER - 1).pool;
     expect(failed).toHaveLength(1);
-    const text = formatFinding(failed[0]!);
+    const text = formatProblem(failed[0]!);
     expect(text).toContain(`demand ${demand} > available ${demand - 1}`);
     expect(text).toContain(`api  ${c.apiPeak} replicas at peak`);
     expect(text).toContain(`× 2 workers × (pool 5 + overflow 5) = ${c.api}`);
@@ -101,7 +101,7 @@ describe.each(['compose', 'kubernetes'] as const)('API + worker + migration on o
     expect(findings(target, 10_000, clients).redis).toEqual([]);
     const failed = findings(target, 10_000, clients - 1).redis;
     expect(failed).toHaveLength(1);
-    const text = formatFinding(failed[0]!);
+    const text = formatProblem(failed[0]!);
     expect(text).toContain(`demand ${clients} > maxclients ${clients - 1}`);
     expect(text).toContain(`× 3 workers × redis pool 4 = ${c.workerPeak * 3 * 4}`);
   });
@@ -142,7 +142,7 @@ describe('an autoscale.max sized from the budgets counts the migration in every 
     new Nginx(stack, 'nginx', { workerConnections: 65535 });
     new Postgres(stack, 'db', { maxConnections: 200 });
     new Redis(stack, 'redis', { maxClients: 100_000 });
-    expect(evaluate(stack, { targets: ['kubernetes'], profiles: ['dev'] }).errors.filter((f) => f.rule === 'SO-POOL')).toEqual([]);
+    expect(evaluate(stack, { targets: ['kubernetes'], profiles: ['dev'] }).errors.filter((f) => f.code === 'SO-POOL')).toEqual([]);
     const ctx = resolveProfile(stack, 'dev');
     const api = ctx.backends[0]!;
     const max = api.autoscale!.max;

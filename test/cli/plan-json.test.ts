@@ -107,6 +107,20 @@ describe('plan --json: the numbers', () => {
       ['prod', 'pulumi', 'error'],
     ]);
     expect(load[0].details).toContain('the budget allows 4 replicas (limited by PostgreSQL), which serve 300 RPS at 100 RPS per replica');
+    // The fixes as data, in the order the fix line prints them: 240 app connections against
+    // 197 available (max_connections 200 − 3 reserved), 6 replicas × 4 workers × (5 + 5).
+    expect(load[0].fixes.map((f: { knob: string; op: string; value?: unknown }) => [f.knob, f.op, f.value])).toEqual([
+      ['db.pooler', 'add', { maxClientConn: 240, defaultPoolSize: 197 }],
+      ['db.maxConnections', 'atLeast', 240 + 3],
+      ['backend.workers', 'atMost', 3],
+      ['backend.pool.size + backend.pool.maxOverflow', 'atMost', 8],
+      ['backend.load.rpsPerReplica', 'atLeast', Math.ceil(500 / 3)],
+    ]);
+    expect(load[0].fixes.every((f: { budget?: string }) => f.budget === undefined || f.budget === 'PostgreSQL')).toBe(true);
+    expect(load[0].details.at(-1)).toBe(
+      'fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 197 }; one pooler instance holds 197 server connections)' +
+        ' · max_connections ≥ 243 · workers ≤ 3 · pool.size + maxOverflow ≤ 8 · rpsPerReplica ≥ 167 (if measured)',
+    );
   });
 
   it('names the PgBouncer client side beside Postgres behind a pooler', () => {

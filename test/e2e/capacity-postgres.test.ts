@@ -91,7 +91,7 @@ describe.each(SHAPES)('PostgreSQL capacity truth, shape $name', (s) => {
     const v = variant(s, false);
     const model = e2eModel(v.props);
     // GIVEN a stack whose demand is exactly what ordinary roles may use
-    expect(evaluate(model.stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.rule === 'SO-POOL')).toEqual([]);
+    expect(evaluate(model.stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.code === 'SO-POOL')).toEqual([]);
     expect(demand(s)).toBe(v.available);
 
     // WHEN it is saturated
@@ -128,7 +128,7 @@ describe.each(SHAPES)('PostgreSQL capacity truth, shape $name', (s) => {
     // WHEN forced with a suppression on the construct that owns the finding
     model.db.suppress('SO-POOL', 'e2e: prove the real server refuses the connection over budget');
     const report = evaluate(model.stack, { targets: ['compose'], profiles: ['dev'] });
-    expect(report.suppressed.map((x) => x.finding.rule)).toContain('SO-POOL');
+    expect(report.suppressed.map((x) => x.problem.code)).toContain('SO-POOL');
     const r = await run(model, s, v.fixed, v.available, true);
     const why = describeRun(r);
     console.info(`${s.name} budget + 1 forced:`, why);

@@ -86,7 +86,7 @@ async function run(m: E2eModel, s: Shape, fixed: Record<string, number>, predict
 describe.each(SHAPES)('Redis capacity truth, shape $name', (s) => {
   it('at budget: every worker opens its whole pool, the peak equals maxclients, nothing is refused', async () => {
     const v = model(s, false);
-    expect(evaluate(v.model.stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.rule === 'SO-REDIS')).toEqual([]);
+    expect(evaluate(v.model.stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.code === 'SO-REDIS')).toEqual([]);
     expect(demand(s)).toBe(v.maxClients);
 
     const r = await run(v.model, s, v.fixed, demand(s), false);

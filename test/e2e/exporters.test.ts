@@ -133,7 +133,7 @@ describe('a monitored stack at exactly its Postgres budget, with postgres_export
     // GIVEN demand (app + exporter) exactly what ordinary roles may use: synth passes, and one
     // slot fewer is refused with the exporter's connections in the arithmetic
     const model = monitored(AVAILABLE + RESERVED);
-    expect(evaluate(model.stack, { targets: ['compose'], profiles: ['dev'] }).errors.map((f) => f.rule)).toEqual([]);
+    expect(evaluate(model.stack, { targets: ['compose'], profiles: ['dev'] }).errors.map((f) => f.code)).toEqual([]);
     expect(() => synthCompose(monitored(AVAILABLE + RESERVED - 1).stack, { profiles: ['dev'] })).toThrow(`demand ${AVAILABLE} > available ${AVAILABLE - 1}`);
 
     const h = await stacks.start(model.stack);

@@ -73,7 +73,7 @@ describe('PgBouncer between the backends and PostgreSQL', () => {
     expect(APP).toBeGreaterThan(MAX_CONNECTIONS);
     const stack = pooledStack(APP);
     const errors = evaluate(stack, { targets: ['compose'], profiles: ['dev'] }).errors;
-    expect(errors.map((f) => f.rule)).toEqual([]);
+    expect(errors.map((f) => f.code)).toEqual([]);
     expect(SERVER_POOL).toBeLessThanOrEqual(AVAILABLE);
 
     // WHEN it is saturated through nginx

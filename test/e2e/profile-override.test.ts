@@ -38,7 +38,7 @@ describe('a prod profile that overrides postgres: and redis:, run natively', () 
     // GIVEN the stack passes the gate in both profiles, and one slot fewer on the prod server is
     // refused by synth for the prod profile
     const stack = loadConfigFile(FIXTURE);
-    expect(evaluate(stack, { targets: ['compose'] }).errors.map((f) => `${f.rule} ${f.profile}`)).toEqual([]);
+    expect(evaluate(stack, { targets: ['compose'] }).errors.map((f) => `${f.code} ${f.profiles[0]}`)).toEqual([]);
     const text = readFileSync(FIXTURE, 'utf8');
     expect(text).toContain('maxConnections: 17');
     const tight = loadConfigText(text.replace('maxConnections: 17', 'maxConnections: 16'), FIXTURE);

@@ -17,7 +17,7 @@ import {
   Redis,
   Stack,
   type BackendConstructProps,
-  type Finding,
+  type Problem,
   type GateReport,
   type NginxConstructProps,
   type PostgresConstructProps,
@@ -66,13 +66,13 @@ export function minimalStack(o: MinimalOverrides = {}): MinimalStack {
 }
 
 /** Unsuppressed findings (errors and warnings) of `rule`, optionally in one profile. */
-export function findingsOf(report: GateReport, rule: string, profile?: string): Finding[] {
+export function findingsOf(report: GateReport, rule: string, profile?: string): Problem[] {
   return [...report.errors, ...report.warnings].filter(
-    (f) => f.rule === rule && (profile === undefined || f.profile === profile),
+    (f) => f.code === rule && (profile === undefined || f.profiles.includes(profile)),
   );
 }
 
 /** Findings of `rule` that a suppression hid. */
-export function suppressedOf(report: GateReport, rule: string): Finding[] {
-  return report.suppressed.filter((s) => s.finding.rule === rule).map((s) => s.finding);
+export function suppressedOf(report: GateReport, rule: string): Problem[] {
+  return report.suppressed.filter((s) => s.problem.code === rule).map((s) => s.problem);
 }

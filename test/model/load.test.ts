@@ -158,7 +158,7 @@ describe('autoscale with load and no max', () => {
       nginx: { workerConnections: 2048 },
     }).stack;
     expect(resolveProfile(s, 'prod').backends[0]!.autoscale).toMatchObject({ min: 6, max: 6 });
-    const rules = new Set(evaluate(s, { targets: ['kubernetes'], profiles: ['prod'] }).errors.map((f) => f.rule));
+    const rules = new Set(evaluate(s, { targets: ['kubernetes'], profiles: ['prod'] }).errors.map((f) => f.code));
     expect([...rules].sort()).toEqual(['SO-LOAD', 'SO-POOL']);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../lib/cli/config.js';
-import { Backend, ConfigError, Nginx, Stack } from '../../lib/index.js';
+import { Backend, ConfigError, formatProblem, Nginx, Stack } from '../../lib/index.js';
 
 function configError(text: string): string {
   try {
@@ -116,7 +116,7 @@ describe('SO-HA and SO-HEALTH cover workers in production', () => {
     new Postgres(stack, 'db', { maxConnections: 500 });
     new Redis(stack, 'redis', {});
     const errors = evaluate(stack, { targets: ['compose'], profiles: ['prod'] }).errors.filter((f) => f.path === 'shop/jobs');
-    expect(errors.map((f) => f.rule).sort()).toEqual(expect.arrayContaining(['SO-HA', 'SO-HEALTH']));
-    expect(errors.find((f) => f.rule === 'SO-HEALTH')!.details.join('\n')).toContain('a worker is probed by an exec command');
+    expect(errors.map((f) => f.code).sort()).toEqual(expect.arrayContaining(['SO-HA', 'SO-HEALTH']));
+    expect(formatProblem(errors.find((f) => f.code === 'SO-HEALTH')!)).toContain('a worker is probed by an exec command');
   });
 });

@@ -5,7 +5,7 @@
  * Expected values are computed here from the documented formula, not by the code under test.
  */
 import { describe, expect, it } from 'vitest';
-import { Backend, evaluate, formatFinding, Nginx, Stack, type BackendProps, type NginxProps } from '../../lib/index.js';
+import { Backend, evaluate, formatProblem, Nginx, Stack, type BackendProps, type NginxProps } from '../../lib/index.js';
 import { synthCompose } from '../../lib/targets/compose/index.js';
 import { lines, render } from '../helpers/nginx-render.js';
 
@@ -67,9 +67,9 @@ describe('upstream keepalive sized from the model', () => {
     const capacity = synthCompose(build(wc)).files.get('CAPACITY.md')!;
     expect(capacity).toContain(`| backend | ${keepalive} | ⌈3 replicas × 4 workers × 40 in flight ÷ 2 nginx worker(s)⌉ = 240 |`);
     expect(capacity).toContain(`Demand ${demand} = 2 × 480 peak requests`);
-    const over = evaluate(build(wc - 1), { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.rule === 'SO-NGINX-CONN');
+    const over = evaluate(build(wc - 1), { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.code === 'SO-NGINX-CONN');
     expect(over).toHaveLength(1);
-    expect(formatFinding(over[0]!)).toContain(`idle upstream keepalive ${keepalive} × 2 worker processes = ${2 * keepalive}`);
+    expect(formatProblem(over[0]!)).toContain(`idle upstream keepalive ${keepalive} × 2 worker processes = ${2 * keepalive}`);
   });
 });
 

@@ -5,7 +5,7 @@
  * exactly its limit passes, and one less capacity fails naming the exporter.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, Monitoring, PgBouncer, type Finding } from '../../lib/index.js';
+import { evaluate, Monitoring, PgBouncer, type Problem } from '../../lib/index.js';
 import { EXPORTER_CONNECTIONS } from '../../lib/model/monitoring.js';
 import { minimalStack } from '../helpers/stacks.js';
 
@@ -15,7 +15,7 @@ const APP_CONNECTIONS = 2 * 1 * (5 + 5);
 const APP_REDIS_CLIENTS = 2 * 1 * 3;
 const SUPERUSER_RESERVED = 3;
 
-function errorsOf(opts: { maxConnections: number; maxClients?: number; monitoring?: boolean; pooler?: { maxClientConn: number; defaultPoolSize: number } }): Finding[] {
+function errorsOf(opts: { maxConnections: number; maxClients?: number; monitoring?: boolean; pooler?: { maxClientConn: number; defaultPoolSize: number } }): Problem[] {
   const { stack } = minimalStack({
     backend: { pool: { size: 5, maxOverflow: 5 }, redisPool: 3 },
     db: { maxConnections: opts.maxConnections },
@@ -23,7 +23,7 @@ function errorsOf(opts: { maxConnections: number; maxClients?: number; monitorin
   });
   if (opts.pooler) new PgBouncer(stack, 'pgbouncer', opts.pooler);
   if (opts.monitoring !== false) new Monitoring(stack, 'monitoring', {});
-  return evaluate(stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.rule.startsWith('SO-POOL') || f.rule === 'SO-REDIS');
+  return evaluate(stack, { targets: ['compose'], profiles: ['dev'] }).errors.filter((f) => f.code.startsWith('SO-POOL') || f.code === 'SO-REDIS');
 }
 
 describe('exporters count as fixed clients', () => {
@@ -36,9 +36,9 @@ describe('exporters count as fixed clients', () => {
   it('SO-POOL: one slot fewer fails, naming postgres-exporter', () => {
     const [f, ...rest] = errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED - 1 });
     expect(rest).toEqual([]);
-    expect(f!.rule).toBe('SO-POOL');
-    expect(f!.details).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
-    expect(f!.details.join('\n')).toContain(`demand ${pgBudget} > available ${pgBudget - 1}`);
+    expect(f!.code).toBe('SO-POOL');
+    expect(f!.terms).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
+    expect(f!.terms.join('\n')).toContain(`demand ${pgBudget} > available ${pgBudget - 1}`);
   });
 
   it('without monitoring the same server has room, so the exporter is what is counted', () => {
@@ -49,17 +49,17 @@ describe('exporters count as fixed clients', () => {
     const budget = APP_REDIS_CLIENTS + EXPORTER_CONNECTIONS.redis;
     expect(errorsOf({ maxConnections: 200, maxClients: budget })).toEqual([]);
     const [f] = errorsOf({ maxConnections: 200, maxClients: budget - 1 });
-    expect(f!.rule).toBe('SO-REDIS');
-    expect(f!.details).toContain(`fixed clients redis-exporter ${EXPORTER_CONNECTIONS.redis} = ${EXPORTER_CONNECTIONS.redis}`);
+    expect(f!.code).toBe('SO-REDIS');
+    expect(f!.terms).toContain(`fixed clients redis-exporter ${EXPORTER_CONNECTIONS.redis} = ${EXPORTER_CONNECTIONS.redis}`);
   });
 
   it('SO-POOL behind PgBouncer: pgbouncer-exporter takes a client slot', () => {
     const clients = APP_CONNECTIONS + EXPORTER_CONNECTIONS.pgbouncer;
     expect(errorsOf({ maxConnections: 200, pooler: { maxClientConn: clients, defaultPoolSize: 10 } })).toEqual([]);
     const [f] = errorsOf({ maxConnections: 200, pooler: { maxClientConn: clients - 1, defaultPoolSize: 10 } });
-    expect(f!.rule).toBe('SO-POOL');
-    expect(f!.details).toContain(`fixed clients pgbouncer-exporter ${EXPORTER_CONNECTIONS.pgbouncer} = ${EXPORTER_CONNECTIONS.pgbouncer}`);
-    expect(f!.details.join('\n')).toContain(`demand ${clients} > capacity ${clients - 1}`);
+    expect(f!.code).toBe('SO-POOL');
+    expect(f!.terms).toContain(`fixed clients pgbouncer-exporter ${EXPORTER_CONNECTIONS.pgbouncer} = ${EXPORTER_CONNECTIONS.pgbouncer}`);
+    expect(f!.terms.join('\n')).toContain(`demand ${clients} > capacity ${clients - 1}`);
   });
 
   it('SO-POOL-SERVER: postgres_exporter connects to Postgres directly, beside the pooler’s pool', () => {
@@ -68,7 +68,7 @@ describe('exporters count as fixed clients', () => {
     const pooler = { maxClientConn: 100, defaultPoolSize: 10 };
     expect(errorsOf({ maxConnections: server + SUPERUSER_RESERVED, pooler })).toEqual([]);
     const [f] = errorsOf({ maxConnections: server + SUPERUSER_RESERVED - 1, pooler });
-    expect(f!.rule).toBe('SO-POOL-SERVER');
-    expect(f!.details).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
+    expect(f!.code).toBe('SO-POOL-SERVER');
+    expect(f!.terms).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
   });
 });

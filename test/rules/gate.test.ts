@@ -1,7 +1,7 @@
 import { loadConfigFile } from '../../lib/cli/config.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Backend, ConfigError, evaluate, formatFinding, Stack, synthGate, SynthError, warningLines } from '../../lib/index.js';
+import { Backend, ConfigError, evaluate, formatProblem, Stack, synthGate, SynthError, warningLines } from '../../lib/index.js';
 import { referenceStack } from '../../examples/reference/stack.js';
 import { findingsOf, minimalStack } from '../helpers/stacks.js';
 
@@ -19,7 +19,7 @@ function synthError(fn: () => unknown): SynthError {
 describe('the minimal stack', () => {
   it('passes every rule in every profile under every target', () => {
     const report = evaluate(minimalStack().stack, { targets: ['compose', 'kubernetes', 'pulumi'] });
-    expect([...report.errors, ...report.warnings].map(formatFinding)).toEqual([]);
+    expect([...report.errors, ...report.warnings].map(formatProblem)).toEqual([]);
     expect(report.suppressed).toEqual([]);
     expect(report.unusedSuppressions).toEqual([]);
     expect(report.contexts.map((c) => c.profile)).toEqual(['dev', 'prod']);
@@ -45,7 +45,7 @@ describe('synthGate', () => {
       '[SO-POOL] uns/db (profile prod, target compose): PostgreSQL connection budget exceeded',
       "[SO-SCALE-CONFLICT] uns/backend (profile prod): fixed container name 'api' on a scaled service",
     ]);
-    for (const f of evaluate(stack, { targets: ['compose'] }).errors) expect(err.message).toContain(formatFinding(f));
+    for (const f of evaluate(stack, { targets: ['compose'] }).errors) expect(err.message).toContain(formatProblem(f));
   });
 
   it('says "1 rule" for a single failure', () => {
@@ -61,7 +61,7 @@ describe('synthGate', () => {
     const report = synthGate(stack, { targets: ['compose'], profiles: ['dev'] });
     // THEN
     expect(report.errors).toEqual([]);
-    expect(warningLines(report)).toEqual([`warning ${formatFinding(findingsOf(report, 'SO-HEALTH')[0]!)}`]);
+    expect(warningLines(report)).toEqual([`warning ${formatProblem(findingsOf(report, 'SO-HEALTH')[0]!)}`]);
     expect(warningLines(report)[0]).toMatch(/^warning \[SO-HEALTH\] uns\/backend \(profile dev\): no healthcheck/);
   });
 
@@ -75,14 +75,14 @@ describe('synthGate', () => {
     // THEN
     const pool = findingsOf(report, 'SO-POOL');
     expect(pool.map((f) => f.target)).toEqual(['compose', 'kubernetes']);
-    expect(formatFinding(pool[0]!)).toContain('uns/db (profile dev, target compose)');
-    expect(formatFinding(pool[1]!)).toContain('uns/db (profile dev, target kubernetes)');
-    expect(formatFinding(pool[0]!)).toContain('demand 30 > available 17');
-    expect(formatFinding(pool[1]!)).toContain('demand 60 > available 17');
+    expect(formatProblem(pool[0]!)).toContain('uns/db (profile dev, target compose)');
+    expect(formatProblem(pool[1]!)).toContain('uns/db (profile dev, target kubernetes)');
+    expect(formatProblem(pool[0]!)).toContain('demand 30 > available 17');
+    expect(formatProblem(pool[1]!)).toContain('demand 60 > available 17');
     const conflict = findingsOf(report, 'SO-SCALE-CONFLICT');
     expect(conflict).toHaveLength(1);
     expect(conflict[0]!.target).toBeUndefined();
-    expect(formatFinding(conflict[0]!)).toContain('uns/backend (profile dev):');
+    expect(formatProblem(conflict[0]!)).toContain('uns/backend (profile dev):');
   });
 
   it('evaluates only the profiles asked for', () => {
@@ -128,10 +128,10 @@ describe('the reference stack', () => {
     const report = evaluate(asWritten(), { targets: ['kubernetes'] });
 
     // THEN the only failure is SO-POOL in prod
-    expect(report.errors.map((f) => [f.rule, f.profile, f.target, f.path])).toEqual([
+    expect(report.errors.map((f) => [f.code, f.profiles[0], f.target, f.path])).toEqual([
       ['SO-POOL', 'prod', 'kubernetes', 'uns/db'],
     ]);
-    const text = formatFinding(report.errors[0]!);
+    const text = formatProblem(report.errors[0]!);
     expect(text).toContain(`demand ${demand} > available ${available}`);
     expect(err.message).toContain(text);
     expect(text).toMatchInlineSnapshot(`
@@ -154,10 +154,10 @@ describe('the gate cache', () => {
   it('sees a suppression added after an evaluation', () => {
     // 2 replicas × 1 worker × 15 = 30 > 17 available
     const { stack, db } = minimalStack({ db: { maxConnections: 20 } });
-    expect(evaluate(stack, { targets: ['compose'] }).errors.map((f) => f.rule)).toContain('SO-POOL');
+    expect(evaluate(stack, { targets: ['compose'] }).errors.map((f) => f.code)).toContain('SO-POOL');
     db.suppress('SO-POOL', 'demo stack, the pool never fills');
     const after = evaluate(stack, { targets: ['compose'] });
-    expect(after.errors.map((f) => f.rule)).not.toContain('SO-POOL');
-    expect(after.suppressed.map((s) => s.finding.rule)).toContain('SO-POOL');
+    expect(after.errors.map((f) => f.code)).not.toContain('SO-POOL');
+    expect(after.suppressed.map((s) => s.problem.code)).toContain('SO-POOL');
   });
 });

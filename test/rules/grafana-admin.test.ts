@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, Monitoring, synthGate, SynthError, type MonitoringConstructProps } from '../../lib/index.js';
+import { evaluate, formatProblem, Monitoring, synthGate, SynthError, type MonitoringConstructProps } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 function monitored(props: MonitoringConstructProps) {
@@ -15,12 +15,12 @@ describe('SO-GRAFANA-ADMIN', () => {
     // WHEN
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
-    const found = findingsOf(report, 'SO-GRAFANA-ADMIN').sort((a, b) => a.profile.localeCompare(b.profile));
-    expect(found.map((f) => [f.profile, f.severity, f.path])).toEqual([
+    const found = findingsOf(report, 'SO-GRAFANA-ADMIN').sort((a, b) => a.profiles[0]!.localeCompare(b.profiles[0]!));
+    expect(found.map((f) => [f.profiles[0], f.severity, f.path])).toEqual([
       ['dev', 'error', 'uns/monitoring'],
       ['prod', 'error', 'uns/monitoring'],
     ]);
-    expect(formatFinding(found[1]!)).toMatchInlineSnapshot(`
+    expect(formatProblem(found[1]!)).toMatchInlineSnapshot(`
       "[SO-GRAFANA-ADMIN] uns/monitoring (profile prod): Grafana admin password is the default 'admin' (user 'admin')
         anyone who reaches Grafana logs in as admin with it
         fix: remove grafana.adminPassword and put the password in the secret 'grafana_admin_password' (grafana.adminPasswordSecret)"
@@ -31,7 +31,7 @@ describe('SO-GRAFANA-ADMIN', () => {
 
   it.each(['', 'password', 'Admin', 'changeme'])('treats %j as a default', (pw) => {
     const [f] = findingsOf(evaluate(monitored({ grafana: { adminPassword: pw } }), { targets: ['compose'], profiles: ['prod'] }), 'SO-GRAFANA-ADMIN');
-    expect(f?.title).toMatch(/is the default/);
+    expect(f?.message).toMatch(/is the default/);
   });
 
   it('refuses any literal in prod: a secret is required', () => {
@@ -39,13 +39,13 @@ describe('SO-GRAFANA-ADMIN', () => {
       evaluate(monitored({ grafana: { adminPassword: 'c0rrect-h0rse' } }), { targets: ['compose'], profiles: ['prod'] }),
       'SO-GRAFANA-ADMIN',
     );
-    expect([f?.severity, f?.title]).toEqual(['error', 'Grafana admin password is a literal']);
+    expect([f?.severity, f?.message]).toEqual(['error', 'Grafana admin password is a literal']);
   });
 
   it('applies a profile override: a literal only in dev fails dev (an error there too) and nothing in prod', () => {
     const stack = monitored({ profiles: { dev: { grafana: { adminPassword: 'admin' } } } });
     const report = evaluate(stack, { targets: ['compose'] });
-    expect(findingsOf(report, 'SO-GRAFANA-ADMIN').map((f) => [f.profile, f.severity])).toEqual([['dev', 'error']]);
+    expect(findingsOf(report, 'SO-GRAFANA-ADMIN').map((f) => [f.profiles[0], f.severity])).toEqual([['dev', 'error']]);
   });
 
   it('is suppressed by a suppression on the monitoring construct', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-HA', () => {
@@ -13,19 +13,19 @@ describe('SO-HA', () => {
     // THEN
     const [f, ...rest] = findingsOf(report, 'SO-HA');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'SO-HA', severity: 'error', path: 'uns/backend', profile: 'prod' });
+    expect(f).toMatchObject({ code: 'SO-HA', severity: 'error', path: 'uns/backend', profiles: ['prod'] });
     expect(f!.target).toBeUndefined();
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-HA] uns/backend (profile prod): production backend has a single replica
         backend: replicas 1 < 2; one failure or deploy takes the service down
-        fix: set replicas (and autoscale.min) ≥ 2"
+        fix: replicas (and autoscale.min) ≥ 2"
     `);
   });
 
   it('names autoscale.min when the autoscaler may go down to 1', () => {
     const { stack } = minimalStack({ backend: { replicas: undefined, autoscale: { min: 1, max: 4 } } });
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'] }), 'SO-HA');
-    expect(formatFinding(f!)).toContain('backend: autoscale.min 1 < 2;');
+    expect(formatProblem(f!)).toContain('backend: autoscale.min 1 < 2;');
   });
 
   it('applies to user profiles marked production, and not to other user profiles', () => {
@@ -37,7 +37,7 @@ describe('SO-HA', () => {
     // WHEN
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
-    expect(findingsOf(report, 'SO-HA').map((f) => f.profile)).toEqual(['prod', 'staging']);
+    expect(findingsOf(report, 'SO-HA').map((f) => f.profiles[0])).toEqual(['prod', 'staging']);
   });
 
   it('is suppressed by a suppression on the backend', () => {
@@ -51,7 +51,7 @@ describe('SO-HA', () => {
     // THEN
     expect(() => synthGate(failing, { targets: ['compose'] })).toThrow(SynthError);
     expect(findingsOf(report, 'SO-HA')).toEqual([]);
-    expect(suppressedOf(report, 'SO-HA').map((f) => [f.profile, f.path])).toEqual([['prod', 'uns/backend']]);
+    expect(suppressedOf(report, 'SO-HA').map((f) => [f.profiles[0], f.path])).toEqual([['prod', 'uns/backend']]);
     expect(() => synthGate(stack, { targets: ['compose'] })).not.toThrow();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-HEALTH', () => {
@@ -9,11 +9,11 @@ describe('SO-HEALTH', () => {
     // WHEN
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
-    expect(findingsOf(report, 'SO-HEALTH').map((f) => [f.profile, f.severity, f.path])).toEqual([
+    expect(findingsOf(report, 'SO-HEALTH').map((f) => [f.profiles[0], f.severity, f.path])).toEqual([
       ['prod', 'error', 'uns/backend'],
       ['dev', 'warning', 'uns/backend'],
     ]);
-    expect(formatFinding(findingsOf(report, 'SO-HEALTH', 'dev')[0]!)).toMatchInlineSnapshot(`
+    expect(formatProblem(findingsOf(report, 'SO-HEALTH', 'dev')[0]!)).toMatchInlineSnapshot(`
       "[SO-HEALTH] uns/backend (profile dev): no healthcheck
         nothing gates startup (depends_on service_healthy, readiness) or takes a broken replica out of rotation
         fix: set healthcheck: { path: /api/health, interval: 15s, timeout: 5s, retries: 3, startPeriod: 60s }"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-IMAGE-TAG', () => {
@@ -9,13 +9,14 @@ describe('SO-IMAGE-TAG', () => {
     // WHEN
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
-    expect(findingsOf(report, 'SO-IMAGE-TAG').map((f) => [f.profile, f.severity, f.path])).toEqual([
+    expect(findingsOf(report, 'SO-IMAGE-TAG').map((f) => [f.profiles[0], f.severity, f.path])).toEqual([
       ['prod', 'error', 'uns/backend'],
       ['dev', 'warning', 'uns/backend'],
     ]);
-    expect(formatFinding(findingsOf(report, 'SO-IMAGE-TAG', 'prod')[0]!)).toMatchInlineSnapshot(`
+    expect(formatProblem(findingsOf(report, 'SO-IMAGE-TAG', 'prod')[0]!)).toMatchInlineSnapshot(`
       "[SO-IMAGE-TAG] uns/backend (profile prod): image 'ghcr.io/acme/api:latest' uses 'latest'
-        an unpinned image changes under you on the next pull; fix: pin a version tag, e.g. :1.2.3"
+        an unpinned image changes under you on the next pull
+        fix: set image: ghcr.io/acme/api:<version> (a version tag, e.g. :1.2.3)"
     `);
     expect(() => synthGate(stack, { targets: ['compose'], profiles: ['dev'] })).not.toThrow();
     expect(() => synthGate(stack, { targets: ['compose'], profiles: ['prod'] })).toThrow(SynthError);
@@ -28,7 +29,7 @@ describe('SO-IMAGE-TAG', () => {
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'] }), 'SO-IMAGE-TAG', 'prod');
     // THEN
     expect(f).toMatchObject({ severity: 'error', path: 'uns/redis' });
-    expect(f!.title).toBe("image 'localhost:5000/redis' has no tag");
+    expect(f!.message).toBe("image 'localhost:5000/redis' has no tag");
   });
 
   it('is suppressed by a suppression on the construct', () => {
@@ -43,7 +44,7 @@ describe('SO-IMAGE-TAG', () => {
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
     expect(findingsOf(report, 'SO-IMAGE-TAG')).toEqual([]);
-    expect(suppressedOf(report, 'SO-IMAGE-TAG').map((f) => f.profile)).toEqual(['dev', 'prod']);
+    expect(suppressedOf(report, 'SO-IMAGE-TAG').map((f) => f.profiles[0])).toEqual(['dev', 'prod']);
     expect(() => synthGate(stack, { targets: ['compose'] })).not.toThrow();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-KEEPALIVE', () => {
@@ -12,14 +12,14 @@ describe('SO-KEEPALIVE', () => {
 
     // THEN one finding per profile, on nginx, with no target
     const found = findingsOf(report, 'SO-KEEPALIVE');
-    expect(found.map((f) => [f.profile, f.severity, f.path, f.target])).toEqual([
+    expect(found.map((f) => [f.profiles[0], f.severity, f.path, f.target])).toEqual([
       ['dev', 'error', 'uns/nginx', undefined],
       ['prod', 'error', 'uns/nginx', undefined],
     ]);
-    expect(formatFinding(found[0]!)).toMatchInlineSnapshot(`
+    expect(formatProblem(found[0]!)).toMatchInlineSnapshot(`
       "[SO-KEEPALIVE] uns/nginx (profile dev): upstream keepalive_timeout 5s ≥ backend keep-alive 5s
         nginx reuses connections the backend is already closing, which surfaces as sporadic 502s
-        fix: nginx.keepaliveTimeout < 5s, or raise backend keepAliveTimeout above 5s"
+        fix one of: nginx.keepaliveTimeout < 5s · backend keepAliveTimeout > 5s"
     `);
   });
 

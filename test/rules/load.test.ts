@@ -4,7 +4,7 @@
  * overflow 5) = 40 connections per replica, max_connections 200 − 3 superuser slots = 197.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, PgBouncer, resolveProfile, synthGate, SynthError, type BackendConstructProps } from '../../lib/index.js';
+import { evaluate, formatProblem, PgBouncer, resolveProfile, synthGate, SynthError, type BackendConstructProps } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 const PER_REPLICA = 4 * (5 + 5);
@@ -43,8 +43,8 @@ describe('SO-LOAD at the compose boundary', () => {
 
     // THEN
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'SO-LOAD', severity: 'error', path: 'uns/backend', profile: 'prod', target: 'compose' });
-    const text = formatFinding(f!);
+    expect(f).toMatchObject({ code: 'SO-LOAD', severity: 'error', path: 'uns/backend', profiles: ['prod'], target: 'compose' });
+    const text = formatProblem(f!);
     expect(text).toContain('301 RPS needs 5 replicas (⌈301 ÷ 100 RPS per replica⌉ + 1)');
     expect(text).toContain(`demand ${5 * PER_REPLICA} > available ${AVAILABLE}`);
     // 4 replicas fit (160), and serve 3 × 100 RPS with one spare
@@ -67,7 +67,7 @@ describe('SO-LOAD at the compose boundary', () => {
     const over = loaded(101, { rollout: { scaleUpThenDown: true } });
     // THEN
     expect(prodFindings(fits, 'compose')).toEqual([]);
-    expect(formatFinding(prodFindings(over, 'compose')[0]!)).toContain('6 replicas at peak (replicas 3 × 2 (scale-up-then-down rollout))');
+    expect(formatProblem(prodFindings(over, 'compose')[0]!)).toContain('6 replicas at peak (replicas 3 × 2 (scale-up-then-down rollout))');
   });
 });
 
@@ -80,7 +80,7 @@ describe('SO-LOAD under Kubernetes semantics: surge and draining pods count', ()
     expect(k8sPeak(3) * PER_REPLICA).toBeGreaterThan(AVAILABLE);
     expect(prodFindings(loaded(100), 'kubernetes')).toEqual([]);
     const [f] = prodFindings(loaded(101), 'kubernetes');
-    const text = formatFinding(f!);
+    const text = formatProblem(f!);
     expect(text).toContain('5 replicas at peak (replicas 3 + surge 1 (25% of 3, rounded up) + draining 1)');
     expect(text).toContain('demand 200 > available 197');
     expect(text).toContain('the budget allows 2 replicas (limited by PostgreSQL), which serve 100 RPS');
@@ -93,7 +93,7 @@ describe('SO-LOAD under Kubernetes semantics: surge and draining pods count', ()
     expect((3 + 1) * PER_REPLICA).toBeLessThanOrEqual(AVAILABLE);
     expect((4 + 1) * PER_REPLICA).toBeGreaterThan(AVAILABLE);
     expect(prodFindings(loaded(200, { rollout }), 'kubernetes')).toEqual([]);
-    const text = formatFinding(prodFindings(loaded(201, { rollout }), 'kubernetes')[0]!);
+    const text = formatProblem(prodFindings(loaded(201, { rollout }), 'kubernetes')[0]!);
     expect(text).toContain('5 replicas at peak (replicas 4 + surge 0 + draining 1 (maxUnavailable 1))');
     expect(text).toContain('the budget allows 3 replicas');
   });
@@ -108,7 +108,7 @@ describe('SO-LOAD: the other budgets', () => {
       redis: { maxClients: 150 },
     }).stack;
     // WHEN
-    const text = formatFinding(prodFindings(stack, 'compose')[0]!);
+    const text = formatProblem(prodFindings(stack, 'compose')[0]!);
     // THEN 3 × 40 = 120 ≤ 150 fit; at 4: workers ≤ 3 (120), redisPool ≤ 9 (144)
     expect(text).toContain('Redis: 4 × 4 workers × redis pool 10 = 160; demand 160 > maxclients 150');
     expect(text).toContain('the budget allows 3 replicas (limited by Redis), which serve 200 RPS');
@@ -123,7 +123,7 @@ describe('SO-LOAD: the other budgets', () => {
     });
     new PgBouncer(stack, 'pgbouncer', { maxClientConn: 150, defaultPoolSize: 20 });
     const [f] = prodFindings(stack, 'compose');
-    expect(formatFinding(f!)).toContain('PgBouncer clients: 4 × 4 workers × (pool 5 + overflow 5) = 160; demand 160 > capacity 150');
+    expect(formatProblem(f!)).toContain('PgBouncer clients: 4 × 4 workers × (pool 5 + overflow 5) = 160; demand 160 > capacity 150');
   });
 });
 
@@ -136,7 +136,7 @@ describe('SO-LOAD: replicas set beside the load', () => {
     const [f, ...rest] = prodFindings(stack, 'compose');
     // THEN
     expect(rest).toEqual([]);
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-LOAD] uns/backend (profile prod, target compose): replicas 3 cannot serve the expected load
         backend  500 RPS needs 6 replicas (⌈500 ÷ 100 RPS per replica⌉ + 1); replicas 3 serve 200 RPS
         the budget allows 9 replicas (limited by PostgreSQL)
@@ -146,7 +146,7 @@ describe('SO-LOAD: replicas set beside the load', () => {
 
   it('reports the budget, not the replicas, when the budget cannot hold what the load needs either', () => {
     const [f] = prodFindings(loaded(500, { replicas: 4 }), 'compose');
-    expect(f!.title).toBe('the expected load needs more replicas than the budget allows');
+    expect(f!.message).toBe('the expected load needs more replicas than the budget allows');
   });
 
   it('checks autoscale.max on Kubernetes and replicas on compose', () => {
@@ -155,13 +155,13 @@ describe('SO-LOAD: replicas set beside the load', () => {
     // THEN compose runs replicas = 4 from the load; the HPA may only reach 3
     expect(prodFindings(stack, 'compose')).toEqual([]);
     const [f] = prodFindings(stack, 'kubernetes');
-    expect(f!.title).toBe('autoscale.max 3 cannot serve the expected load');
-    expect(formatFinding(f!)).toContain('autoscale.max ≥ 4 (or leave autoscale.max out and the budget sizes it)');
+    expect(f!.message).toBe('autoscale.max 3 cannot serve the expected load');
+    expect(formatProblem(f!)).toContain('autoscale.max ≥ 4 (or leave autoscale.max out and the budget sizes it)');
   });
 
   it('is a warning outside production: the load there is usually inherited from the base config', () => {
     const report = evaluate(loaded(301), { targets: ['compose'] });
-    expect(findingsOf(report, 'SO-LOAD').map((f) => [f.profile, f.severity]).sort()).toEqual([
+    expect(findingsOf(report, 'SO-LOAD').map((f) => [f.profiles[0], f.severity]).sort()).toEqual([
       ['dev', 'warning'],
       ['prod', 'error'],
     ]);
@@ -172,7 +172,7 @@ describe('SO-LOAD and the fixes other rules offer', () => {
   it('SO-POOL offers no replica count below what the load needs', () => {
     // GIVEN 500 RPS → 6 replicas × 40 = 240 > 197; 4 replicas would fit but serve only 300 RPS
     const pool = (stack: ReturnType<typeof loaded>) =>
-      formatFinding(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-POOL')[0]!);
+      formatProblem(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-POOL')[0]!);
     // THEN without load, replicas ≤ 4 is a fix; with it, it is not
     expect(pool(loaded(500, { replicas: 6, load: undefined }))).toContain('fix one of: replicas ≤ 4 · pool.size + maxOverflow ≤ 8');
     expect(pool(loaded(500))).toContain('fix one of: pool.size + maxOverflow ≤ 8 · workers ≤ 3 · max_connections ≥ 243');
@@ -189,7 +189,7 @@ describe('SO-LOAD: suppression and the gate', () => {
     // THEN
     expect(findingsOf(evaluate(failing, { targets: ['compose'] }), 'SO-LOAD')).not.toEqual([]);
     expect(findingsOf(report, 'SO-LOAD')).toEqual([]);
-    expect(suppressedOf(report, 'SO-LOAD').map((f) => f.profile)).toEqual(['dev', 'prod']);
+    expect(suppressedOf(report, 'SO-LOAD').map((f) => f.profiles[0])).toEqual(['dev', 'prod']);
     expect(report.unusedSuppressions).toEqual([]);
     expect(() => synthGate(stack, { targets: ['compose'] })).not.toThrow();
   });

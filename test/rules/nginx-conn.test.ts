@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 // docs/ARCHITECTURE.md: worker_processes × worker_connections must cover 2 connections per proxied
@@ -21,9 +21,9 @@ describe('SO-NGINX-CONN', () => {
     // THEN
     const [f, ...rest] = findingsOf(report, 'SO-NGINX-CONN');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'SO-NGINX-CONN', severity: 'error', path: 'uns/nginx', target: 'compose' });
-    expect(formatFinding(f!)).toContain(`demand ${demand} > capacity 64`);
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(f).toMatchObject({ code: 'SO-NGINX-CONN', severity: 'error', path: 'uns/nginx', target: 'compose' });
+    expect(formatProblem(f!)).toContain(`demand ${demand} > capacity 64`);
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-NGINX-CONN] uns/nginx (profile dev, target compose): nginx connection capacity exceeded
         peak proxied requests 30 (what the backends serve at once) × 2 connections (client + upstream) = 60
         idle upstream keepalive 32 × 1 worker process = 32
@@ -47,7 +47,7 @@ describe('SO-NGINX-CONN', () => {
     // WHEN
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-NGINX-CONN');
     // THEN
-    const text = formatFinding(f!);
+    const text = formatProblem(f!);
     expect(text).toContain(`peak proxied requests 500 (peakConcurrentRequests)`);
     expect(text).toContain(`demand ${demand} > capacity ${2 * 512}`);
     // the largest peakConcurrentRequests that fits: (1024 − 2 × 34) / 2

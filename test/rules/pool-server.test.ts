@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Backend,
   evaluate,
-  formatFinding,
+  formatProblem,
   Nginx,
   PgBouncer,
   Postgres,
@@ -29,8 +29,8 @@ function findings(pooler: PgBouncerProps, pg: PostgresProps, target: TargetKind 
   new PgBouncer(stack, 'pgbouncer', pooler);
   const report = evaluate(stack, { targets: [target], profiles: ['dev'] });
   return {
-    client: report.errors.filter((f) => f.rule === 'SO-POOL'),
-    server: report.errors.filter((f) => f.rule === 'SO-POOL-SERVER'),
+    client: report.errors.filter((f) => f.code === 'SO-POOL'),
+    server: report.errors.filter((f) => f.code === 'SO-POOL-SERVER'),
   };
 }
 
@@ -47,7 +47,7 @@ describe('SO-POOL behind PgBouncer: the client side', () => {
     const { client, server } = findings({ ...pool, instances, maxClientConn: perInstance - 1 }, pg);
     expect(server).toEqual([]);
     expect(client).toHaveLength(1);
-    const text = formatFinding(client[0]!);
+    const text = formatProblem(client[0]!);
     expect(text).toContain(`demand ${app} > capacity ${(perInstance - 1) * instances} (max_client_conn ${perInstance - 1} × 3 instances)`);
     // both halves shown
     expect(text).toContain('server side: 30 ≤ available 97');
@@ -72,7 +72,7 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
     const { server, client } = findings(pooler, pg(demand - 1));
     expect(client).toEqual([]);
     expect(server).toHaveLength(1);
-    expect(formatFinding(server[0]!)).toMatchInlineSnapshot(`
+    expect(formatProblem(server[0]!)).toMatchInlineSnapshot(`
       "[SO-POOL-SERVER] uns/db (profile dev, target compose): PostgreSQL connections from PgBouncer exceeded
         pgbouncer  2 instances at peak (instances 2)
                    × (default_pool_size 15 + reserve_pool_size 5) = 40
@@ -88,7 +88,7 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
     const pooler = { instances: 3, defaultPoolSize: 20, reservePoolSize: 10, maxDbConnections: 12, maxClientConn: 1000 };
     expect(findings(pooler, { maxConnections: 36 + 3 }).server).toEqual([]);
     const [f] = findings(pooler, { maxConnections: 35 + 3 }).server;
-    expect(formatFinding(f!)).toContain('× (default_pool_size 20 + reserve_pool_size 10, capped by max_db_connections 12) = 36');
+    expect(formatProblem(f!)).toContain('× (default_pool_size 20 + reserve_pool_size 10, capped by max_db_connections 12) = 36');
   });
 
   it("counts the pooler's own surge and draining pods on Kubernetes", () => {
@@ -99,7 +99,7 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
     const backend = { replicas: 2, workers: 1 };
     expect(findings(pooler, { maxConnections: demand + 3 }, 'kubernetes', backend).server).toEqual([]);
     const [f] = findings(pooler, { maxConnections: demand + 2 }, 'kubernetes', backend).server;
-    const text = formatFinding(f!);
+    const text = formatProblem(f!);
     expect(text).toContain('(profile dev, target kubernetes)');
     expect(text).toContain('pgbouncer  6 instances at peak (instances 4 + surge 1 (25% of 4, rounded up) + draining 1)');
     // under compose the same stack fits: no surge there
@@ -113,8 +113,8 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
     new Postgres(stack, 'db', { maxConnections: 10, suppressions: [{ rule: 'SO-POOL-SERVER', reason: 'pooler pool sized for a demo only' }] });
     new PgBouncer(stack, 'pgbouncer', { defaultPoolSize: 20 });
     const report = evaluate(stack, { targets: ['compose'] });
-    expect(report.errors.filter((f) => f.rule === 'SO-POOL-SERVER')).toEqual([]);
-    expect(report.suppressed.map((s) => s.finding.rule)).toContain('SO-POOL-SERVER');
+    expect(report.errors.filter((f) => f.code === 'SO-POOL-SERVER')).toEqual([]);
+    expect(report.suppressed.map((s) => s.problem.code)).toContain('SO-POOL-SERVER');
   });
 
   it('does not apply without a pooler: SO-POOL counts the backends directly', () => {
@@ -122,7 +122,7 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
     new Backend(stack, 'backend', { ...base, replicas: 2, pool: { size: 5, maxOverflow: 5 } });
     new Nginx(stack, 'nginx');
     new Postgres(stack, 'db', { maxConnections: 10 });
-    const rules = evaluate(stack, { targets: ['compose'] }).errors.map((f) => f.rule);
+    const rules = evaluate(stack, { targets: ['compose'] }).errors.map((f) => f.code);
     expect(rules).toContain('SO-POOL');
     expect(rules).not.toContain('SO-POOL-SERVER');
   });
@@ -134,7 +134,7 @@ describe('SO-POOL without a pooler suggests one that fits', () => {
     new Backend(stack, 'backend', { ...base, replicas: 6, workers: 4, pool: { size: 5, maxOverflow: 5 } });
     new Nginx(stack, 'nginx');
     new Postgres(stack, 'db', { maxConnections: 100, fixedClients: { exporter: 1 } });
-    const text = (t: TargetKind) => formatFinding(evaluate(stack, { targets: [t], profiles: ['dev'] }).errors.find((f) => f.rule === 'SO-POOL')!);
+    const text = (t: TargetKind) => formatProblem(evaluate(stack, { targets: [t], profiles: ['dev'] }).errors.find((f) => f.code === 'SO-POOL')!);
     // compose: one instance at peak → (97 − 1) / 1 = 96 server connections
     expect(text('compose')).toContain(
       'add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 96 }; one pooler instance holds 96 server connections)',

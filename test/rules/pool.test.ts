@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 // docs/ARCHITECTURE.md: demand = Σ peak_replicas × workers × (pool.size + maxOverflow) + fixed clients;
@@ -22,8 +22,8 @@ describe('SO-POOL', () => {
     // THEN
     const [f, ...rest] = findingsOf(report, 'SO-POOL');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'SO-POOL', severity: 'error', path: 'uns/db', profile: 'dev', target: 'compose' });
-    const text = formatFinding(f!);
+    expect(f).toMatchObject({ code: 'SO-POOL', severity: 'error', path: 'uns/db', profiles: ['dev'], target: 'compose' });
+    const text = formatProblem(f!);
     expect(text).toContain(`demand ${demand} > available ${AVAILABLE}`);
     // the smallest fixes: max_connections covers demand plus the 3 superuser slots
     expect(text).toContain(`max_connections ≥ ${demand + 3}`);
@@ -48,12 +48,12 @@ describe('SO-POOL', () => {
     const report = evaluate(stack, { targets: ['compose', 'kubernetes'] });
 
     // THEN
-    const found = findingsOf(report, 'SO-POOL').map((f) => [f.profile, f.target, f.severity]);
+    const found = findingsOf(report, 'SO-POOL').map((f) => [f.profiles[0], f.target, f.severity]);
     expect(found).toEqual([
       ['dev', 'kubernetes', 'error'],
       ['prod', 'kubernetes', 'error'],
     ]);
-    expect(formatFinding(findingsOf(report, 'SO-POOL')[0]!)).toContain(
+    expect(formatProblem(findingsOf(report, 'SO-POOL')[0]!)).toContain(
       `4 replicas at peak (replicas 2 + surge 1 (25% of 2, rounded up) + draining 1)`,
     );
   });
@@ -64,7 +64,7 @@ describe('SO-POOL', () => {
     // WHEN
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-POOL');
     // THEN
-    expect(formatFinding(f!)).toContain('demand 60 > available 59 (max_connections 100 − superuser_reserved 3 − reserved 38)');
+    expect(formatProblem(f!)).toContain('demand 60 > available 59 (max_connections 100 − superuser_reserved 3 − reserved 38)');
   });
 
   it('is suppressed by a suppression on the Postgres construct', () => {
@@ -82,7 +82,7 @@ describe('SO-POOL', () => {
     // THEN
     expect(() => synthGate(failing, { targets: ['compose'] })).toThrow(SynthError);
     expect(findingsOf(report, 'SO-POOL')).toEqual([]);
-    expect(suppressedOf(report, 'SO-POOL').map((f) => f.profile)).toEqual(['dev', 'prod']);
+    expect(suppressedOf(report, 'SO-POOL').map((f) => f.profiles[0])).toEqual(['dev', 'prod']);
     expect(report.suppressed[0]!.suppression).toMatchObject({ rule: 'SO-POOL', path: 'uns/db' });
     expect(report.unusedSuppressions).toEqual([]);
     expect(() => synthGate(stack, { targets: ['compose'] })).not.toThrow();
@@ -113,8 +113,8 @@ describe('SO-POOL', () => {
     const [f] = findingsOf(evaluate(procedure, { targets: ['compose'], profiles: ['prod'] }), 'SO-POOL');
     // THEN
     expect(findingsOf(ok, 'SO-POOL')).toEqual([]);
-    expect(formatFinding(f!)).toContain('6 replicas at peak (replicas 3 × 2 (scale-up-then-down rollout))');
-    expect(formatFinding(f!)).toContain(`demand ${demand} > available ${available}`);
+    expect(formatProblem(f!)).toContain('6 replicas at peak (replicas 3 × 2 (scale-up-then-down rollout))');
+    expect(formatProblem(f!)).toContain(`demand ${demand} > available ${available}`);
   });
 
   it('does not count backends without a database', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 // docs/ARCHITECTURE.md: Σ peak_replicas × workers × redis pool (+ fixed clients) ≤ maxclients.
@@ -17,9 +17,9 @@ describe('SO-REDIS', () => {
     // THEN
     const [f, ...rest] = findingsOf(report, 'SO-REDIS');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'SO-REDIS', severity: 'error', path: 'uns/redis', profile: 'dev', target: 'compose' });
-    expect(formatFinding(f!)).toContain(`demand ${demand} > maxclients 15`);
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(f).toMatchObject({ code: 'SO-REDIS', severity: 'error', path: 'uns/redis', profiles: ['dev'], target: 'compose' });
+    expect(formatProblem(f!)).toContain(`demand ${demand} > maxclients 15`);
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-REDIS] uns/redis (profile dev, target compose): Redis client budget exceeded
         backend  2 replicas at peak (replicas 2)
                  × 1 worker × redis pool 10 = 20
@@ -33,7 +33,7 @@ describe('SO-REDIS', () => {
     const { stack } = minimalStack({ redis: { maxClients: 24, fixedClients: { exporter: 5 } } });
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-REDIS');
     expect(f?.severity).toBe('error');
-    expect(formatFinding(f!)).toContain('fixed clients exporter 5 = 5\n  demand 25 > maxclients 24');
+    expect(formatProblem(f!)).toContain('fixed clients exporter 5 = 5\n  demand 25 > maxclients 24');
   });
 
   it('is suppressed by a suppression on the Redis construct', () => {

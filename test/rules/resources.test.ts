@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-RESOURCES', () => {
@@ -11,13 +11,13 @@ describe('SO-RESOURCES', () => {
     // THEN
     const [dev] = findingsOf(report, 'SO-RESOURCES', 'dev');
     const [prod] = findingsOf(report, 'SO-RESOURCES', 'prod');
-    expect(dev).toMatchObject({ rule: 'SO-RESOURCES', severity: 'warning', path: 'uns/backend' });
-    expect(prod).toMatchObject({ rule: 'SO-RESOURCES', severity: 'error', path: 'uns/backend' });
+    expect(dev).toMatchObject({ code: 'SO-RESOURCES', severity: 'warning', path: 'uns/backend' });
+    expect(prod).toMatchObject({ code: 'SO-RESOURCES', severity: 'error', path: 'uns/backend' });
     expect(report.warnings).toContain(dev);
     expect(report.errors).toContain(prod);
-    expect(formatFinding(prod!)).toMatchInlineSnapshot(`
+    expect(formatProblem(prod!)).toMatchInlineSnapshot(`
       "[SO-RESOURCES] uns/backend (profile prod): no cpu or memory limit
-        fix: set resources.limits.cpu and resources.limits.memory, e.g. cpu: 1, memory: 1Gi"
+        fix: set resources.limits: { cpu: 1, memory: 1Gi } (for example)"
     `);
   });
 
@@ -32,7 +32,7 @@ describe('SO-RESOURCES', () => {
     // WHEN
     const found = findingsOf(evaluate(stack, { targets: ['compose'] }), 'SO-RESOURCES', 'prod');
     // THEN
-    expect(found.map((f) => `${f.path}: ${f.title}`)).toEqual([
+    expect(found.map((f) => `${f.path}: ${f.message}`)).toEqual([
       'uns/backend: no memory limit',
       'uns/nginx: no cpu limit',
       'uns/db: no cpu or memory limit',
@@ -58,7 +58,7 @@ describe('SO-RESOURCES', () => {
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
     expect(findingsOf(report, 'SO-RESOURCES')).toEqual([]);
-    expect(suppressedOf(report, 'SO-RESOURCES').map((f) => [f.profile, f.severity])).toEqual([
+    expect(suppressedOf(report, 'SO-RESOURCES').map((f) => [f.profiles[0], f.severity])).toEqual([
       ['dev', 'warning'],
       ['prod', 'error'],
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-SCALE-CONFLICT', () => {
@@ -11,8 +11,8 @@ describe('SO-SCALE-CONFLICT', () => {
     // THEN
     const [f, ...rest] = findingsOf(report, 'SO-SCALE-CONFLICT');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'SO-SCALE-CONFLICT', severity: 'error', path: 'uns/backend', profile: 'dev' });
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(f).toMatchObject({ code: 'SO-SCALE-CONFLICT', severity: 'error', path: 'uns/backend', profiles: ['dev'] });
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-SCALE-CONFLICT] uns/backend (profile dev): fixed container name 'api' on a scaled service
         compose refuses to run a second container ("container name already in use")
         fix: remove containerName"
@@ -23,10 +23,10 @@ describe('SO-SCALE-CONFLICT', () => {
     const { stack } = minimalStack({ backend: { hostPort: 8000 } });
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-SCALE-CONFLICT');
     expect(f?.severity).toBe('error');
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-SCALE-CONFLICT] uns/backend (profile prod): host port 8000 published on a scaled service
         a second replica cannot bind the same host port
-        fix: remove hostPort; nginx is the entry point"
+        fix: remove hostPort (nginx is the entry point)"
     `);
   });
 

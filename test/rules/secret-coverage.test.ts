@@ -60,7 +60,7 @@ describe('secret patterns', () => {
 describe('SO-SECRET', () => {
   const refused = (env: Record<string, string>) => {
     const { stack } = minimalStack({ backend: { env } });
-    return findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.title);
+    return findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.message);
   };
 
   it.each(SECRET_NAMES)('refuses env %s with a literal value', (name) => {
@@ -78,7 +78,7 @@ describe('SO-SECRET', () => {
 
   it('refuses a password in the healthcheck command', () => {
     const { stack } = minimalStack({ backend: { healthcheck: { command: ['CMD-SHELL', 'PGPASSWORD=hunter2 pg_isready -h db'] } } });
-    expect(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.title)).toEqual([
+    expect(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.message)).toEqual([
       'healthcheck.command holds a secret in PGPASSWORD=',
     ]);
   });
@@ -86,7 +86,7 @@ describe('SO-SECRET', () => {
   it('refuses a password in monitor labels', () => {
     const { stack } = minimalStack();
     new Monitoring(stack, 'monitoring', { prometheusOperator: { labels: { release: 'kps', 'api-token': 'abc123' } } });
-    expect(findingsOf(evaluate(stack, { targets: ['kubernetes'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.title)).toEqual([
+    expect(findingsOf(evaluate(stack, { targets: ['kubernetes'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.message)).toEqual([
       'monitoring.prometheusOperator.labels.api-token holds a plaintext secret',
     ]);
   });

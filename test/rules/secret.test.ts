@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 describe('SO-SECRET', () => {
@@ -10,13 +10,14 @@ describe('SO-SECRET', () => {
     const report = evaluate(stack, { targets: ['compose'] });
     // THEN
     const found = findingsOf(report, 'SO-SECRET');
-    expect(found.map((f) => [f.profile, f.severity, f.path])).toEqual([
+    expect(found.map((f) => [f.profiles[0], f.severity, f.path])).toEqual([
       ['dev', 'error', 'uns/backend'],
       ['prod', 'error', 'uns/backend'],
     ]);
-    expect(formatFinding(found[0]!)).toMatchInlineSnapshot(`
+    expect(formatProblem(found[0]!)).toMatchInlineSnapshot(`
       "[SO-SECRET] uns/backend (profile dev): env DB_PASSWORD holds a plaintext secret
-        it would be written into every output file; fix: env.DB_PASSWORD: { secret: db_password }"
+        it would be written into every output file
+        fix: set env.DB_PASSWORD: { secret: db_password }"
     `);
   });
 
@@ -28,7 +29,7 @@ describe('SO-SECRET', () => {
   ])('fails %s', (name, value) => {
     const { stack } = minimalStack({ backend: { env: { [name]: value } } });
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET');
-    expect(f?.title).toMatch(new RegExp(`^env ${name} holds a (plaintext secret|URL with a password)$`));
+    expect(f?.message).toMatch(new RegExp(`^env ${name} holds a (plaintext secret|URL with a password)$`));
   });
 
   it('is suppressed by a suppression on the backend', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatFinding, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 const UPLOADS = { name: 'uploads', path: '/app/uploads' };
@@ -20,24 +20,24 @@ describe('SO-SHARED-VOLUME', () => {
     const [f, ...rest] = findingsOf(report, 'SO-SHARED-VOLUME');
     expect(rest).toEqual([]);
     expect(f).toMatchObject({
-      rule: 'SO-SHARED-VOLUME',
+      code: 'SO-SHARED-VOLUME',
       severity: 'error',
       path: 'uns/backend',
-      profile: 'dev',
+      profiles: ['dev'],
       target: 'kubernetes',
     });
-    expect(f!.title).toContain(`up to ${sharers(2)} pods`);
-    expect(formatFinding(f!)).toMatchInlineSnapshot(`
+    expect(f!.message).toContain(`up to ${sharers(2)} pods`);
+    expect(formatProblem(f!)).toMatchInlineSnapshot(`
       "[SO-SHARED-VOLUME] uns/backend (profile dev, target kubernetes): volume 'uploads' is ReadWriteOnce but up to 3 pods mount it
         a ReadWriteOnce claim attaches to one node; pods scheduled elsewhere stay Pending
-        fix: volumes[].accessMode: ReadWriteMany (with a storage class that supports it), or one pod (replicas 1, rollout.maxSurge 0)"
+        fix one of: set volumes[].accessMode: ReadWriteMany (with a storage class that supports it) · set replicas: 1 and rollout.maxSurge: 0 (one pod)"
     `);
   });
 
   it('counts the rollout surge: one replica still shares its volume with its replacement', () => {
     const one = minimalStack({ backend: { replicas: 1, volumes: [UPLOADS] } }).stack;
     const [f] = findingsOf(evaluate(one, { targets: ['kubernetes'], profiles: ['dev'] }), 'SO-SHARED-VOLUME');
-    expect(f?.title).toContain(`up to ${sharers(1)} pods`);
+    expect(f?.message).toContain(`up to ${sharers(1)} pods`);
   });
 
   it('is not evaluated under compose, where replicas share a local volume', () => {
@@ -60,7 +60,7 @@ describe('SO-SHARED-VOLUME', () => {
     // THEN
     expect(() => synthGate(failing, { targets: ['kubernetes'] })).toThrow(SynthError);
     expect(findingsOf(report, 'SO-SHARED-VOLUME')).toEqual([]);
-    expect(suppressedOf(report, 'SO-SHARED-VOLUME').map((f) => f.profile)).toEqual(['dev', 'prod']);
+    expect(suppressedOf(report, 'SO-SHARED-VOLUME').map((f) => f.profiles[0])).toEqual(['dev', 'prod']);
     expect(() => synthGate(stack, { targets: ['kubernetes'] })).not.toThrow();
   });
 

@@ -66,8 +66,8 @@ describe('suppressions', () => {
     const report = evaluate(stack, { targets: ['compose'] });
 
     // THEN
-    expect(suppressedOf(report, 'SO-HEALTH').map((f) => f.profile)).toEqual(['dev']);
-    expect(findingsOf(report, 'SO-HEALTH').map((f) => [f.profile, f.severity])).toEqual([['prod', 'error']]);
+    expect(suppressedOf(report, 'SO-HEALTH').map((f) => f.profiles[0])).toEqual(['dev']);
+    expect(findingsOf(report, 'SO-HEALTH').map((f) => [f.profiles[0], f.severity])).toEqual([['prod', 'error']]);
     expect(report.unusedSuppressions).toEqual([]);
     expect(() => synthGate(stack, { targets: ['compose'] })).toThrow(/\[SO-HEALTH\] uns\/backend \(profile prod\)/);
   });

@@ -210,7 +210,12 @@ export function backendContainerArgs(
   refs: ContainerRefs,
   pooler?: ResolvedPgBouncer,
 ): docker.ContainerArgs {
-  return containerArgs(backendSpec(b, pg, redis, pooler, {}), { name, hostname: b.serviceName, who: b.path, refs });
+  return backendArgsOf(backendSpec(b, pg, redis, pooler, {}), b, name, refs);
+}
+
+/** {@link backendContainerArgs} from the backend's spec as the plan built it. */
+export function backendArgsOf(spec: ServiceSpec, b: ResolvedBackend, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: b.serviceName, who: b.path, refs });
 }
 
 /**
@@ -219,23 +224,43 @@ export function backendContainerArgs(
  * entrypoint changes, so it runs again exactly when those change.
  */
 export function migrationContainerArgs(b: ResolvedBackend, pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  const args = containerArgs(migrationSpec(b, pg, {}), { name, hostname: b.migration!.serviceName, who: `${b.path}/migrations`, refs });
+  return migrationArgsOf(migrationSpec(b, pg, {}), b, name, refs);
+}
+
+/** {@link migrationContainerArgs} from the migration's spec as the plan built it. */
+export function migrationArgsOf(spec: ServiceSpec, b: ResolvedBackend, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  const args = containerArgs(spec, { name, hostname: b.migration!.serviceName, who: `${b.path}/migrations`, refs });
   return { ...args, attach: true, mustRun: false, restart: 'no' };
 }
 
 /** nginx: the rendered config uploaded in place, ports published, TLS material as secret files. */
 export function nginxContainerArgs(n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return containerArgs(nginxSpec(n, 'nginx.conf'), { name, hostname: n.id, who: n.path, refs, uploads: [{ file: NGINX_CONF_PATH, content: conf }] });
+  return nginxArgsOf(nginxSpec(n, 'nginx.conf'), n, conf, name, refs);
+}
+
+/** {@link nginxContainerArgs} from nginx's spec as the plan built it. */
+export function nginxArgsOf(spec: ServiceSpec, n: ResolvedNginx, conf: string, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: n.id, who: n.path, refs, uploads: [{ file: NGINX_CONF_PATH, content: conf }] });
 }
 
 /** Postgres on the internal network only, its settings as `-c` command args. */
 export function postgresContainerArgs(pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return containerArgs(postgresSpec(pg, pg.id), { name, hostname: pg.id, who: pg.path, refs });
+  return postgresArgsOf(postgresSpec(pg, pg.id), pg, name, refs);
+}
+
+/** {@link postgresContainerArgs} from Postgres' spec as the plan built it. */
+export function postgresArgsOf(spec: ServiceSpec, pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: pg.id, who: pg.path, refs });
 }
 
 /** Redis on the internal network only; a shell reads the password file, as in compose. */
 export function redisContainerArgs(r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return containerArgs(redisSpec(r, r.id), { name, hostname: r.id, who: r.path, refs });
+  return redisArgsOf(redisSpec(r, r.id), r, name, refs);
+}
+
+/** {@link redisContainerArgs} from Redis' spec as the plan built it. */
+export function redisArgsOf(spec: ServiceSpec, r: ResolvedRedis, name: string, refs: ContainerRefs): docker.ContainerArgs {
+  return containerArgs(spec, { name, hostname: r.id, who: r.path, refs });
 }
 
 /**
@@ -250,8 +275,20 @@ export function pgbouncerContainerArgs(
   name: string,
   refs: ContainerRefs,
 ): docker.ContainerArgs {
+  return pgbouncerArgsOf(pgbouncerSpec(p, 'pgbouncer.ini'), p, pg, ini, name, refs);
+}
+
+/** {@link pgbouncerContainerArgs} from the pooler's spec as the plan built it. */
+export function pgbouncerArgsOf(
+  spec: ServiceSpec,
+  p: ResolvedPgBouncer,
+  pg: ResolvedPostgres,
+  ini: string,
+  name: string,
+  refs: ContainerRefs,
+): docker.ContainerArgs {
   const userlist = pulumi.interpolate`"${pg.user}" "${refs.secret(pg.passwordSecret)}"\n`;
-  return containerArgs(pgbouncerSpec(p, 'pgbouncer.ini'), {
+  return containerArgs(spec, {
     name,
     hostname: p.id,
     who: p.path,

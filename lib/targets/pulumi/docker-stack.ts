@@ -4,21 +4,21 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import type { Stack } from '../../model/stack.js';
-import { warningLines, type GateReport } from '../../rules/gate.js';
+import { warningTexts, type GateReport } from '../../rules/gate.js';
 import type { CapacitySummary } from './capacity-summary.js';
 import {
-  backendContainerArgs,
-  migrationContainerArgs,
-  nginxContainerArgs,
-  pgbouncerContainerArgs,
-  postgresContainerArgs,
-  redisContainerArgs,
+  backendArgsOf,
+  migrationArgsOf,
+  nginxArgsOf,
+  pgbouncerArgsOf,
+  postgresArgsOf,
+  redisArgsOf,
   type ContainerRefs,
 } from './containers.js';
 import { StackImages } from './images.js';
 import { monitoringContainerArgs } from './monitoring.js';
 import { createNetworks, type StackNetworks } from './networks.js';
-import { planDockerStack } from './plan.js';
+import { planWithSpecs } from './plan.js';
 import { resolveSecrets, type SecretArgs } from './secrets.js';
 import { StackVolumes } from './volumes.js';
 
@@ -90,12 +90,12 @@ export class DockerStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     // Gate, overrides and secrets before super(): a refused model must register nothing.
-    const plan = planDockerStack(args.stack, args.profile, args.images);
+    const plan = planWithSpecs(args.stack, args.profile, args.images);
     const secrets = resolveSecrets(plan, args);
     // Only names go to the engine as component inputs; never the model or a password.
     super(DockerStack.TYPE, name, { stack: plan.stackName, profile: plan.profile }, opts);
-    // The engine prefixes its own "warning:"; drop the CLI's.
-    for (const line of warningLines(plan.report)) void pulumi.log.warn(line.replace(/^warning /, ''), this);
+    // The engine prefixes its own "warning:", so the texts go without the CLI's.
+    for (const text of warningTexts(plan.report)) void pulumi.log.warn(text, this);
 
     const { ctx } = plan;
     const nginx = ctx.nginx!;
@@ -115,12 +115,12 @@ export class DockerStack extends pulumi.ComponentResource {
     const data: docker.Container[] = [];
     if (ctx.postgres) {
       const pg = ctx.postgres;
-      this.postgresContainer = container(`${name}-${pg.id}`, postgresContainerArgs(pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
+      this.postgresContainer = container(`${name}-${pg.id}`, postgresArgsOf(plan.specs.postgres!, pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
       data.push(this.postgresContainer);
     }
     if (ctx.redis) {
       const r = ctx.redis;
-      this.redisContainer = container(`${name}-${r.id}`, redisContainerArgs(r, `${name}-${r.id}`, refs(r.image, r.id)));
+      this.redisContainer = container(`${name}-${r.id}`, redisArgsOf(plan.specs.redis!, r, `${name}-${r.id}`, refs(r.image, r.id)));
       data.push(this.redisContainer);
     }
 
@@ -129,7 +129,7 @@ export class DockerStack extends pulumi.ComponentResource {
       const p = ctx.pooler;
       for (let i = 1; i <= p.replicas; i++) {
         const resourceName = `${name}-${p.id}-${i}`;
-        const a = pgbouncerContainerArgs(p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
+        const a = pgbouncerArgsOf(plan.specs.pooler!, p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
         poolers.push(container(resourceName, a, [this.postgresContainer]));
       }
     }
@@ -142,7 +142,7 @@ export class DockerStack extends pulumi.ComponentResource {
       for (const b of ctx.backends) {
         if (!b.migration) continue;
         const resourceName = `${name}-${b.migration.serviceName}`;
-        migrations.set(b.id, container(resourceName, migrationContainerArgs(b, ctx.postgres, resourceName, refs(b.image, b.id)), [this.postgresContainer]));
+        migrations.set(b.id, container(resourceName, migrationArgsOf(plan.specs.migrations.get(b.id)!, b, resourceName, refs(b.image, b.id)), [this.postgresContainer]));
       }
     }
     this.migrationContainers = migrations;
@@ -170,7 +170,7 @@ export class DockerStack extends pulumi.ComponentResource {
         // A fixed name is kept as compose keeps it (SO-SCALE-CONFLICT had to be suppressed);
         // a second replica then cannot start, which is what that rule warns about.
         const physical = b.containerName ?? resourceName;
-        const a = backendContainerArgs(b, ctx.postgres, ctx.redis, physical, refs(b.image, b.id), ctx.pooler);
+        const a = backendArgsOf(plan.specs.backends.get(b.id)!, b, physical, refs(b.image, b.id));
         const waits = b.pool && migratedLabel ? { labels: [{ label: 'scaleout.migrated', value: migratedLabel }] } : {};
         replicas.push(container(resourceName, { ...a, ...waits }, [...deps, ...(b.pool ? migrations.values() : [])]));
       }
@@ -182,7 +182,7 @@ export class DockerStack extends pulumi.ComponentResource {
     this.nginxConf = plan.nginxConf;
     this.nginxContainer = container(
       `${name}-${nginx.id}`,
-      nginxContainerArgs(nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id)),
+      nginxArgsOf(plan.specs.nginx!, nginx, plan.nginxConf, `${name}-${nginx.id}`, refs(nginx.image, nginx.id)),
       replicas,
     );
 
@@ -190,7 +190,7 @@ export class DockerStack extends pulumi.ComponentResource {
     if (ctx.monitoring && plan.monitoring) {
       // After everything they scrape, so Prometheus finds its targets up.
       const scraped = [...data, ...replicas, this.nginxContainer];
-      for (const mc of monitoringContainerArgs(ctx, plan.monitoring, name, refs)) {
+      for (const mc of monitoringContainerArgs(ctx, plan.monitoring, name, refs, plan.specs.monitoring)) {
         monitoring.set(mc.id, container(`${name}-${mc.id}`, mc.args, scraped));
       }
     }

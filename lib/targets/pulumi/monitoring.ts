@@ -1,7 +1,7 @@
 /**
  * The Monitoring construct on a Docker engine: Prometheus, Grafana and the exporters as
- * containers, their files uploaded in place. The container specs come from the compose
- * target's builders, so both targets run the same images the same way.
+ * containers, their files uploaded in place. The container specs come from lib/render's
+ * builders, as compose's do, so both targets run the same images the same way.
  */
 import type * as docker from '@pulumi/docker';
 import { MONITORING_SERVICES } from '../../model/monitoring.js';
@@ -55,6 +55,26 @@ export interface MonitoringContainer {
   readonly args: docker.ContainerArgs;
 }
 
+/** One monitoring service: the fixed name the Prometheus config scrapes, and its spec. */
+export interface MonitoringSpec {
+  readonly id: string;
+  readonly spec: ServiceSpec;
+}
+
+/** The exporters, Prometheus and Grafana of one profile, as specs (their files are added per container). */
+export function monitoringSpecs(ctx: RuleContext): MonitoringSpec[] {
+  const m = ctx.monitoring!;
+  const S = MONITORING_SERVICES;
+  return [
+    ...(ctx.nginx ? [{ id: S.nginxExporter, spec: nginxExporterSpec(m, ctx.nginx.id) }] : []),
+    ...(ctx.postgres ? [{ id: S.postgresExporter, spec: postgresExporterSpec(m, ctx.postgres, ctx.postgres.id) }] : []),
+    ...(ctx.pooler && ctx.postgres ? [{ id: S.pgbouncerExporter, spec: pgbouncerExporterSpec(m, ctx.pooler, ctx.postgres, ctx.pooler.id) }] : []),
+    ...(ctx.redis ? [{ id: S.redisExporter, spec: redisExporterSpec(m, ctx.redis, ctx.redis.id) }] : []),
+    { id: S.prometheus, spec: prometheusSpec(m, 'prometheus', S.prometheus) },
+    { id: S.grafana, spec: grafanaSpec(m, 'grafana', S.grafana) },
+  ];
+}
+
 /**
  * The monitoring containers of one profile. `refsOf(image, id)` gives the refs (image,
  * networks, volumes, secrets) for a container; `prefix` names them like the others.
@@ -64,6 +84,7 @@ export function monitoringContainerArgs(
   files: MonitoringFiles,
   prefix: string,
   refsOf: (image: string, id: string) => ContainerRefs,
+  specs: readonly MonitoringSpec[],
 ): MonitoringContainer[] {
   const m = ctx.monitoring!;
   const S = MONITORING_SERVICES;
@@ -84,11 +105,7 @@ export function monitoringContainerArgs(
     out.push({ id, args });
   };
 
-  if (ctx.nginx) add(S.nginxExporter, nginxExporterSpec(m, ctx.nginx.id));
-  if (ctx.postgres) add(S.postgresExporter, postgresExporterSpec(m, ctx.postgres, ctx.postgres.id));
-  if (ctx.pooler && ctx.postgres) add(S.pgbouncerExporter, pgbouncerExporterSpec(m, ctx.pooler, ctx.postgres, ctx.pooler.id));
-  if (ctx.redis) add(S.redisExporter, redisExporterSpec(m, ctx.redis, ctx.redis.id));
-  add(S.prometheus, prometheusSpec(m, 'prometheus', S.prometheus), files.prometheus);
-  add(S.grafana, grafanaSpec(m, 'grafana', S.grafana), files.grafana);
+  const uploads = new Map<string, ReadonlyMap<string, string>>([[S.prometheus, files.prometheus], [S.grafana, files.grafana]]);
+  for (const { id, spec } of specs) add(id, spec, uploads.get(id));
   return out;
 }

@@ -7,12 +7,26 @@ import { ConfigError } from '../../errors.js';
 import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
-import { backendSecrets } from '../../render/backend-env.js';
 import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
+import { backendSpec, migrationSpec, nginxSpec, pgbouncerSpec, postgresSpec, redisSpec, type ServiceSpec } from '../../render/docker-services.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { capacitySummary, type CapacitySummary } from './capacity-summary.js';
-import { monitoringFiles, type MonitoringFiles } from './monitoring.js';
+import { monitoringFiles, monitoringSpecs, type MonitoringFiles, type MonitoringSpec } from './monitoring.js';
+
+/** Every container's spec for one profile, built once: the component registers these. */
+export interface DockerSpecs {
+  readonly postgres?: ServiceSpec;
+  readonly redis?: ServiceSpec;
+  /** Every PgBouncer instance runs this spec. */
+  readonly pooler?: ServiceSpec;
+  /** By backend id; every replica runs its backend's spec. */
+  readonly backends: ReadonlyMap<string, ServiceSpec>;
+  /** By backend id: the one-shot migration of each backend that declares one. */
+  readonly migrations: ReadonlyMap<string, ServiceSpec>;
+  readonly nginx?: ServiceSpec;
+  readonly monitoring: readonly MonitoringSpec[];
+}
 
 /** The resolved, gated deployment of one profile. */
 export interface DockerPlan {
@@ -28,7 +42,11 @@ export interface DockerPlan {
   readonly nginxConf: string;
   /** Budgets of this profile under Pulumi semantics. */
   readonly capacity: CapacitySummary;
-  /** Every secret some container mounts under /run/secrets, sorted. */
+  /**
+   * Every secret some container mounts under /run/secrets and whose value is stored (read
+   * off the containers' specs), sorted. The pooler's userlist is not: it is written from
+   * the Postgres password.
+   */
   readonly secretNames: readonly string[];
   /** The pooler's pgbouncer.ini, when the stack has one. */
   readonly pgbouncerIni?: string;
@@ -43,6 +61,16 @@ export interface DockerPlan {
  * @param images image overrides by construct id (`backend`, `nginx`, `db`, `redis`)
  */
 export function planDockerStack(stack: Stack, profile: string, images: Readonly<Record<string, string>> = {}): DockerPlan {
+  return planWithSpecs(stack, profile, images);
+}
+
+/** A {@link DockerPlan} with the spec of every container, for the component that registers them. */
+export interface DockerStackPlan extends DockerPlan {
+  readonly specs: DockerSpecs;
+}
+
+/** {@link planDockerStack}, keeping the specs it read the secret list off. */
+export function planWithSpecs(stack: Stack, profile: string, images: Readonly<Record<string, string>> = {}): DockerStackPlan {
   const report = synthGate(stack, { targets: ['pulumi'], profiles: [profile] });
   const ctx = applyImages(report.contexts[0]!, images);
   // Every replica container carries the backend id as a network alias (see containers.ts),
@@ -51,12 +79,18 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   // The pooler logs in with the app role; its userlist is derived from the Postgres
   // password secret, so it needs no secret of its own here.
   const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id) : undefined;
-  const secrets = new Set<string>();
-  if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
-  if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
-  for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
-  if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
-  if (ctx.monitoring) secrets.add(ctx.monitoring.grafana.adminPasswordSecret);
+  const specs: DockerSpecs = {
+    ...(ctx.postgres ? { postgres: postgresSpec(ctx.postgres, ctx.postgres.id) } : {}),
+    ...(ctx.redis ? { redis: redisSpec(ctx.redis, ctx.redis.id) } : {}),
+    ...(ctx.pooler && ctx.postgres ? { pooler: pgbouncerSpec(ctx.pooler, 'pgbouncer.ini') } : {}),
+    backends: new Map(ctx.backends.map((b) => [b.id, backendSpec(b, ctx.postgres, ctx.redis, ctx.pooler, {})])),
+    migrations: new Map(ctx.postgres ? ctx.backends.filter((b) => b.migration).map((b) => [b.id, migrationSpec(b, ctx.postgres!, {})]) : []),
+    ...(ctx.nginx ? { nginx: nginxSpec(ctx.nginx, 'nginx.conf') } : {}),
+    monitoring: ctx.monitoring ? monitoringSpecs(ctx) : [],
+  };
+  const all = [specs.postgres, specs.redis, specs.pooler, ...specs.backends.values(), ...specs.migrations.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)];
+  const derived = ctx.pooler?.userlistSecret;
+  const secretNames = [...new Set(all.flatMap((spec) => spec?.secrets ?? []))].filter((n) => n !== derived).sort();
   const monitoring = ctx.monitoring ? monitoringFiles(ctx, stack.stackName) : undefined;
   return {
     stackName: stack.stackName,
@@ -67,7 +101,8 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     ...(pgbouncerIni ? { pgbouncerIni } : {}),
     ...(monitoring ? { monitoring } : {}),
     capacity: capacitySummary(ctx),
-    secretNames: [...secrets].sort(),
+    specs,
+    secretNames,
   };
 }
 

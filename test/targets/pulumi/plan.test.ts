@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { referenceStack } from '../../../examples/reference/stack.js';
 import { ConfigError, SynthError, synthGate } from '../../../lib/index.js';
 import { planDockerStack } from '../../../lib/targets/pulumi/index.js';
+import { planWithSpecs } from '../../../lib/targets/pulumi/plan.js';
+import { Testing } from 'cdk8s';
+import { backendSecrets } from '../../../lib/render/backend-env.js';
+import { exampleSources } from '../../helpers/k8s.js';
 import { minimalStack } from '../../helpers/stacks.js';
 
 describe('planDockerStack', () => {
@@ -23,6 +27,27 @@ describe('planDockerStack', () => {
 
   it('lists every secret the containers mount', () => {
     expect(planDockerStack(referenceStack(), 'dev').secretNames).toEqual(['postgres_password', 'redis_password']);
+  });
+
+  it.each(exampleSources().map((e) => [e.example, e] as const))('%s: reads its secret list off the specs it registers, each stored secret once', (_, e) => {
+    const stack = e.load(Testing.app());
+    for (const profile of stack.profileNames) {
+      const plan = planWithSpecs(stack, profile);
+      const { ctx, specs } = plan;
+      const mounted = [specs.postgres, specs.redis, specs.pooler, ...specs.backends.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)]
+        .flatMap((spec) => spec?.secrets ?? []);
+      // Every secret a container mounts is uploaded, except the userlist written from the Postgres password.
+      expect(new Set([...plan.secretNames, ...(ctx.pooler ? [ctx.pooler.userlistSecret] : [])])).toEqual(new Set(mounted));
+      // What the model says each construct needs.
+      const needed = [
+        ctx.postgres?.passwordSecret,
+        ctx.redis?.passwordSecret,
+        ...ctx.backends.flatMap((b) => backendSecrets(b, ctx.postgres, ctx.redis)),
+        ...(ctx.nginx?.tls ? [ctx.nginx.tls.certificateSecret, ctx.nginx.tls.keySecret] : []),
+        ctx.monitoring?.grafana.adminPasswordSecret,
+      ].filter((x): x is string => x !== undefined);
+      expect(plan.secretNames).toEqual([...new Set(needed)].sort());
+    }
   });
 
   it('refuses overrides for unknown constructs and unpinned images, all at once', () => {
