@@ -15,6 +15,7 @@ import type { ResolvedRedis } from '../model/redis.js';
 import { Duration } from '../units/index.js';
 import { backendEnv, backendSecrets, type ProviderHosts } from './backend-env.js';
 import { dockerSecretPath } from './docker.js';
+import { redisPingScript, redisStartScript } from './redis-server.js';
 
 /** Networks: `app` faces nginx, `data` is internal so Postgres and Redis are never reachable from outside. */
 export const APP_NETWORK = 'app';
@@ -184,15 +185,17 @@ export function postgresSpec(pg: ResolvedPostgres, name: string): ServiceSpec {
   };
 }
 
-/** `name` is the service's own name: each service that holds data gets a volume of its own. */
+/**
+ * `name` is the service's own name: each service that holds data gets a volume of its own.
+ * The password reaches redis-server on stdin and redis-cli through `--askpass`, never argv
+ * (`lib/render/redis-server.ts`); the image's entrypoint drops the server to the redis user.
+ */
 export function redisSpec(r: ResolvedRedis, name: string): ServiceSpec {
-  const persistence = { none: '--save "" --appendonly no', rdb: '--appendonly no', aof: '--appendonly yes' }[r.persistence];
-  const password = `"$(cat ${secretPath(r.passwordSecret)})"`;
+  const passwordFile = secretPath(r.passwordSecret);
   return {
     image: r.image,
-    // redis-server cannot read a password file, so a shell reads the secret at start.
-    command: ['sh', '-c', `exec redis-server --requirepass ${password} --maxclients ${r.maxClients} ${persistence} --dir /data`],
-    health: health(['CMD-SHELL', `REDISCLI_AUTH=${password} redis-cli ping | grep -q PONG`], s(5), s(5), 10, s(10)),
+    command: ['sh', '-c', redisStartScript(r, passwordFile)],
+    health: health(['CMD-SHELL', redisPingScript(passwordFile)], s(5), s(5), 10, s(10)),
     resources: r.resources,
     restart: ALWAYS,
     networks: [{ name: DATA_NETWORK, aliases: [] }],

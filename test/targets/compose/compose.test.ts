@@ -72,7 +72,7 @@ describe('compose target: reference stack', () => {
     // Healthchecks call tools the images have: python3 in the app, pg_isready, redis-cli, busybox wget.
     expect(compose.services.backend.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'python3']);
     expect(compose.services.db.healthcheck.test[1]).toBe('pg_isready');
-    expect(compose.services.redis.healthcheck.test[1]).toContain('redis-cli ping');
+    expect(compose.services.redis.healthcheck.test[1]).toContain('redis-cli --askpass ping');
     expect(compose.services.nginx.healthcheck.test[1]).toBe('wget');
   });
 
