@@ -52,6 +52,8 @@ export interface ResolvedBackend {
   }[];
   readonly routes: readonly string[];
   readonly keepAliveTimeout: Duration;
+  /** Kubernetes preStop sleep; zero means no hook. */
+  readonly preStopDelay: Duration;
   readonly containerName?: string;
   readonly hostPort?: number;
 }
@@ -155,6 +157,7 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
       })),
       routes: p.routes ?? ['/'],
       keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? '5s'),
+      preStopDelay: Duration.parse(p.preStopDelay ?? '15s'),
       ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),
       ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
     };

@@ -105,6 +105,15 @@ export interface NginxProps {
    */
   readonly keepaliveTimeout?: string;
   /**
+   * Kubernetes: how long a stopping nginx pod keeps serving in a `preStop` hook (`sleep`,
+   * which the nginx images have) before it is stopped, so its endpoint leaves the Service and
+   * the load balancer first. terminationGracePeriodSeconds is this plus 30 s; `'0s'` turns
+   * the hook off.
+   *
+   * @default '15s'
+   */
+  readonly preStopDelay?: string;
+  /**
    * nginx worker processes; `auto` is one per core of the host (nginx does not read a
    * container's CPU limit), counted as 1 in capacity math.
    *
@@ -178,6 +187,8 @@ export const nginxSchema = z.strictObject({
   keepaliveRequests: count(1).optional(),
   keepaliveTime: durationSchema.optional(),
   keepaliveTimeout: durationSchema.optional(),
+  /** {@link NginxProps.preStopDelay} */
+  preStopDelay: durationSchema.optional(),
   workerProcesses: z.union([count(1), z.literal('auto')]).optional(),
   workerConnections: count(1).optional(),
   peakConcurrentRequests: count(1).optional(),
@@ -208,6 +219,8 @@ export interface ResolvedNginx {
   /** How long an upstream connection is reused before it is closed (`keepalive_time`, nginx 1.19.10+). */
   readonly keepaliveTime: Duration;
   readonly keepaliveTimeout: Duration;
+  /** Kubernetes preStop sleep; zero means no hook. */
+  readonly preStopDelay: Duration;
   readonly workerProcesses: number | 'auto';
   readonly workerConnections: number;
   readonly peakConcurrentRequests?: number;
@@ -257,6 +270,7 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
       keepaliveRequests: p.keepaliveRequests ?? 10000,
       keepaliveTime: Duration.parse(p.keepaliveTime ?? '1h'),
       keepaliveTimeout: Duration.parse(p.keepaliveTimeout ?? '4s'),
+      preStopDelay: Duration.parse(p.preStopDelay ?? '15s'),
       // More workers than the CPU quota only contend for it.
       workerProcesses: p.workerProcesses ?? (cpuLimit ? Math.max(1, Math.ceil(cpuLimit.millis / 1000)) : 'auto'),
       workerConnections: p.workerConnections ?? 1024,
