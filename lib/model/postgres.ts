@@ -64,6 +64,14 @@ export interface PostgresProps {
    */
   readonly storage?: string;
   /**
+   * Size of /dev/shm on Docker (compose `shm_size`, Pulumi `shmSize`). Docker's 64 MiB
+   * default is too small for parallel queries and large sorts, which then fail with
+   * "could not resize shared memory segment".
+   *
+   * @default '256Mi'
+   */
+  readonly shmSize?: string;
+  /**
    * Container resources.
    *
    * @default - limits 2 cpu / 2Gi, requests 0.5 cpu / 512Mi
@@ -86,6 +94,8 @@ export const postgresShape = {
   user: pgIdentifier.optional(),
   passwordSecret: secretName.optional(),
   storage: memorySchema.optional(),
+  /** {@link PostgresProps.shmSize} */
+  shmSize: memorySchema.optional(),
   resources: resourcesSchema.optional(),
   suppressions: suppressionsSchema.optional(),
 };
@@ -102,6 +112,7 @@ export const POSTGRES_DEFAULTS = {
   user: 'app',
   passwordSecret: 'postgres_password',
   storage: '10Gi',
+  shmSize: '256Mi',
   resources: { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
 } as const;
 
@@ -152,6 +163,8 @@ export interface ResolvedPostgres {
   readonly user: string;
   readonly passwordSecret: string;
   readonly storage: Memory;
+  /** /dev/shm on Docker. */
+  readonly shmSize: Memory;
   readonly resources: ResolvedResources;
   /** `max_connections − superuser_reserved − reserved`: what ordinary roles can use. */
   readonly available: number;
@@ -187,6 +200,7 @@ export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
       user: p.user ?? d.user,
       passwordSecret: p.passwordSecret ?? d.passwordSecret,
       storage: Memory.parse(p.storage ?? d.storage),
+      shmSize: Memory.parse(p.shmSize ?? d.shmSize),
       resources: resolveResources(
         p.resources ?? d.resources,
       ),

@@ -12,7 +12,7 @@ import type { ResolvedNginx } from '../model/nginx.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { postgresServerArgs, type ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
-import { Duration } from '../units/index.js';
+import { Duration, type Memory } from '../units/index.js';
 import { backendEnv, backendSecrets, type ProviderHosts } from './backend-env.js';
 import { dockerSecretPath } from './docker.js';
 import { redisPingScript, redisStartScript } from './redis-server.js';
@@ -96,6 +96,8 @@ export interface ServiceSpec {
   readonly init?: boolean;
   /** A fixed container name. @default chosen by the target */
   readonly containerName?: string;
+  /** Size of /dev/shm. @default Docker's 64 MiB */
+  readonly shmSize?: Memory;
 }
 
 /** Where a secret file is mounted. */
@@ -182,6 +184,7 @@ export function postgresSpec(pg: ResolvedPostgres, name: string): ServiceSpec {
     networks: [{ name: DATA_NETWORK, aliases: [] }],
     secrets: [pg.passwordSecret],
     volumes: [{ name: `${name}-data`, path: '/var/lib/postgresql/data', readOnly: false }],
+    shmSize: pg.shmSize,
   };
 }
 
