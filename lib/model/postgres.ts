@@ -112,6 +112,7 @@ export const POSTGRES_DEFAULTS = {
   user: 'app',
   passwordSecret: 'postgres_password',
   storage: '10Gi',
+  /** Docker's 64 MiB /dev/shm is too small for parallel queries. */
   shmSize: '256Mi',
   resources: { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
 } as const;
