@@ -5,6 +5,7 @@ import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Prometheus settings. */
 export interface PrometheusProps {
@@ -308,7 +309,7 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
       id: this.node.id,
       path: this.node.path,
       prometheus: {
-        image: pr.image ?? 'prom/prometheus:v2.53.0',
+        image: pr.image ?? DEFAULT_IMAGES.prometheus,
         port: pr.port ?? 9090,
         scrapeInterval: Duration.parse(pr.scrapeInterval ?? '15s'),
         retention: pr.retention ?? '15d',
@@ -317,7 +318,7 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
         ),
       },
       grafana: {
-        image: gr.image ?? 'grafana/grafana:11.1.0',
+        image: gr.image ?? DEFAULT_IMAGES.grafana,
         port: gr.port ?? 3001,
         adminUser: gr.adminUser ?? 'admin',
         adminPasswordSecret: gr.adminPasswordSecret ?? 'grafana_admin_password',
@@ -334,10 +335,10 @@ export class Monitoring extends ModelConstruct<MonitoringProps, ResolvedMonitori
         capacityFor: Duration.parse(al.capacityFor ?? '5m'),
       },
       exporters: {
-        postgres: ex.postgres ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
-        redis: ex.redis ?? 'oliver006/redis_exporter:v1.62.0-alpine',
-        nginx: ex.nginx ?? 'nginx/nginx-prometheus-exporter:1.3.0',
-        pgbouncer: ex.pgbouncer ?? 'prometheuscommunity/pgbouncer-exporter:v0.9.0',
+        postgres: ex.postgres ?? DEFAULT_IMAGES.postgresExporter,
+        redis: ex.redis ?? DEFAULT_IMAGES.redisExporter,
+        nginx: ex.nginx ?? DEFAULT_IMAGES.nginxExporter,
+        pgbouncer: ex.pgbouncer ?? DEFAULT_IMAGES.pgbouncerExporter,
       },
       nginxStatusPort: p.nginxStatusPort ?? 8081,
       ...(p.prometheusOperator

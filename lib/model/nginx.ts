@@ -7,6 +7,7 @@ import { parseVersion, tagVersion, type Version } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { count, durationSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Load-balancing methods, as the seed lists them. */
 /**
@@ -234,7 +235,7 @@ export interface ResolvedNginx {
 export type NginxOverrides = DeepPartial<NginxProps>;
 export interface NginxConstructProps extends NginxProps, ModelCommonProps<NginxOverrides> {}
 
-export const DEFAULT_NGINX_IMAGE = 'nginx:1.28.0-alpine';
+export const DEFAULT_NGINX_IMAGE = DEFAULT_IMAGES.nginx;
 
 /** The nginx load balancer in front of every backend. One per stack. */
 export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {

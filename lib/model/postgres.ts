@@ -6,13 +6,14 @@ import { tagVersion } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Props of the shared {@link Postgres} database. */
 export interface PostgresProps {
   /**
    * Image reference.
    *
-   * @default 'postgres:16-alpine'
+   * @default 'postgres:16.10-alpine'
    */
   readonly image?: string;
   /**
@@ -105,7 +106,7 @@ export const postgresShape = {
  * checks both read it (the TSDoc `@default`s say the same; test/model/defaults.test.ts checks).
  */
 export const POSTGRES_DEFAULTS = {
-  image: 'postgres:16-alpine',
+  image: DEFAULT_IMAGES.postgres,
   maxConnections: 100,
   superuserReservedConnections: 3,
   reservedConnections: 0,

@@ -78,7 +78,7 @@ export class PostgresServer {
       ...o.settings.flatMap((s) => ['-c', s]),
     ];
     const group = spawnGroup(o.name ?? 'postgres', join(bin, 'postgres'), args, log, { uid, gid, env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
-    const server = new PostgresServer(o, home, bin, group);
+    const server = new PostgresServer(o, home, bin, group, args);
     try {
       await waitFor('postgres ready', () => (server.psql('SELECT 1').trim() === '1' ? true : undefined), 30_000, group);
       server.psql(`CREATE ROLE ${o.user} LOGIN NOSUPERUSER PASSWORD '${o.password.replace(/'/g, "''")}'`);
@@ -95,8 +95,20 @@ export class PostgresServer {
     /** Socket directory and data parent. */
     public readonly home: string,
     private readonly bin: string,
-    public readonly group: Group,
+    public group: Group,
+    private readonly args: readonly string[],
   ) {}
+
+  /**
+   * Stops the server (fast shutdown: every client connection is cut) and starts it again on
+   * the same data directory and port; resolves once it accepts logins.
+   */
+  public async restart(): Promise<void> {
+    await this.stop();
+    const { uid, gid } = postgresUser();
+    this.group = spawnGroup(this.opts.name ?? 'postgres', join(this.bin, 'postgres'), this.args, this.log, { uid, gid, env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
+    await waitFor('postgres ready again', () => (this.psql('SELECT 1').trim() === '1' ? true : undefined), 30_000, this.group);
+  }
 
   public get log(): string {
     return this.group.log;

@@ -141,7 +141,7 @@ for (const profile of ['dev', 'prod'] as const) {
     });
 
     it('pulls pinned model images and runs each container on its image id', () => {
-      const images = { backend: 'ghcr.io/uns/backend:5.4.1', db: 'postgres:16-alpine', nginx: 'nginx:1.28.0-alpine', redis: 'redis:7.2-alpine' };
+      const images = { backend: 'ghcr.io/uns/backend:5.4.1', db: 'postgres:16.10-alpine', nginx: 'nginx:1.28.0-alpine', redis: 'redis:7.2.11-alpine' };
       for (const [id, ref] of Object.entries(images)) {
         expect(d.get(`${name}-${id}-image`).inputs).toEqual({ name: ref, keepLocally: true });
       }
