@@ -36,7 +36,7 @@ class Big extends Chart {
       new kplus.k8s.KubePodDisruptionBudget(this, `${name}-pdb`, { metadata: { name }, spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels(name) } } });
       new kplus.NetworkPolicy(this, `${name}-netpol`, { metadata: { name }, selector: d, ingress: { rules: [{ peer: nginx, ports: [kplus.NetworkPolicyPort.tcp(8000)] }] } });
     }
-    for (const [name, image, port] of [['db', 'postgres:16-alpine', 5432], ['redis', 'redis:7.2-alpine', 6379]]) {
+    for (const [name, image, port] of [['db', 'postgres:16.10-alpine', 5432], ['redis', 'redis:7.2.11-alpine', 6379]]) {
       const svc = new kplus.Service(this, `${name}-svc`, { metadata: { name }, clusterIP: 'None', ports: [{ port }] });
       const sts = new kplus.StatefulSet(this, name, { metadata: { name, labels: labels(name) }, service: svc, replicas: 1 });
       sts.addContainer({ name, image, portNumber: port, securityContext: { ...sec, user: 999, group: 999 } });

@@ -35,8 +35,8 @@ class Reference extends Chart {
       c.mount('/tmp', kplus.Volume.fromEmptyDir(this, `${name}-tmp`, `${name}-tmp`));
       return sts;
     };
-    const db = data('db', 'postgres:16-alpine', 5432, 70, ['postgres', '-c', 'max_connections=200', '-c', 'superuser_reserved_connections=3']);
-    const redis = data('redis', 'redis:7.2-alpine', 6379, 999, ['--maxclients', '10000']);
+    const db = data('db', 'postgres:16.10-alpine', 5432, 70, ['postgres', '-c', 'max_connections=200', '-c', 'superuser_reserved_connections=3']);
+    const redis = data('redis', 'redis:7.2.11-alpine', 6379, 999, ['--maxclients', '10000']);
 
     const conf = new kplus.ConfigMap(this, 'nginx-conf', { metadata: { name: 'nginx-conf' }, data: { 'nginx.conf': 'events {}\nhttp { upstream backend { server backend:8000; } }\n' } });
     const nginx = new kplus.Deployment(this, 'nginx', { metadata: { name: 'nginx', labels: labels('nginx') }, replicas: p.replicas > 1 ? 2 : 1 });

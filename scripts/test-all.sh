@@ -14,7 +14,7 @@ die() { printf 'test:all: %s\n' "$*" >&2; exit 1; }
 
 # tools tier: nginx -t, docker-compose config, promtool (package prometheus), openssl, unshare.
 # e2e tier: PostgreSQL, Redis, PgBouncer, Prometheus and the reference backend's Python stack.
-pkgs=(nginx docker-compose openssl util-linux ca-certificates procps
+pkgs=(nginx docker-compose openssl util-linux ca-certificates procps strace
   prometheus pgbouncer postgresql redis-server
   prometheus-postgres-exporter prometheus-redis-exporter prometheus-pgbouncer-exporter
   python3-fastapi python3-uvicorn python3-sqlalchemy python3-psycopg2 python3-redis python3-prometheus-client)

@@ -3,6 +3,7 @@
 Env (set by every scaleout target):
   WEB_CONCURRENCY      uvicorn worker processes (uvicorn reads it itself)
   DB_POOL_SIZE         SQLAlchemy QueuePool pool_size, per worker process
+  DB_POOL_PRE_PING     "0" turns off the checkout ping that survives a Postgres restart (default on)
   DB_MAX_OVERFLOW      SQLAlchemy QueuePool max_overflow, per worker process
   DATABASE_URL         postgresql://user@host:port/db, without a password
   DB_PASSWORD_FILE     file holding the database password
@@ -142,6 +143,9 @@ def engine():
                     pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
                     max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "10")),
                     pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "30")),
+                    # A pooled connection that died with a Postgres restart is replaced on
+                    # checkout instead of failing the request that drew it.
+                    pool_pre_ping=os.environ.get("DB_POOL_PRE_PING", "1") != "0",
                 )
     return _engine
 

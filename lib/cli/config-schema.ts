@@ -43,6 +43,12 @@ const profileSchema = z
         description:
           'Strict severities for this profile (SO-HA, SO-RESOURCES, SO-HEALTH, SO-IMAGE-TAG fail synth). Default: true for prod/production.',
       }),
+    namespace: dnsLabel
+      .optional()
+      .meta({
+        description:
+          "Kubernetes namespace of this profile. Default: '<stack>-<profile>', which the chart creates; a namespace you name must exist.",
+      }),
     backends: z
       .record(z.string(), overrideSchema(backendSchema))
       .optional()

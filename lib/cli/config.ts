@@ -185,7 +185,10 @@ function build(config: ScaleoutConfig, fileLabel: string, locate: (line: string)
     const profiles = config.profiles ?? {};
     const stackProfiles: Record<string, ProfileProps> = {};
     for (const [name, p] of Object.entries(profiles)) {
-      stackProfiles[name] = p.production === undefined ? {} : { production: p.production };
+      stackProfiles[name] = {
+        ...(p.production === undefined ? {} : { production: p.production }),
+        ...(p.namespace === undefined ? {} : { namespace: p.namespace }),
+      };
     }
     const stack = new Stack(scope, config.name, Object.keys(stackProfiles).length ? { profiles: stackProfiles } : {});
     const overrides = (pick: (p: (typeof profiles)[string]) => unknown) => {

@@ -146,6 +146,17 @@ export interface BackendProps {
    */
   readonly restartPolicy?: RestartPolicyProps;
   /**
+   * Kubernetes: how long a stopping pod keeps serving in a `preStop` hook before it gets
+   * SIGTERM, so the removal of its endpoint and nginx's re-resolution of the headless
+   * Service (`resolver … valid=5s`, plus the cluster DNS's own record TTL) reach every client
+   * first. terminationGracePeriodSeconds is this delay plus 30 s for the app to shut down.
+   * The hook runs `sleep` from the backend image: an image without one (distroless,
+   * scratch) must set `'0s'`, which turns the hook off.
+   *
+   * @default '15s'
+   */
+  readonly preStopDelay?: string;
+  /**
    * Extra environment. Secrets go in as `{ secret: NAME }`, never as literals.
    *
    * @default {}
@@ -317,6 +328,8 @@ export const backendSchema = z
       .readonly()
       .optional(),
     keepAliveTimeout: durationSchema.optional(),
+    /** {@link BackendProps.preStopDelay} */
+    preStopDelay: durationSchema.optional(),
     containerName: z.string().min(1).optional(),
     hostPort: portSchema.optional(),
     suppressions: suppressionsSchema.optional(),

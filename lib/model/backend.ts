@@ -105,6 +105,8 @@ export interface ResolvedBackend {
   readonly routesFrom: 'routes' | 'default';
   /** uvicorn's `--timeout-keep-alive`; nginx's upstream keepalive must close sooner. */
   readonly keepAliveTimeout: Duration;
+  /** Kubernetes preStop sleep; zero means no hook. */
+  readonly preStopDelay: Duration;
   /** A fixed container name, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
   readonly containerName?: string;
   /** A host port published directly, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
@@ -158,6 +160,7 @@ const BACKEND_DEFAULTS = {
   routes: ['/'],
   keepAliveTimeout: '5s',
   migrationPool: 1,
+  preStopDelay: '15s',
 } as const;
 
 /**
@@ -252,6 +255,7 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
       routes: p.routes ?? (worker ? [] : [...d.routes]),
       routesFrom: p.routes ? 'routes' : 'default',
       keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? d.keepAliveTimeout),
+      preStopDelay: Duration.parse(p.preStopDelay ?? d.preStopDelay),
       ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),
       ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
     };

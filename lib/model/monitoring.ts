@@ -5,6 +5,7 @@ import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { dnsLabel, durationSchema, labelsSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Prometheus settings. */
 export interface PrometheusProps {
@@ -338,14 +339,14 @@ export interface MonitoringConstructProps extends MonitoringProps, ModelCommonPr
 /** The one place each {@link MonitoringProps} default lives (the TSDoc `@default`s say the same). */
 const MONITORING_DEFAULTS = {
   prometheus: {
-    image: 'prom/prometheus:v2.53.0',
+    image: DEFAULT_IMAGES.prometheus,
     port: 9090,
     scrapeInterval: '15s',
     retention: '15d',
     resources: { limits: { cpu: 1, memory: '1Gi' }, requests: { cpu: 0.1, memory: '256Mi' } },
   },
   grafana: {
-    image: 'grafana/grafana:11.1.0',
+    image: DEFAULT_IMAGES.grafana,
     port: 3001,
     adminUser: 'admin',
     adminPasswordSecret: 'grafana_admin_password',
@@ -353,10 +354,10 @@ const MONITORING_DEFAULTS = {
   },
   alerts: { backendDownFor: '1m', errorRateFor: '5m', errorRate: 0.05, nearBudget: 0.8, capacityFor: '5m' },
   exporters: {
-    postgres: 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
-    redis: 'oliver006/redis_exporter:v1.62.0-alpine',
-    nginx: 'nginx/nginx-prometheus-exporter:1.3.0',
-    pgbouncer: 'prometheuscommunity/pgbouncer-exporter:v0.9.0',
+    postgres: DEFAULT_IMAGES.postgresExporter,
+    redis: DEFAULT_IMAGES.redisExporter,
+    nginx: DEFAULT_IMAGES.nginxExporter,
+    pgbouncer: DEFAULT_IMAGES.pgbouncerExporter,
   },
   nginxStatusPort: 8081,
   prometheusOperatorNamespace: 'monitoring',

@@ -7,6 +7,7 @@ import { parseVersion, tagVersion, type Version } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { count, durationSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Load-balancing methods, as the seed lists them. */
 /**
@@ -106,6 +107,15 @@ export interface NginxProps {
    */
   readonly keepaliveTimeout?: string;
   /**
+   * Kubernetes: how long a stopping nginx pod keeps serving in a `preStop` hook (`sleep`,
+   * which the nginx images have) before it is stopped, so its endpoint leaves the Service and
+   * the load balancer first. terminationGracePeriodSeconds is this plus 30 s; `'0s'` turns
+   * the hook off.
+   *
+   * @default '15s'
+   */
+  readonly preStopDelay?: string;
+  /**
    * nginx worker processes; `auto` is one per core of the host (nginx does not read a
    * container's CPU limit), counted as 1 in capacity math.
    *
@@ -184,6 +194,8 @@ export const nginxSchema = z.strictObject({
   keepaliveRequests: count(1).optional(),
   keepaliveTime: durationSchema.optional(),
   keepaliveTimeout: durationSchema.optional(),
+  /** {@link NginxProps.preStopDelay} */
+  preStopDelay: durationSchema.optional(),
   workerProcesses: z.union([count(1), z.literal('auto')]).optional(),
   workerConnections: count(1).optional(),
   peakConcurrentRequests: count(1).optional(),
@@ -225,6 +237,8 @@ export interface ResolvedNginx {
   readonly keepaliveTime: Duration;
   /** How long an idle upstream connection is kept; must be below the backends' keep-alive (SO-KEEPALIVE). */
   readonly keepaliveTimeout: Duration;
+  /** Kubernetes preStop sleep; zero means no hook. */
+  readonly preStopDelay: Duration;
   /** Worker processes; `auto` counts as 1 in capacity math. */
   readonly workerProcesses: number | 'auto';
   /** Connections per worker process (clients, upstreams and listeners together). */
@@ -255,7 +269,7 @@ export type NginxOverrides = DeepPartial<NginxProps>;
 export interface NginxConstructProps extends NginxProps, ModelCommonProps<NginxOverrides> {}
 
 /** The image {@link NginxProps.image} defaults to. */
-export const DEFAULT_NGINX_IMAGE = 'nginx:1.28.0-alpine';
+export const DEFAULT_NGINX_IMAGE = DEFAULT_IMAGES.nginx;
 
 /** The one place each {@link NginxProps} default lives (the TSDoc `@default`s say the same). */
 const NGINX_DEFAULTS = {
@@ -274,6 +288,7 @@ const NGINX_DEFAULTS = {
   tlsPort: 443,
   upstreamAddrHeader: false,
   nextUpstreamTries: 3,
+  preStopDelay: '15s',
 } as const;
 
 /** The nginx load balancer in front of every backend. One per stack. */
@@ -310,6 +325,7 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
       keepaliveRequests: p.keepaliveRequests ?? d.keepaliveRequests,
       keepaliveTime: Duration.parse(p.keepaliveTime ?? d.keepaliveTime),
       keepaliveTimeout: Duration.parse(p.keepaliveTimeout ?? d.keepaliveTimeout),
+      preStopDelay: Duration.parse(p.preStopDelay ?? d.preStopDelay),
       // More workers than the CPU quota only contend for it.
       workerProcesses: p.workerProcesses ?? (cpuLimit ? Math.max(1, Math.ceil(cpuLimit.millis / 1000)) : 'auto'),
       workerConnections: p.workerConnections ?? d.workerConnections,

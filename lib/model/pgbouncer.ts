@@ -6,6 +6,7 @@ import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { count, durationSchema, intOrPercentSchema, portSchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
 import { checkRollout } from './target-limits.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** PgBouncer's pool modes. */
 export type PoolMode = 'session' | 'transaction' | 'statement';
@@ -205,7 +206,7 @@ export interface PgBouncerConstructProps extends PgBouncerProps, ModelCommonProp
  * @internal
  */
 export const PGBOUNCER_DEFAULTS = {
-  image: 'edoburu/pgbouncer:v1.23.1-p2',
+  image: DEFAULT_IMAGES.pgbouncer,
   poolMode: 'transaction',
   defaultPoolSize: 20,
   reservePoolSize: 0,

@@ -6,13 +6,14 @@ import { tagVersion } from './image.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Props of the shared {@link Postgres} database. */
 export interface PostgresProps {
   /**
    * Image reference.
    *
-   * @default 'postgres:16-alpine'
+   * @default 'postgres:16.10-alpine'
    */
   readonly image?: string;
   /**
@@ -64,6 +65,14 @@ export interface PostgresProps {
    */
   readonly storage?: string;
   /**
+   * Size of /dev/shm on Docker (compose `shm_size`, Pulumi `shmSize`). Docker's 64 MiB
+   * default is too small for parallel queries and large sorts, which then fail with
+   * "could not resize shared memory segment".
+   *
+   * @default '256Mi'
+   */
+  readonly shmSize?: string;
+  /**
    * Container resources.
    *
    * @default - limits 2 cpu / 2Gi, requests 0.5 cpu / 512Mi
@@ -90,6 +99,8 @@ export const postgresShape = {
   user: pgIdentifier.optional(),
   passwordSecret: secretName.optional(),
   storage: memorySchema.optional(),
+  /** {@link PostgresProps.shmSize} */
+  shmSize: memorySchema.optional(),
   resources: resourcesSchema.optional(),
   suppressions: suppressionsSchema.optional(),
 };
@@ -101,13 +112,15 @@ export const postgresShape = {
  * @internal
  */
 export const POSTGRES_DEFAULTS = {
-  image: 'postgres:16-alpine',
+  image: DEFAULT_IMAGES.postgres,
   maxConnections: 100,
   superuserReservedConnections: 3,
   reservedConnections: 0,
   user: 'app',
   passwordSecret: 'postgres_password',
   storage: '10Gi',
+  /** Docker's 64 MiB /dev/shm is too small for parallel queries. */
+  shmSize: '256Mi',
   resources: { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
 } as const;
 
@@ -178,6 +191,8 @@ export interface ResolvedPostgres {
   readonly passwordSecret: string;
   /** Size of the data volume. */
   readonly storage: Memory;
+  /** /dev/shm on Docker. */
+  readonly shmSize: Memory;
   /** Container resources. */
   readonly resources: ResolvedResources;
   /** `max_connections − superuser_reserved − reserved`: what ordinary roles can use. */
@@ -216,6 +231,7 @@ export class Postgres extends ModelConstruct<PostgresProps, ResolvedPostgres> {
       user: p.user ?? d.user,
       passwordSecret: p.passwordSecret ?? d.passwordSecret,
       storage: Memory.parse(p.storage ?? d.storage),
+      shmSize: Memory.parse(p.shmSize ?? d.shmSize),
       resources: resolveResources(
         p.resources ?? d.resources,
       ),

@@ -5,13 +5,14 @@ import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';
 import { resolveResources } from './resources.js';
 import { count, dnsLabel, memorySchema, resourcesSchema, secretName, suppressionsSchema, imageRef } from './schema-kit.js';
+import { DEFAULT_IMAGES } from './default-images.js';
 
 /** Props of the shared {@link Redis}. */
 export interface RedisProps {
   /**
    * Image reference.
    *
-   * @default 'redis:7.2-alpine'
+   * @default 'redis:7.2.11-alpine'
    */
   readonly image?: string;
   /**
@@ -74,7 +75,7 @@ export const redisSchema = z.strictObject({
  * @internal
  */
 export const REDIS_DEFAULTS = {
-  image: 'redis:7.2-alpine',
+  image: DEFAULT_IMAGES.redis,
   maxClients: 10000,
   persistence: 'rdb',
   passwordSecret: 'redis_password',

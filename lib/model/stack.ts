@@ -22,6 +22,14 @@ export interface ProfileProps {
    * @default - true for profiles named `prod` or `production`, false otherwise
    */
   readonly production?: boolean;
+  /**
+   * Kubernetes namespace of this profile's objects. The default one belongs to the stack:
+   * the chart emits its Namespace object. A namespace you name is yours (it may hold your
+   * other charts), so the chart emits no Namespace object for it; create it first.
+   *
+   * @default - `<stack>-<profile>`, e.g. `uns-prod`
+   */
+  readonly namespace?: string;
 }
 
 /** Props of a {@link Stack}. */
@@ -56,6 +64,7 @@ export class Stack extends Construct {
   /** The stack name (its construct id), used as compose project and label value. */
   public readonly stackName: string;
   private readonly production: ReadonlyMap<string, boolean>;
+  private readonly namespaces: ReadonlyMap<string, string>;
   private readonly members: AnyModelConstruct[] = [];
 
   constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
@@ -74,6 +83,11 @@ export class Stack extends Construct {
         problems.push(`[${id}] profiles.${visible(n, 120)}: '${visible(n, 120)}' is not a valid profile name; use lowercase letters, digits and '-'`);
       }
     }
+    for (const [n, p] of Object.entries(props.profiles ?? {})) {
+      if (p.namespace !== undefined && !dnsLabel.safeParse(p.namespace).success) {
+        problems.push(`[${id}] profiles.${visible(n, 120)}.namespace: '${visible(p.namespace, 120)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`);
+      }
+    }
     for (const n of names) {
       // `<stack>-<profile>` is the app.kubernetes.io/instance label: 63 characters at most.
       if (id.length + 1 + n.length > 63) {
@@ -86,6 +100,20 @@ export class Stack extends Construct {
     this.production = new Map(
       names.map((n) => [n, props.profiles?.[n]?.production ?? (n === 'prod' || n === 'production')]),
     );
+    this.namespaces = new Map(names.map((n) => [n, props.profiles?.[n]?.namespace ?? `${id}-${n}`]));
+  }
+
+  /**
+   * The Kubernetes namespace of `profile`: the one its {@link ProfileProps.namespace} names,
+   * or `<stack>-<profile>`, so no two profiles share object names in one namespace.
+   */
+  public namespaceOf(profile: string): string {
+    return this.namespaces.get(profile) ?? `${this.stackName}-${profile}`;
+  }
+
+  /** Whether `profile`'s namespace is the stack's own default (`<stack>-<profile>`), which it creates. */
+  public ownsNamespace(profile: string): boolean {
+    return this.namespaceOf(profile) === `${this.stackName}-${profile}`;
   }
 
   /** Whether `profile` gets production severities. */

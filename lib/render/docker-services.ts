@@ -12,9 +12,10 @@ import type { ResolvedNginx } from '../model/nginx.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { postgresServerArgs, type ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
-import { Duration } from '../units/index.js';
+import { Duration, type Memory } from '../units/index.js';
 import { backendEnv, backendSecrets, migrationEnv, migrationSecrets, type ProviderHosts } from './backend-env.js';
 import { dockerSecretPath } from './docker.js';
+import { redisPingScript, redisStartScript } from './redis-server.js';
 
 /** Networks: `app` faces nginx, `data` is internal so Postgres and Redis are never reachable from outside. */
 export const APP_NETWORK = 'app';
@@ -95,6 +96,8 @@ export interface ServiceSpec {
   readonly init?: boolean;
   /** A fixed container name. @default chosen by the target */
   readonly containerName?: string;
+  /** Size of /dev/shm. @default Docker's 64 MiB */
+  readonly shmSize?: Memory;
 }
 
 /** Where a secret file is mounted. */
@@ -205,18 +208,21 @@ export function postgresSpec(pg: ResolvedPostgres, name: string): ServiceSpec {
     networks: [{ name: DATA_NETWORK, aliases: [] }],
     secrets: [pg.passwordSecret],
     volumes: [{ name: `${name}-data`, path: '/var/lib/postgresql/data', readOnly: false }],
+    shmSize: pg.shmSize,
   };
 }
 
-/** `name` is the service's own name: each service that holds data gets a volume of its own. */
+/**
+ * `name` is the service's own name: each service that holds data gets a volume of its own.
+ * The password reaches redis-server on stdin and redis-cli through `--askpass`, never argv
+ * (`lib/render/redis-server.ts`); the image's entrypoint drops the server to the redis user.
+ */
 export function redisSpec(r: ResolvedRedis, name: string): ServiceSpec {
-  const persistence = { none: '--save "" --appendonly no', rdb: '--appendonly no', aof: '--appendonly yes' }[r.persistence];
-  const password = `"$(cat ${secretPath(r.passwordSecret)})"`;
+  const passwordFile = secretPath(r.passwordSecret);
   return {
     image: r.image,
-    // redis-server cannot read a password file, so a shell reads the secret at start.
-    command: ['sh', '-c', `exec redis-server --requirepass ${password} --maxclients ${r.maxClients} ${persistence} --dir /data`],
-    health: health(['CMD-SHELL', `REDISCLI_AUTH=${password} redis-cli ping | grep -q PONG`], s(5), s(5), 10, s(10)),
+    command: ['sh', '-c', redisStartScript(r, passwordFile)],
+    health: health(['CMD-SHELL', redisPingScript(passwordFile)], s(5), s(5), 10, s(10)),
     resources: r.resources,
     restart: ALWAYS,
     networks: [{ name: DATA_NETWORK, aliases: [] }],

@@ -18,8 +18,8 @@ LABEL=io.scaleout.standin-hash
 
 # name of the stand-in -> image name in the compose file (the synthesized reference stack).
 declare -A IMAGES=(
-  [postgres]=postgres:16-alpine
-  [redis]=redis:7.2-alpine
+  [postgres]=postgres:16.10-alpine
+  [redis]=redis:7.2.11-alpine
   [nginx]=nginx:1.28.0-alpine
   [backend]=ghcr.io/uns/backend:5.4.1
 )

@@ -187,11 +187,12 @@ describe('scaleout synth', () => {
     const c = config();
     const r = cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`wrote 3 files to ${c.out}\n`);
+    expect(r.stdout).toBe(`wrote 4 files to ${c.out}\n`);
     for (const line of r.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^warning /);
     // The layout `npx cdk8s synth` writes: compose/ beside the Kubernetes manifests.
     expect(Object.keys(tree(c.out)).sort()).toEqual([
       '.scaleout-manifest.json',
+      'compose/.env',
       'compose/CAPACITY.md',
       'compose/docker-compose.yml',
       'compose/nginx/nginx.conf',
@@ -219,6 +220,7 @@ describe('scaleout synth', () => {
     expect(cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose').code).toBe(0);
     expect(Object.keys(tree(c.out)).sort()).toEqual([
       '.scaleout-manifest.json',
+      'compose/.env',
       'compose/CAPACITY.md',
       'compose/docker-compose.yml',
       'compose/nginx/nginx.conf',

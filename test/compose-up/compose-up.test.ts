@@ -11,7 +11,7 @@
  * SCALEOUT_COMPOSE_UP_BREAK=alias|healthcheck|internal runs the tier on a compose file broken
  * on purpose, to see that it fails (see scripts/compose-up/README.md).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -443,8 +443,29 @@ describe('compose-up: the synthesized docker-compose.yml under podman + docker-c
     expect(sql('SHOW max_connections')).toBe(String(ctx.postgres!.maxConnections));
     expect(sql('SHOW data_directory')).toBe(pgEnv['PGDATA']);
     const redis = containers.find((c) => serviceOf(c) === 'redis')!;
-    const maxclients = execIn(redis.Name, ['sh', '-c', 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" redis-cli config get maxclients']);
+    const maxclients = execIn(redis.Name, ['sh', '-c', 'redis-cli --askpass config get maxclients < /run/secrets/redis_password']);
     expect(maxclients.stdout.trim().split('\n')[1], maxclients.output).toBe(String(ctx.redis!.maxClients));
+
+    // Issue 15: `--profile prod up` alone, with no -p, runs under the stack's name from .env.
+    expect(readFileSync(join(dir(), '.env'), 'utf8')).toContain(`COMPOSE_PROJECT_NAME=${project!.report.contexts[0]!.stack.stackName}\n`);
+    expect(PROJECT).toBe(project!.report.contexts[0]!.stack.stackName);
+    for (const c of containers) expect(c.Config.Labels?.['com.docker.compose.project'], c.Name).toBe(PROJECT);
+
+    // Issue 15: the server processes run as their images' users, never root. PID 1 is the
+    // server itself (the entrypoints exec it), so its uid is the server's, not a shell's.
+    for (const [c, comm, user] of [
+      [db, 'postgres', 'postgres'],
+      [redis, 'redis-server', 'redis'],
+    ] as const) {
+      const status = execIn(c.Name, ['cat', '/proc/1/status']);
+      expect(/^Name:\s+(\S+)/m.exec(status.stdout)?.[1], status.output).toBe(comm);
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status.stdout)?.[1]);
+      expect(uid, `${c.Name}: uid of ${comm}`).toBeGreaterThan(0);
+      expect(String(uid)).toBe(execIn(c.Name, ['id', '-u', user]).stdout.trim());
+      // And no process in the container shows the Redis password on its command line.
+      const argv = execIn(c.Name, ['sh', '-c', 'cat /proc/[0-9]*/cmdline | tr "\\0" " "']);
+      expect(argv.stdout).not.toContain(project!.secrets.get('redis_password')!);
+    }
   }, 6 * 60_000);
 
   it('prod: scaleout check --live reads the stack through the API socket: 0 after up, 1 past the safe --scale (arithmetic and restoring command), 0 once restored, 3 with the socket unreachable', async () => {
@@ -503,6 +524,37 @@ describe('compose-up: the synthesized docker-compose.yml under podman + docker-c
     expect(gone.code).toBe(3);
     expect(gone.stderr.trimEnd().split('\n')).toEqual([`scaleout: cannot reach the Docker API at unix://${join(STATE, 'absent.sock')}: ENOENT; is Docker (or \`podman system service\`) running, and is DOCKER_HOST right?`]);
   }, 8 * 60_000);
+
+  it('the postgres stand-in runs /docker-entrypoint-initdb.d once, on an empty data directory, as the official image', () => {
+    step('initdb.d');
+    const image = file().services['db']!.image;
+    const tmp = mkdtempSync('/var/tmp/scaleout-compose-up-initdb-');
+    try {
+      const init = join(tmp, 'initdb.d');
+      mkdirSync(init);
+      writeFileSync(join(init, '10-table.sql'), 'CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (1);\n');
+      writeFileSync(join(init, '20-role.sh'), 'psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -c "CREATE ROLE from_sh NOLOGIN"\n');
+      writeFileSync(join(tmp, 'pw'), 'pw\n');
+      const name = `${PROJECT}-initdb-check`;
+      const run = (extra: string[]) =>
+        runSync('podman', ['run', '--rm', '--name', name, '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_DB=uns', '-e', 'POSTGRES_PASSWORD_FILE=/pw',
+          '-e', 'PGDATA=/var/lib/postgresql/data/pgdata', '-v', `${join(tmp, 'pw')}:/pw:ro`, '-v', `${init}:/docker-entrypoint-initdb.d:ro`,
+          '-v', `${join(tmp, 'data')}:/var/lib/postgresql/data`, '--entrypoint', 'sh', image, '-c', ...extra]);
+      mkdirSync(join(tmp, 'data'));
+      // Start the real entrypoint in the background, query once it is up, stop it.
+      const script = (q: string) => [
+        `docker-entrypoint.sh postgres & pid=$!; for i in $(seq 60); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done; ` +
+          `psql -U app -d uns -Atc "${q}"; kill -INT $pid; wait $pid`,
+      ];
+      const first = run(script("SELECT (SELECT count(*) FROM seeded) || ',' || (SELECT rolsuper FROM pg_roles WHERE rolname = 'app') || ',' || (SELECT count(*) FROM pg_roles WHERE rolname = 'from_sh')"));
+      expect(first.stdout.trim().split('\n').pop(), first.output).toBe('1,true,1');
+      // A second start on the same data directory runs nothing again (the table would gain a row).
+      const second = run(script('SELECT count(*) FROM seeded'));
+      expect(second.stdout.trim().split('\n').pop(), second.output).toBe('1');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 3 * 60_000);
 
   it('down -v leaves no container, network or volume of the project', async () => {
     step('down -v', { always: true });

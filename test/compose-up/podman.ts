@@ -22,8 +22,8 @@ export const TICKER_SCRIPT = join(SCRIPTS, 'healthcheck-ticker.sh');
 export const CONTAINERS_CONF = join(SCRIPTS, 'containers.conf');
 /** Pid files, the API socket and logs; shared with setup.sh. */
 export const STATE = process.env['SCALEOUT_COMPOSE_UP_STATE'] ?? '/var/tmp/scaleout-compose-up';
-/** The compose project name: containers are `<PROJECT>_<service>_<n>`. */
-export const PROJECT = 'scaleout-compose-up';
+/** The reference stack's name, which its `.env` makes the project name: containers are `<PROJECT>_<service>_<n>`. */
+export const PROJECT = 'uns';
 export const SOCKET = join(STATE, 'podman.sock');
 
 const COMPOSE_LABEL = 'com.docker.compose.project';
@@ -262,9 +262,12 @@ export function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // docker-compose and podman queries.
 
-/** docker-compose 1.29 for PROJECT in `dir`, against the API socket. */
+/**
+ * docker-compose 1.29 in `dir`, against the API socket, with no `-p`: the project name comes
+ * from the synthesized `.env` (COMPOSE_PROJECT_NAME), as it does for a user.
+ */
 export function compose(dir: string, args: readonly string[], timeoutMs = 240_000): Promise<RunResult> {
-  return runAsync('docker-compose', ['-p', PROJECT, '-f', join(dir, 'docker-compose.yml'), ...args], { cwd: dir, timeoutMs });
+  return runAsync('docker-compose', ['-f', join(dir, 'docker-compose.yml'), ...args], { cwd: dir, timeoutMs });
 }
 
 /** The fields of `podman inspect` this tier reads. */

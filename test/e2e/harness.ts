@@ -285,7 +285,8 @@ export class E2eStack {
   private async startRedis(name: string, port: number): Promise<void> {
     const text = commandArgs(this.compose.services[name]!.command).join(' ');
     const maxClients = Number(/--maxclients (\d+)/.exec(text)?.[1]);
-    const secret = /cat \/run\/secrets\/([^)\s"]+)/.exec(text)?.[1];
+    // The script feeds requirepass from the secret file on stdin (lib/render/redis-server.ts).
+    const secret = /\/run\/secrets\/([^)\s"]+)\)"/.exec(text)?.[1];
     if (!Number.isInteger(maxClients) || !secret) throw new Error(`cannot read maxclients and password from redis command: ${text}`);
     this.redisServers.set(name, await RedisServer.start({ dir: this.dir, name, port, maxClients, password: this.secrets.get(secret)! }));
   }

@@ -50,6 +50,7 @@ describe('npx cdk8s synth', () => {
   it('writes the compose output and one manifest per profile, identically on every run', () => {
     const first = synth();
     expect([...first.keys()].sort()).toEqual([
+      'compose/.env',
       'compose/CAPACITY.md',
       'compose/docker-compose.yml',
       'compose/nginx/nginx.conf',

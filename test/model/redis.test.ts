@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, Redis, Stack } from '../../lib/index.js';
 
 describe('Redis', () => {
-  it('resolves defaults: redis:7.2-alpine, maxclients 10000, rdb, 1Gi volume', () => {
+  it('resolves defaults: redis:7.2.11-alpine, maxclients 10000, rdb, 1Gi volume', () => {
     const r = new Redis(new Stack(undefined, 'uns'), 'redis').resolve('dev');
     expect([r.image, r.maxClients, r.persistence, r.storage.toKubernetes(), r.passwordSecret]).toEqual([
-      'redis:7.2-alpine',
+      'redis:7.2.11-alpine',
       10000,
       'rdb',
       '1Gi',

@@ -45,11 +45,11 @@ describe('ServiceSpec serializers', () => {
   it('keep shell text literal; only the compose YAML writer escapes `$`', () => {
     const ctx = profile();
     const spec = redisSpec(ctx.redis!, 'redis');
-    expect(spec.command!.join(' ')).toContain('$(cat /run/secrets/');
+    expect(spec.command!.join(' ')).toContain('$(sed ');
     expect(pulumiArgs(spec).command).toEqual(spec.command);
     const yaml = toYaml(composeService(spec, 'redis'));
-    expect(yaml).toContain('$$(cat /run/secrets/');
-    expect(yaml).not.toMatch(/[^$]\$\(cat/);
+    expect(yaml).toContain('$$(sed ');
+    expect(yaml).not.toMatch(/[^$]\$\(sed/);
   });
 
   it('compose drops an alias equal to the service name and writes the short form when no network has one', () => {

@@ -82,6 +82,8 @@ export const NEEDS: Readonly<Record<Tier, readonly Need[]>> = {
     bin('prometheus-redis-exporter', 'prometheus-redis-exporter', '/usr/bin/prometheus-redis-exporter'),
     bin('prometheus-pgbouncer-exporter', 'prometheus-pgbouncer-exporter', '/usr/bin/prometheus-pgbouncer-exporter'),
     unshare,
+    // test/e2e/redis-argv.test.ts logs every execve of the Redis process tree.
+    bin('strace', 'strace', '/usr/bin/strace'),
     root,
   ],
   // Its test file runs scripts/compose-up/setup.sh first, which installs podman and builds

@@ -88,6 +88,8 @@ export interface ComposeService {
   user?: string;
   /** Run an init process that reaps children and forwards signals. */
   init?: boolean;
+  /** Size of /dev/shm, e.g. `256m`. */
+  shm_size?: string;
   /** A fixed container name (only when SO-SCALE-CONFLICT was suppressed). */
   container_name?: string;
   /** The profiles the service starts in; absent when it starts in every one. */
@@ -167,5 +169,6 @@ export function composeService(spec: ServiceSpec, name: string, dependencies: Co
     ...(spec.secrets?.length ? { secrets: [...spec.secrets] } : {}),
     ...(spec.user !== undefined ? { user: spec.user } : {}),
     ...(spec.containerName !== undefined ? { container_name: spec.containerName } : {}),
+    ...(spec.shmSize ? { shm_size: spec.shmSize.toCompose() } : {}),
   };
 }

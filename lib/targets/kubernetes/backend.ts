@@ -5,7 +5,7 @@ import type { ResolvedBackend } from '../../model/backend.js';
 import { backendEnv, backendSecrets } from '../../render/backend-env.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { dropAddressLabel, exactStorage, mountSecrets, PULL, scratch, securityContext, setResources, toProbe } from './container.js';
-import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
+import { labeledDeployment, podDisruptionBudget, preStopSleep, selectPods } from './workload.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 import { addMigrations } from './migration.js';
 import { mapProbes } from './probes.js';
@@ -70,6 +70,7 @@ export function backendResources(scope: Construct, ctx: RuleContext, b: Resolved
   });
   setResources(deployment, b.resources);
   dropAddressLabel(deployment);
+  preStopSleep(deployment, b.preStopDelay);
   scratch(scope, `${name}-tmp`, container, '/tmp');
   mountSecrets(scope, name, container, backendSecrets(b, ctx.postgres, ctx.redis));
   const claims = b.volumes.map((v) => {

@@ -1,4 +1,4 @@
-import { Chart, type ChartProps } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../../errors.js';
@@ -41,7 +41,6 @@ export interface KubernetesChartProps extends ChartProps {
   readonly clusterDomain?: string;
   /**
    * DNS server nginx re-resolves backends with (nginx 1.27.3+).
-   * One profile per namespace: profiles share object names (nginx, db, …).
    *
    * @default - kube-dns.kube-system.svc.<clusterDomain>
    */
@@ -53,6 +52,20 @@ export interface KubernetesChartProps extends ChartProps {
    * @default - the chart runs the gate for its profile under Kubernetes semantics
    */
   readonly report?: GateReport;
+  /**
+   * The namespace of every object. Profiles share object names (nginx, db, …), so give
+   * each profile its own. A namespace named here is yours: no Namespace object is emitted.
+   *
+   * @default - the profile's `namespace` (ProfileProps), else `<stack>-<profile>`, emitted as a Namespace object
+   */
+  readonly namespace?: string;
+}
+
+/** A Namespace object; cluster-scoped, so it carries no namespace of its own. */
+function namespaceObject(scope: Construct, name: string, labels: Record<string, string>): kplus.Namespace {
+  const ns = new kplus.Namespace(scope, 'namespace', { metadata: { name, labels } });
+  ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return ns;
 }
 
 /**
@@ -78,7 +91,9 @@ export class KubernetesChart extends Chart {
   public readonly redis?: DataResources;
   /** Prometheus, Grafana and the exporters, when the stack has Monitoring. */
   public readonly monitoring?: MonitoringResources;
-  /** Default deny, DNS, and one policy per edge the model implies. */
+  /** The Namespace object, when the chart renders into the stack's own `<stack>-<profile>`. */
+  public readonly namespaceObject?: kplus.Namespace;
+  /** Default deny and DNS for the stack's own pods, and one policy per edge the model implies. */
   public readonly networkPolicies: readonly kplus.NetworkPolicy[];
   private readonly stack: Stack;
 
@@ -87,9 +102,19 @@ export class KubernetesChart extends Chart {
     const report = props.report ?? synthGate(props.stack, { targets: ['kubernetes'], profiles: [props.profile] });
     const ctx = gatedProfile(report, 'kubernetes', props.profile);
     // Every object names the namespace nginx's FQDNs point into, so `kubectl apply -n other`
-    // fails loudly instead of leaving nginx resolving names that do not exist.
-    const namespace = props.namespace ?? 'default';
+    // fails loudly instead of leaving nginx resolving names that do not exist. Each profile
+    // has its own, so profiles never share (kind, namespace, name).
+    const namespace = props.namespace ?? props.stack.namespaceOf(props.profile);
     super(scope, id, { ...props, namespace });
+    // The default namespace is the stack's own, so it is created here (first, so `kubectl
+    // apply -f` creates it before its objects); a namespace the user names is theirs.
+    if (props.namespace === undefined && props.stack.ownsNamespace(props.profile)) {
+      this.namespaceObject = namespaceObject(this, namespace, {
+        'app.kubernetes.io/instance': `${props.stack.stackName}-${props.profile}`,
+        'app.kubernetes.io/managed-by': 'scaleout',
+        'app.kubernetes.io/part-of': props.stack.stackName,
+      });
+    }
     this.report = report;
     this.stack = props.stack;
     const domain = props.clusterDomain ?? 'cluster.local';
@@ -139,7 +164,8 @@ export class KubernetesChart extends Chart {
       'app.kubernetes.io/part-of': props.stack.stackName,
     };
     const edges = [...modelEdges(ctx, nginxPorts), ...(this.monitoring?.edges ?? [])];
-    this.networkPolicies = networkPolicies(this, workloads, edges, policyLabels);
+    const owned = { 'app.kubernetes.io/instance': policyLabels['app.kubernetes.io/instance'], 'app.kubernetes.io/managed-by': 'scaleout' };
+    this.networkPolicies = networkPolicies(this, workloads, edges, policyLabels, owned);
   }
 
   /** The cdk8s-plus objects produced for `backend`, to patch them. */

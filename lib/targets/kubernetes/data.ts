@@ -6,7 +6,8 @@ import type { Construct } from 'constructs';
 import type { ResolvedCompute } from '../../model/common.js';
 import type { RuleContext } from '../../rules/rule.js';
 import type { Memory } from '../../units/index.js';
-import { dropAddressLabel, mountSecrets, PULL, quantity, podSecurityContext, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
+import { redisPingScript, redisStartScript } from '../../render/redis-server.js';
+import { dropAddressLabel, mountSecrets, PULL, quantity, podSecurityContext, scratch, securityContext, setResources, type RunAs } from './container.js';
 import { appLabels, secretFile, selectorLabels, type Component } from './names.js';
 
 /** A single-replica data service; exposed so users can patch it. */
@@ -126,12 +127,16 @@ export function postgresResources(scope: Construct, ctx: RuleContext): DataResou
   return res;
 }
 
-/** Redis with maxclients from the model; requirepass from a Secret reference. */
+/**
+ * Redis with maxclients from the model. The password is a mounted Secret file fed to
+ * redis-server on stdin and to the probe's redis-cli through `--askpass`, so no argv or env
+ * holds it (`lib/render/redis-server.ts`).
+ */
 export function redisResources(scope: Construct, ctx: RuleContext): DataResources {
   const r = ctx.redis!;
-  const persistence = { none: ['--save', '', '--appendonly', 'no'], rdb: ['--appendonly', 'no'], aof: ['--appendonly', 'yes'] }[r.persistence];
-  const ping = ['sh', '-c', 'redis-cli ping | grep -q PONG'];
-  const { res } = dataService(scope, ctx, {
+  const passwordFile = secretFile(r.passwordSecret);
+  const ping = ['sh', '-c', redisPingScript(passwordFile)];
+  const { res, container } = dataService(scope, ctx, {
     name: r.id,
     component: 'cache',
     image: r.image,
@@ -141,16 +146,12 @@ export function redisResources(scope: Construct, ctx: RuleContext): DataResource
     data: { path: '/data', size: r.storage, persistent: r.persistence !== 'none' },
     scratch: ['/tmp'],
     container: {
-      command: ['redis-server'],
-      // Kubernetes expands $(VAR) from the container env, so the password stays in the Secret.
-      args: ['--requirepass', '$(REDIS_PASSWORD)', '--maxclients', String(r.maxClients), ...persistence, '--dir', '/data'],
-      envVariables: {
-        REDIS_PASSWORD: secretEnv(scope, `${r.id}-password`, r.passwordSecret),
-        REDISCLI_AUTH: secretEnv(scope, `${r.id}-cli-auth`, r.passwordSecret),
-      },
+      // Already the redis user (runAsUser), so the image's entrypoint only execs the server.
+      command: ['sh', '-c', redisStartScript(r, passwordFile)],
       readiness: exec(ping, 5, 3),
       startup: exec(ping, 5, 12),
     },
   });
+  mountSecrets(scope, r.id, container, [r.passwordSecret]);
   return res;
 }

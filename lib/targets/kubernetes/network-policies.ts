@@ -48,18 +48,21 @@ export function modelEdges(ctx: RuleContext, nginxPorts: readonly number[]): Edg
 }
 
 /**
- * Default deny for every pod in the namespace, DNS for all, then one policy per workload
- * allowing exactly its edges in and out.
+ * Default deny for the stack's own pods, DNS for them, then one policy per workload allowing
+ * exactly its edges in and out. `owned` are the labels every pod of the stack's profile
+ * carries (its `app.kubernetes.io/instance` and `managed-by`), so no policy touches a pod
+ * the stack does not own, even in a namespace shared with the user's other workloads.
  */
 export function networkPolicies(
   scope: Construct,
   workloads: ReadonlyMap<string, Record<string, string>>,
   edges: readonly Edge[],
-  labels: Record<string, string> = {},
+  labels: Record<string, string>,
+  owned: Record<string, string>,
 ): kplus.NetworkPolicy[] {
   // Pods are matched by their app.kubernetes.io labels, as the Services match them.
   const pods = new Map([...workloads].map(([name, labels]) => [name, kplus.Pods.select(scope, `${name}-pods`, { labels })]));
-  const all = kplus.Pods.all(scope, 'all-pods');
+  const all = kplus.Pods.select(scope, 'stack-pods', { labels: owned });
   const deny = new kplus.NetworkPolicy(scope, 'default-deny', {
     metadata: { name: 'default-deny', labels },
     selector: all,

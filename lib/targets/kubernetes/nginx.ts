@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { renderNginxConf } from '../../render/nginx-conf.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
+import { labeledDeployment, podDisruptionBudget, preStopSleep, selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 import { KUBERNETES_NGINX_PORTS } from '../../model/nginx.js';
@@ -105,6 +105,7 @@ export function nginxResources(scope: Construct, ctx: RuleContext, opts: NginxCl
   });
   setResources(deployment, n.resources);
   dropAddressLabel(deployment);
+  preStopSleep(deployment, n.preStopDelay);
   container.mount('/etc/nginx/nginx.conf', kplus.Volume.fromConfigMap(scope, `${name}-conf-vol`, configMap), {
     subPath: 'nginx.conf',
     readOnly: true,

@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import type { IntOrPercent } from '../../units/index.js';
+import type { Duration, IntOrPercent } from '../../units/index.js';
 import { podSecurityContext, type RunAs } from './container.js';
 
 /** A Deployment as every scaleout workload gets it. */
@@ -132,4 +132,21 @@ export function selectPods(service: kplus.Service, selector: Record<string, stri
 /** sha256 over the texts, NUL-separated so that moving text between files changes it. */
 function checksum(texts: readonly string[]): string {
   return createHash('sha256').update(texts.join('\u0000')).digest('hex');
+}
+
+/** The time a pod gets after SIGTERM to shut down: Kubernetes' own default grace period. */
+export const SHUTDOWN_GRACE_SECONDS = 30;
+
+/**
+ * A `preStop` hook that sleeps `delay` in the first container before SIGTERM, so endpoint
+ * removal and DNS re-resolution reach every client while the pod still serves, and a grace
+ * period that covers the sleep plus {@link SHUTDOWN_GRACE_SECONDS}. A zero delay adds no hook.
+ */
+export function preStopSleep(workload: Construct, delay: Duration): void {
+  const seconds = Math.ceil(delay.toSeconds());
+  const api = ApiObject.of(workload);
+  api.addJsonPatch(JsonPatch.add('/spec/template/spec/terminationGracePeriodSeconds', seconds + SHUTDOWN_GRACE_SECONDS));
+  if (seconds > 0) {
+    api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/lifecycle', { preStop: { exec: { command: ['sleep', String(seconds)] } } }));
+  }
 }

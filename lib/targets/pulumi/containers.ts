@@ -184,6 +184,8 @@ export function containerArgs(spec: ServiceSpec, o: ContainerOptions): docker.Co
     // The env contract every target shares; secrets are files the app reads via `*_FILE`.
     ...(spec.env ? { envs: envList(spec.env) } : {}),
     ...(spec.init ? { init: true } : {}),
+    // Docker takes /dev/shm in MB.
+    ...(spec.shmSize ? { shmSize: Math.ceil(spec.shmSize.toMebibytes()) } : {}),
     ...(spec.user !== undefined ? { user: spec.user } : {}),
     networksAdvanced: networkArgs(spec, o),
     ...(spec.ports?.length ? { ports: spec.ports.map((p) => ({ internal: p.container, external: p.host })) } : {}),

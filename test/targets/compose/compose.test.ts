@@ -29,7 +29,7 @@ describe('compose target: reference stack', () => {
   const compose = composeOf(files);
 
   it('writes the compose file, the nginx config and CAPACITY.md', () => {
-    expect([...files.keys()].sort()).toEqual(['CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf']);
+    expect([...files.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf']);
   });
 
   it('passes the compose-spec JSON schema', () => {
@@ -72,7 +72,7 @@ describe('compose target: reference stack', () => {
     // Healthchecks call tools the images have: python3 in the app, pg_isready, redis-cli, busybox wget.
     expect(compose.services.backend.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'python3']);
     expect(compose.services.db.healthcheck.test[1]).toBe('pg_isready');
-    expect(compose.services.redis.healthcheck.test[1]).toContain('redis-cli ping');
+    expect(compose.services.redis.healthcheck.test[1]).toContain('redis-cli --askpass ping');
     expect(compose.services.nginx.healthcheck.test[1]).toBe('wget');
   });
 
@@ -137,7 +137,7 @@ describe('compose target: behaviour', () => {
     new Postgres(s2, 'db');
     new Redis(s2, 'redis');
     const { files } = synthCompose(s2);
-    expect([...files.keys()].sort()).toEqual(['CAPACITY.md', 'docker-compose.yml', 'nginx/nginx-prod.conf', 'nginx/nginx.conf']);
+    expect([...files.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx-prod.conf', 'nginx/nginx.conf']);
     const compose = composeOf(files);
     // the backend is identical in both profiles, so it starts in both without a profile
     expect(compose.services.backend).not.toHaveProperty('profiles');

@@ -20,7 +20,7 @@ describe('compose target: Monitoring', () => {
 
   it('adds nothing to a stack without Monitoring', () => {
     const plain = synthCompose(minimalStack().stack).files;
-    expect([...plain.keys()].sort()).toEqual(['CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf']);
+    expect([...plain.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf']);
     expect(plain.get('nginx/nginx.conf')).not.toContain('stub_status');
     expect(Object.keys(composeOf(plain).services).sort()).toEqual(['backend', 'db', 'nginx', 'redis']);
   });

@@ -64,7 +64,8 @@ function readEdges(manifests: readonly Manifest[]): ReadBack {
   const egress = new Set<Edge>();
   for (const np of byKind(manifests, 'NetworkPolicy')) {
     const sel: LabelSelector = np.spec.podSelector;
-    const targets = isEmpty(sel) ? [ALL] : pods.filter((p) => selects(sel, p.labels)).map((p) => p.name);
+    // default-deny and allow-dns select every pod of the stack (and no other): `*` here.
+    const targets = isEmpty(sel) || !sel.matchLabels?.['app.kubernetes.io/name'] ? [ALL] : pods.filter((p) => selects(sel, p.labels)).map((p) => p.name);
     const types: string[] = np.spec.policyTypes ?? ['Ingress', ...(np.spec.egress ? ['Egress'] : [])];
     for (const t of targets) {
       if (types.includes('Ingress')) {
@@ -162,9 +163,10 @@ describe('NetworkPolicy edges of the examples', () => {
     ]);
   });
 
-  it('DNS: every pod may reach kube-dns on 53 over UDP and TCP, and nothing else namespace-wide', () => {
+  it('DNS: every pod of the stack may reach kube-dns on 53 over UDP and TCP, and nothing else stack-wide', () => {
     for (const c of charts) {
-      const wide = byKind(c.manifests, 'NetworkPolicy').filter((p) => isEmpty(p.spec.podSelector));
+      const wide = byKind(c.manifests, 'NetworkPolicy').filter((p) => !p.spec.podSelector.matchLabels?.['app.kubernetes.io/name']);
+      expect(wide.map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny']);
       const rules = wide.flatMap((p) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]);
       expect(rules, `${c.example} ${c.profile}`).toEqual([
         {

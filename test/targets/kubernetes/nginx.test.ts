@@ -89,7 +89,7 @@ describe('upstream hosts', () => {
       const want = c.stack.backends
         .map((b) => b.resolve(c.profile))
         .filter((b) => b.kind === 'web')
-        .map((b) => [`${b.serviceName}-headless.default.svc.cluster.local:${b.port}`, 'resolve']);
+        .map((b) => [`${b.serviceName}-headless.${c.stack.namespaceOf(c.profile)}.svc.cluster.local:${b.port}`, 'resolve']);
       expect(servers(conf), `${c.example} ${c.profile}`).toEqual(want);
       expect(conf).toMatch(/^\s*resolver kube-dns\.kube-system\.svc\.cluster\.local valid=\d+s/m);
       // Each headless name is a Service of the chart that selects the backend's pods.
@@ -114,16 +114,16 @@ describe('upstream hosts', () => {
   it("version '1.22': the ClusterIP Service FQDN, no resolve and no resolver", () => {
     const stack = referenceWith('nginx:\n', "nginx:\n  version: '1.22'\n");
     const { conf } = nginxOf(prod(stack).manifests);
-    expect(servers(conf)).toEqual([['backend-prod.default.svc.cluster.local:8000', '']]);
+    expect(servers(conf)).toEqual([['backend-prod.uns-prod.svc.cluster.local:8000', '']]);
     expect(conf).not.toMatch(/resolver|resolve|headless/);
   });
 
   it('the version boundary: 1.27.2 resolves once, 1.27.3 re-resolves', () => {
     const at = (tag: string) => nginxOf(prod(referenceWith('nginx:\n', `nginx:\n  image: nginx:${tag}\n`)).manifests);
     const old = at('1.27.2-alpine');
-    expect(servers(old.conf)).toEqual([['backend-prod.default.svc.cluster.local:8000', '']]);
+    expect(servers(old.conf)).toEqual([['backend-prod.uns-prod.svc.cluster.local:8000', '']]);
     const resolving = at('1.27.3-alpine');
-    expect(servers(resolving.conf)).toEqual([['backend-prod-headless.default.svc.cluster.local:8000', 'resolve']]);
+    expect(servers(resolving.conf)).toEqual([['backend-prod-headless.uns-prod.svc.cluster.local:8000', 'resolve']]);
     expect(containersOf(old.deployment)[0]!.container.image).toBe('nginxinc/nginx-unprivileged:1.27.2-alpine');
   });
 });

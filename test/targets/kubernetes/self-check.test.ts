@@ -126,6 +126,8 @@ const topologySpread: Check = (manifests) => {
     .map((d) => `${id(d)}: no hostname topology spread over its own pods`);
 };
 
+/** A policy for every pod of the stack (default deny, DNS): it names no one workload. */
+const isStackWide = (s: any) => isEmptySelector(s) || !s?.matchLabels?.['app.kubernetes.io/name'];
 const isEmptySelector = (s: any) =>
   s !== undefined && Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 
@@ -135,7 +137,7 @@ const isEmptySelector = (s: any) =>
  * every pod, so they do not count here.
  */
 const podNetworkPolicies: Check = (manifests) => {
-  const own = byKind(manifests, 'NetworkPolicy').filter((p) => !isEmptySelector(p.spec?.podSelector));
+  const own = byKind(manifests, 'NetworkPolicy').filter((p) => !isStackWide(p.spec?.podSelector));
   return workloads(manifests)
     .filter((w) => !own.some((p) => selects(p.spec.podSelector, podLabelsOf(w))))
     .map((w) => `${id(w)}: no NetworkPolicy other than the namespace-wide ones selects its pods`);
@@ -148,16 +150,21 @@ const networkPoliciesTargetPods: Check = (manifests) =>
     .filter((p) => !workloads(manifests).some((w) => selects(p.spec.podSelector, podLabelsOf(w))))
     .map((p) => `${id(p)}: selects no pod of this chart`);
 
-/** A default deny: podSelector `{}`, both policy types, and no rule at all. */
+/**
+ * A default deny that covers every pod of the stack (Ingress and Egress, no rules) but, with a
+ * non-empty podSelector, never the other pods of a shared namespace (issue 15).
+ */
 const defaultDeny: Check = (manifests) => {
+  const pods = workloads(manifests).map(podLabelsOf);
   const deny = byKind(manifests, 'NetworkPolicy').filter(
     (p) =>
-      isEmptySelector(p.spec?.podSelector) &&
+      !isEmptySelector(p.spec?.podSelector) &&
+      pods.every((labels) => selects(p.spec.podSelector, labels)) &&
       ['Ingress', 'Egress'].every((t) => (p.spec.policyTypes ?? []).includes(t)) &&
       (p.spec.ingress ?? []).length === 0 &&
       (p.spec.egress ?? []).length === 0,
   );
-  return deny.length > 0 ? [] : ['no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)'];
+  return deny.length > 0 ? [] : ['no default-deny NetworkPolicy (a non-empty podSelector matching every stack pod, Ingress and Egress, no rules)'];
 };
 
 /**
@@ -242,7 +249,7 @@ const APP_LABELS = ['name', 'instance', 'component', 'part-of', 'managed-by'].ma
 /** The recommended app.kubernetes.io labels on every object a workload brings, and its pods. */
 const appLabels: Check = (manifests) =>
   manifests
-    .filter((m) => m.kind !== 'NetworkPolicy')
+    .filter((m) => m.kind !== 'NetworkPolicy' && m.kind !== 'Namespace')
     .flatMap((m) => {
       const missing = APP_LABELS.filter((k) => !m.metadata.labels?.[k]);
       const pods = podSpecOf(m) ? APP_LABELS.filter((k) => !podLabelsOf(m)[k]) : [];
@@ -446,12 +453,14 @@ describe('every check can fail', () => {
 
   it('defaultDeny: missing, partial, or with a rule', () => {
     const gone = copy(refProd).filter((m) => m.metadata.name !== 'default-deny');
-    const msg = ['no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)'];
+    const msg = ['no default-deny NetworkPolicy (a non-empty podSelector matching every stack pod, Ingress and Egress, no rules)'];
     expect(defaultDeny(gone)).toEqual(msg);
     expect(defaultDeny(mutate(refProd, 'NetworkPolicy', 'default-deny', (p) => (p.spec.policyTypes = ['Ingress'])))).toEqual(msg);
     expect(
       defaultDeny(mutate(refProd, 'NetworkPolicy', 'default-deny', (p) => (p.spec.podSelector = { matchLabels: { a: 'b' } }))),
     ).toEqual(msg);
+    // Every pod of the namespace, the user's too: refused.
+    expect(defaultDeny(mutate(refProd, 'NetworkPolicy', 'default-deny', (p) => (p.spec.podSelector = {})))).toEqual(msg);
     expect(defaultDeny(mutate(refProd, 'NetworkPolicy', 'default-deny', (p) => (p.spec.ingress = [{}])))).toEqual(msg);
   });
 

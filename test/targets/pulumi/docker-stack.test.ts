@@ -141,7 +141,7 @@ for (const profile of ['dev', 'prod'] as const) {
     });
 
     it('pulls pinned model images and runs each container on its image id', () => {
-      const images = { backend: 'ghcr.io/uns/backend:5.4.1', db: 'postgres:16-alpine', nginx: 'nginx:1.28.0-alpine', redis: 'redis:7.2-alpine' };
+      const images = { backend: 'ghcr.io/uns/backend:5.4.1', db: 'postgres:16.10-alpine', nginx: 'nginx:1.28.0-alpine', redis: 'redis:7.2.11-alpine' };
       for (const [id, ref] of Object.entries(images)) {
         expect(d.get(`${name}-${id}-image`).inputs).toEqual({ name: ref, keepLocally: true });
       }
@@ -186,12 +186,14 @@ for (const profile of ['dev', 'prod'] as const) {
       expect(pg.volumes).toEqual([{ volumeName: `${name}-db-data`, containerPath: '/var/lib/postgresql/data', readOnly: false }]);
       const redis = d.get(`${name}-redis`).inputs;
       // compose's `$$` escape is gone: Docker passes the command to sh as is.
+      // The password goes to redis-server on stdin (lib/render/redis-server.ts), never argv.
       expect(redis.command).toEqual([
         'sh',
         '-c',
-        'exec redis-server --requirepass "$(cat /run/secrets/redis_password)" --maxclients 10000 --appendonly no --dir /data',
+        'exec docker-entrypoint.sh redis-server - --maxclients 10000 --appendonly no --dir /data <<EOF\n' +
+          'requirepass "$(sed \'s/[\\\\"]/\\\\&/g\' /run/secrets/redis_password)"\nEOF\n',
       ]);
-      expect(redis.healthcheck.tests).toEqual(['CMD-SHELL', 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" redis-cli ping | grep -q PONG']);
+      expect(redis.healthcheck.tests).toEqual(['CMD-SHELL', 'redis-cli --askpass ping < /run/secrets/redis_password | grep -q PONG']);
       expect(redis.volumes).toEqual([{ volumeName: `${name}-redis-data`, containerPath: '/data', readOnly: false }]);
     });
 
