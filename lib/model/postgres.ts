@@ -46,13 +46,15 @@ export interface PostgresProps {
    */
   readonly database?: string;
   /**
-   * Role the backends connect as.
+   * The superuser: the role setup and an admin log in as it, never the backends (each
+   * consumer gets a login role of its own). Set it to `app` only for a volume initialized
+   * before scaleout separated the roles (README: Postgres roles).
    *
-   * @default 'app'
+   * @default 'postgres'
    */
   readonly user?: string;
   /**
-   * Secret holding the role's password.
+   * Secret holding the superuser's password.
    *
    * @default 'postgres_password'
    */
@@ -99,7 +101,7 @@ export const POSTGRES_DEFAULTS = {
   maxConnections: 100,
   superuserReservedConnections: 3,
   reservedConnections: 0,
-  user: 'app',
+  user: 'postgres',
   passwordSecret: 'postgres_password',
   storage: '10Gi',
   resources: { limits: { cpu: 2, memory: '2Gi' }, requests: { cpu: 0.5, memory: '512Mi' } },
@@ -149,7 +151,9 @@ export interface ResolvedPostgres {
   /** Sorted by name, so output and messages are deterministic. */
   readonly fixedClients: readonly { readonly name: string; readonly count: number }[];
   readonly database: string;
+  /** The superuser's name. */
   readonly user: string;
+  /** The secret holding the superuser's password. */
   readonly passwordSecret: string;
   readonly storage: Memory;
   readonly resources: ResolvedResources;

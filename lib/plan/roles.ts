@@ -56,8 +56,14 @@ export const MONITOR_CONNECTIONS = 1;
  */
 export const APP_GROUP_ROLE = 'scaleout_app';
 
+/**
+ * pgbouncer_exporter's user on PgBouncer's admin console (`stats_users`). It is no Postgres
+ * role: the admin console never reaches the server.
+ */
+export const PGBOUNCER_EXPORTER_USER = 'pgbouncer_exporter';
+
 /** Role names scaleout gives to something other than a backend. */
-const RESERVED = new Set([SUPERUSER, POOLER_ROLE, EXPORTER_ROLE, MONITOR_ROLE, APP_GROUP_ROLE]);
+const RESERVED = new Set([SUPERUSER, POOLER_ROLE, EXPORTER_ROLE, MONITOR_ROLE, APP_GROUP_ROLE, PGBOUNCER_EXPORTER_USER]);
 
 /** A backend's role: its compose service name with every char outside `[a-z0-9_]` made `_`. */
 export function backendRoleName(serviceName: string): string {
@@ -86,7 +92,7 @@ function backendRoles(ctx: ResolvedProfile, target: TargetKind): { name: string;
     const other = seen.get(name);
     const where = `[${s.backend.path}] serviceName '${s.backend.serviceName}'`;
     if (other !== undefined) problems.push(`${where} gives Postgres role '${name}', as ${other} does; give one of them another serviceName`);
-    else if (RESERVED.has(name) || name.startsWith('pg_') || !/^[a-z_]/.test(name) || name.length > 63) {
+    else if (RESERVED.has(name) || name === ctx.postgres?.user || name.startsWith('pg_') || !/^[a-z_]/.test(name) || name.length > 63) {
       problems.push(`${where} gives Postgres role '${name}', which is reserved or not a valid role name (not ${[...RESERVED].join(', ')}, no pg_ prefix, starts with a letter or _, at most 63 chars); give the backend another serviceName`);
     }
     seen.set(name, s.backend.path);
@@ -137,4 +143,25 @@ export function poolerClientRoles(ctx: ResolvedProfile, target: TargetKind): rea
 export function backendLogin(b: ResolvedBackend): { readonly user: string; readonly passwordSecret: string } {
   const user = backendRoleName(b.serviceName);
   return { user, passwordSecret: rolePasswordSecret(user) };
+}
+
+/** One `"user" "password"` line of PgBouncer's auth_file: the user and the secret with its password. */
+export interface PoolerAuthUser {
+  readonly user: string;
+  readonly passwordSecret: string;
+}
+
+/**
+ * Everyone PgBouncer's auth_file lists, sorted: each backend (client side), the pooler's own
+ * role (PgBouncer logs in to Postgres with the password it finds here for the forced `user=`)
+ * and, with Monitoring, the exporter's admin-console user.
+ */
+export function poolerAuthUsers(ctx: ResolvedProfile): readonly PoolerAuthUser[] {
+  if (!ctx.pooler || !ctx.postgres) return [];
+  const users = [
+    ...ctx.backends.filter((b) => b.pool).map(backendLogin),
+    { user: POOLER_ROLE, passwordSecret: rolePasswordSecret(POOLER_ROLE) },
+    ...(ctx.monitoring ? [{ user: PGBOUNCER_EXPORTER_USER, passwordSecret: rolePasswordSecret(PGBOUNCER_EXPORTER_USER) }] : []),
+  ];
+  return users.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
 }

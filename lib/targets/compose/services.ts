@@ -12,8 +12,8 @@ export type ComposeDependencies = Readonly<Record<string, ComposeDependency>>;
 
 /** One `depends_on` entry. */
 export interface ComposeDependency {
-  /** Wait for the dependency's healthcheck, or only for it to start. */
-  readonly condition: 'service_healthy' | 'service_started';
+  /** Wait for the dependency's healthcheck, for it to start, or (a one-shot) for it to exit 0. */
+  readonly condition: 'service_healthy' | 'service_started' | 'service_completed_successfully';
 }
 
 /** `deploy.resources.limits` or `reservations`. */

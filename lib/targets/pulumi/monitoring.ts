@@ -84,7 +84,7 @@ export function monitoringContainerArgs(
 
   if (ctx.nginx) add(S.nginxExporter, nginxExporterSpec(m, ctx.nginx.id));
   if (ctx.postgres) add(S.postgresExporter, postgresExporterSpec(m, ctx.postgres, ctx.postgres.id));
-  if (ctx.pooler && ctx.postgres) add(S.pgbouncerExporter, pgbouncerExporterSpec(m, ctx.pooler, ctx.postgres, ctx.pooler.id));
+  if (ctx.pooler && ctx.postgres) add(S.pgbouncerExporter, pgbouncerExporterSpec(m, ctx.pooler, ctx.pooler.id));
   if (ctx.redis) add(S.redisExporter, redisExporterSpec(m, ctx.redis, ctx.redis.id));
   add(S.prometheus, prometheusSpec(m, 'prometheus', S.prometheus), files.prometheus);
   add(S.grafana, grafanaSpec(m, 'grafana', S.grafana), files.grafana);

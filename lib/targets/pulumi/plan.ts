@@ -47,7 +47,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   const nginxConf = dockerNginxConf(ctx, stack.stackName);
   // The pooler logs in with the app role; its userlist is derived from the Postgres
   // password secret, so it needs no secret of its own here.
-  const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id) : undefined;
+  const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id, 'pulumi') : undefined;
   const secrets = new Set<string>();
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
