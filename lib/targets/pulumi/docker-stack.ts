@@ -12,12 +12,14 @@ import {
   pgbouncerContainerArgs,
   postgresContainerArgs,
   redisContainerArgs,
+  roleSetupContainerArgs,
   type ContainerRefs,
 } from './containers.js';
 import { StackImages } from './images.js';
 import { monitoringContainerArgs } from './monitoring.js';
 import { createNetworks, type StackNetworks } from './networks.js';
 import { planDockerStack } from './plan.js';
+import { poolerAuthUsers } from '../../plan/roles.js';
 import { resolveSecrets, type SecretArgs } from './secrets.js';
 import { StackVolumes } from './volumes.js';
 
@@ -69,6 +71,8 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly backendContainers: ReadonlyMap<string, readonly docker.Container[]>;
   public readonly nginxContainer: docker.Container;
   public readonly postgresContainer?: docker.Container;
+  /** The one-shot role setup (lib/render/postgres-roles-sql.ts); every database user waits for it. */
+  public readonly roleSetupContainer?: docker.Container;
   public readonly redisContainer?: docker.Container;
   /** PgBouncer containers, one per instance, when the stack has a pooler. */
   public readonly poolerContainers: readonly docker.Container[];
@@ -106,7 +110,12 @@ export class DockerStack extends pulumi.ComponentResource {
       const pg = ctx.postgres;
       this.postgresContainer = container(`${name}-${pg.id}`, postgresContainerArgs(pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
       data.push(this.postgresContainer);
+      const setupName = `${name}-${pg.id}-role-setup`;
+      const setup = roleSetupContainerArgs(pg, plan.roles, plan.rolesSql!, setupName, refs(pg.image, pg.id), this.postgresContainer.id);
+      this.roleSetupContainer = container(setupName, setup, [this.postgresContainer]);
     }
+    // Everything that logs in to Postgres starts after its role exists.
+    const setupDone = this.roleSetupContainer ? [this.roleSetupContainer] : [];
     if (ctx.redis) {
       const r = ctx.redis;
       this.redisContainer = container(`${name}-${r.id}`, redisContainerArgs(r, `${name}-${r.id}`, refs(r.image, r.id)));
@@ -118,8 +127,8 @@ export class DockerStack extends pulumi.ComponentResource {
       const p = ctx.pooler;
       for (let i = 1; i <= p.replicas; i++) {
         const resourceName = `${name}-${p.id}-${i}`;
-        const a = pgbouncerContainerArgs(p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
-        poolers.push(container(resourceName, a, [this.postgresContainer]));
+        const a = pgbouncerContainerArgs(p, poolerAuthUsers(ctx), plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
+        poolers.push(container(resourceName, a, [this.postgresContainer, ...setupDone]));
       }
     }
     this.poolerContainers = poolers;
@@ -131,7 +140,7 @@ export class DockerStack extends pulumi.ComponentResource {
       // behind a pooler that is the pooler, not Postgres.
       const db = poolers.length ? poolers : this.postgresContainer ? [this.postgresContainer] : [];
       const deps = [
-        ...(b.pool ? db : []),
+        ...(b.pool ? [...db, ...setupDone] : []),
         ...(b.redisPool > 0 && this.redisContainer ? [this.redisContainer] : []),
       ];
       const replicas: docker.Container[] = [];
@@ -164,7 +173,7 @@ export class DockerStack extends pulumi.ComponentResource {
     }
     this.monitoringContainers = monitoring;
 
-    const containers = [...data, ...replicas, this.nginxContainer, ...monitoring.values()];
+    const containers = [...data, ...setupDone, ...replicas, this.nginxContainer, ...monitoring.values()];
     this.resources = [
       ...Object.values(this.networks),
       ...images.all.values(),

@@ -7,7 +7,10 @@ import { ConfigError } from '../../errors.js';
 import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
+import { poolerAuthUsers, postgresRoles, type PostgresRole } from '../../plan/roles.js';
 import { backendSecrets } from '../../render/backend-env.js';
+import { renderRolesSql } from '../../render/postgres-roles-sql.js';
+import { dockerSecretPath } from '../../render/docker.js';
 import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { RuleContext } from '../../rules/rule.js';
@@ -27,6 +30,10 @@ export interface DockerPlan {
   readonly capacity: CapacitySummary;
   /** Every secret some container mounts under /run/secrets, sorted. */
   readonly secretNames: readonly string[];
+  /** The Postgres login roles of this profile under Pulumi semantics (lib/plan/roles.ts). */
+  readonly roles: readonly PostgresRole[];
+  /** The role-setup script the one-shot container runs, when the stack has Postgres. */
+  readonly rolesSql?: string;
   /** The pooler's pgbouncer.ini, when the stack has one. */
   readonly pgbouncerIni?: string;
   /** Prometheus and Grafana files to upload, when the stack has Monitoring. */
@@ -45,11 +52,15 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   // Every replica container carries the backend id as a network alias (see containers.ts),
   // so nginx.conf is the one compose gets.
   const nginxConf = dockerNginxConf(ctx, stack.stackName);
-  // The pooler logs in with the app role; its userlist is derived from the Postgres
-  // password secret, so it needs no secret of its own here.
+  // The pooler's userlist is built from the passwords of the users it lists, so it needs no
+  // secret of its own here.
   const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id, 'pulumi') : undefined;
+  const roles = postgresRoles(ctx, 'pulumi');
+  const rolesSql = ctx.postgres ? renderRolesSql(roles, ctx.postgres, { stackName: stack.stackName, profile, secretPath: dockerSecretPath }) : undefined;
   const secrets = new Set<string>();
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
+  for (const r of roles) secrets.add(r.passwordSecret);
+  for (const u of poolerAuthUsers(ctx)) secrets.add(u.passwordSecret);
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
   for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
   if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
@@ -61,6 +72,8 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     report,
     ctx,
     nginxConf,
+    roles,
+    ...(rolesSql !== undefined ? { rolesSql } : {}),
     ...(pgbouncerIni ? { pgbouncerIni } : {}),
     ...(monitoring ? { monitoring } : {}),
     capacity: capacitySummary(ctx),
