@@ -11,6 +11,7 @@
  * connections included, is saturated while the exporter scrapes; nothing is refused, and one
  * more connection than the budget is refused by the real server.
  */
+import { PGBOUNCER_EXPORTER_USER, rolePasswordSecret } from '../../lib/plan/roles.js';
 import { describe, expect, it } from 'vitest';
 import { evaluate, Monitoring, PgBouncer } from '../../lib/index.js';
 import { EXPORTER_CONNECTIONS } from '../../lib/model/monitoring.js';
@@ -81,7 +82,8 @@ describe('each exporter holds the connections EXPORTER_CONNECTIONS counts', () =
   it('pgbouncer exporter (Debian 1.7, a stand-in for the Go image): one admin-console client, counted by PgBouncer', async () => {
     const { h, exporters } = await shared.get();
     const e = exporters.pgbouncer!;
-    const console_ = h.pooler!.watchClients(h.context.postgres!.user, h.pg!.opts.password);
+    // The exporter's own admin-console user (stats_users), with its password.
+    const console_ = h.pooler!.watchClients(PGBOUNCER_EXPORTER_USER, h.secrets.get(rolePasswordSecret(PGBOUNCER_EXPORTER_USER))!);
     const names = new Set<string>();
     try {
       const count = async () => {

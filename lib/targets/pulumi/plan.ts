@@ -28,6 +28,11 @@ export interface DockerPlan {
   /** nginx.conf exactly as the compose target renders it for this profile. */
   readonly nginxConf: string;
   readonly capacity: CapacitySummary;
+  /**
+   * The login roles' password secrets (lib/plan/roles.ts) and the pooler's other users',
+   * sorted; the ones not set are derived from the superuser's (secrets.ts).
+   */
+  readonly roleSecrets: readonly string[];
   /** Every secret some container mounts under /run/secrets, sorted. */
   readonly secretNames: readonly string[];
   /** The Postgres login roles of this profile under Pulumi semantics (lib/plan/roles.ts). */
@@ -57,10 +62,9 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id, 'pulumi') : undefined;
   const roles = postgresRoles(ctx, 'pulumi');
   const rolesSql = ctx.postgres ? renderRolesSql(roles, ctx.postgres, { stackName: stack.stackName, profile, secretPath: dockerSecretPath }) : undefined;
-  const secrets = new Set<string>();
+  const roleSecrets = new Set([...roles.map((r) => r.passwordSecret), ...poolerAuthUsers(ctx).map((u) => u.passwordSecret)]);
+  const secrets = new Set<string>(roleSecrets);
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
-  for (const r of roles) secrets.add(r.passwordSecret);
-  for (const u of poolerAuthUsers(ctx)) secrets.add(u.passwordSecret);
   if (ctx.redis) secrets.add(ctx.redis.passwordSecret);
   for (const b of ctx.backends) for (const s of backendSecrets(b, ctx.postgres, ctx.redis)) secrets.add(s);
   if (ctx.nginx?.tls) secrets.add(ctx.nginx.tls.certificateSecret).add(ctx.nginx.tls.keySecret);
@@ -78,6 +82,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
     ...(monitoring ? { monitoring } : {}),
     capacity: capacitySummary(ctx),
     secretNames: [...secrets].sort(),
+    roleSecrets: [...roleSecrets].sort(),
   };
 }
 
