@@ -241,7 +241,7 @@ export class E2eStack {
       done.add(service);
       const server = this.postgresServers.get(service)!;
       const file = join(this.dir, `${service}-roles.sql`);
-      writeFileSync(file, renderRolesSql(postgresRoles(c, 'compose'), c.postgres, { stackName: this.stackName, profile: c.profile, secretPath: (n) => join(this.dir, 'secrets', n) }));
+      writeFileSync(file, renderRolesSql(postgresRoles(c, 'compose'), c.postgres, { stackName: this.stackName, secretPath: (n) => join(this.dir, 'secrets', n) }));
       const args = ['-h', server.home, '-p', String(server.opts.port), '-U', c.postgres.user, '-d', c.postgres.database, ...roleSetupPsqlArgs(file)];
       const r = spawnSync(join(pgBinDir(), 'psql'), args, { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`role setup on ${service} failed (${r.status}): ${r.stderr}`);

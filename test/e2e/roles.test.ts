@@ -68,7 +68,7 @@ function writeSecrets(roles: readonly PostgresRole[]): Map<string, string> {
 /** Renders the script for `roles` and runs it as the output does; returns psql's result. */
 function applyRoles(roles: readonly PostgresRole[], pg: ResolvedPostgres): { status: number | null; stderr: string } {
   const file = join(dir, 'roles.sql');
-  writeFileSync(file, renderRolesSql(roles, pg, { stackName: 'e2e', profile: 'dev', secretPath: (n) => join(secrets, n) }));
+  writeFileSync(file, renderRolesSql(roles, pg, { stackName: 'e2e', secretPath: (n) => join(secrets, n) }));
   const r = spawnSync(join(pgBinDir(), 'psql'), ['-h', server!.home, '-p', String(server!.opts.port), '-U', SUPERUSER, '-d', pg.database, ...roleSetupPsqlArgs(file)], {
     encoding: 'utf8',
   });

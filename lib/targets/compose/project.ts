@@ -173,7 +173,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
   if (first.postgres && roleSetup) {
     const sqlOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = renderRolesSql(postgresRoles(c, 'compose'), c.postgres!, { stackName: stack.stackName, profile: c.profile, secretPath: dockerSecretPath });
+      const text = renderRolesSql(postgresRoles(c, 'compose'), c.postgres!, { stackName: stack.stackName, secretPath: dockerSecretPath });
       sqlOf.set(c.profile, placeFile(mountedFiles, 'postgres', 'roles.sql', c.profile, text));
     }
     oneShot.add(roleSetup);

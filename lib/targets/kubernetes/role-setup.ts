@@ -41,7 +41,7 @@ export function roleSetupResources(scope: Construct, ctx: RuleContext): RoleSetu
   const stack = ctx.stack.stackName;
   const workload = roleSetupWorkload(ctx);
   const roles = postgresRoles(ctx, 'kubernetes');
-  const sql = renderRolesSql(roles, pg, { stackName: stack, profile: ctx.profile, secretPath: secretFile });
+  const sql = renderRolesSql(roles, pg, { stackName: stack, secretPath: secretFile });
   const hash = createHash('sha256').update([sql, pg.image, pg.id, pg.user, pg.database].join('\u0000')).digest('hex').slice(0, 10);
   const name = `${workload}-${hash}`;
   const labels = appLabels(stack, ctx.profile, workload, 'database');

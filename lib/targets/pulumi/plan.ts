@@ -61,7 +61,7 @@ export function planDockerStack(stack: Stack, profile: string, images: Readonly<
   // secret of its own here.
   const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id, 'pulumi') : undefined;
   const roles = postgresRoles(ctx, 'pulumi');
-  const rolesSql = ctx.postgres ? renderRolesSql(roles, ctx.postgres, { stackName: stack.stackName, profile, secretPath: dockerSecretPath }) : undefined;
+  const rolesSql = ctx.postgres ? renderRolesSql(roles, ctx.postgres, { stackName: stack.stackName, secretPath: dockerSecretPath }) : undefined;
   const roleSecrets = new Set([...roles.map((r) => r.passwordSecret), ...poolerAuthUsers(ctx).map((u) => u.passwordSecret)]);
   const secrets = new Set<string>(roleSecrets);
   if (ctx.postgres) secrets.add(ctx.postgres.passwordSecret);
