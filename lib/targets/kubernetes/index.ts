@@ -11,4 +11,5 @@ export { manifestYaml } from './manifest-yaml.js';
 export { modelEdges, WORLD, type Edge } from './network-policies.js';
 export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, unprivilegedImage, type NginxResources } from './nginx.js';
 export type { PoolerResources } from './pgbouncer.js';
+export { roleSetupResources, type RoleSetupResources } from './role-setup.js';
 export { mapProbes, type MappedProbes, type ProbeSpec } from './probes.js';
