@@ -19,6 +19,7 @@ export type PostgresRoleKind = 'backend' | 'exporter' | 'pooler' | 'monitor' | '
 export interface PostgresRole {
   /** Login role name. */
   readonly name: string;
+  /** What connects as it: decides its memberships (the app group, or `pg_monitor`). */
   readonly kind: PostgresRoleKind;
   /** Construct path of what connects as this role. */
   readonly consumer: string;
@@ -147,7 +148,9 @@ export function backendLogin(b: ResolvedBackend): { readonly user: string; reado
 
 /** One `"user" "password"` line of PgBouncer's auth_file: the user and the secret with its password. */
 export interface PoolerAuthUser {
+  /** The user name PgBouncer authenticates. */
   readonly user: string;
+  /** Secret (file) name holding its password. */
   readonly passwordSecret: string;
 }
 

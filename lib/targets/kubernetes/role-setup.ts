@@ -18,7 +18,9 @@ import { resolveResources } from '../../model/resources.js';
 
 /** The role-setup Job and its script; exposed so users can patch them. */
 export interface RoleSetupResources {
+  /** The Job, `<postgres id>-role-setup-<hash>`. */
   readonly job: kplus.Job;
+  /** The script, in a ConfigMap of the Job's name. */
   readonly configMap: kplus.ConfigMap;
   /** The script the Job runs. */
   readonly sql: string;
