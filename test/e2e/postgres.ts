@@ -103,6 +103,9 @@ export class PostgresServer {
     return server;
   }
 
+  /** How many `holdConnections` calls so far. */
+  private batches = 0;
+
   private constructor(
     public readonly opts: PostgresStartOptions,
     /** Socket directory and data parent. */
@@ -148,6 +151,8 @@ export class PostgresServer {
   public async holdConnections(k: number): Promise<FixedClients> {
     const held: ChildProcess[] = [];
     const password = `fixed-${this.opts.password}`;
+    // Each call's sessions are named apart, so a second call waits for its own.
+    const batch = `fixed-${this.batches++}-`;
     this.psql(
       `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${FIXED_ROLE}') THEN CREATE ROLE ${FIXED_ROLE} LOGIN NOSUPERUSER PASSWORD '${password}'; END IF; END $$`,
     );
@@ -155,14 +160,14 @@ export class PostgresServer {
       const child = spawn(
         join(this.bin, 'psql'),
         ['-X', '-q', '-h', '127.0.0.1', '-p', String(this.opts.port), '-U', FIXED_ROLE, '-d', this.opts.database],
-        { stdio: ['pipe', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin', PGPASSWORD: password, PGAPPNAME: `fixed-${i}` } },
+        { stdio: ['pipe', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin', PGPASSWORD: password, PGAPPNAME: `${batch}${i}` } },
       );
       held.push(child);
     }
     const fixed = new FixedClients(held);
     const m = await this.monitor();
     try {
-      await waitFor(`${k} fixed clients connected`, async () => ((await m.count(`application_name LIKE 'fixed-%'`)) === k ? true : undefined), 10_000);
+      await waitFor(`${k} fixed clients connected`, async () => ((await m.count(`application_name LIKE '${batch}%'`)) === k ? true : undefined), 10_000);
     } finally {
       m.close();
     }
