@@ -9,5 +9,21 @@ export * from './capacity/index.js';
 export { loadConfig, stackFromConfig } from './config.js';
 export { ConfigError, ScaleoutError, SynthError } from './errors.js';
 export * from './model/index.js';
+export {
+  APP_GROUP_ROLE,
+  backendRoleName,
+  EXPORTER_ROLE,
+  MONITOR_CONNECTIONS,
+  MONITOR_ROLE,
+  poolerAuthUsers,
+  poolerClientRoles,
+  POOLER_ROLE,
+  postgresRoles,
+  SUPERUSER,
+  type PoolerAuthUser,
+  type PoolerClientRole,
+  type PostgresRole,
+  type PostgresRoleKind,
+} from './plan/roles.js';
 export * from './rules/index.js';
 export * from './units/index.js';

@@ -8,13 +8,14 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Stack } from '../model/stack.js';
+import { poolerAuthUsers, postgresRoles, type PoolerAuthUser } from '../plan/roles.js';
 import { evaluate } from '../rules/gate.js';
 import { composeProject } from '../targets/compose/project.js';
 import { SECRET_KEY, secretName } from '../targets/kubernetes/names.js';
 import { makeDirs } from '../targets/output.js';
 
 /** How one secret gets its value. */
-type Source = { kind: 'random' } | { kind: 'userlist'; user: string; passwordSecret: string } | { kind: 'user'; what: string };
+type Source = { kind: 'random' } | { kind: 'userlist'; users: readonly PoolerAuthUser[] } | { kind: 'user'; what: string };
 
 /** Every secret the compose stack reads, and where its value comes from. */
 function secretSources(stack: Stack): Map<string, Source> {
@@ -22,11 +23,17 @@ function secretSources(stack: Stack): Map<string, Source> {
   const names = Object.keys(composeProject(stack, report.contexts).compose.secrets ?? {});
   const sources = new Map<string, Source>(names.map((n) => [n, { kind: 'user', what: 'a value only you have (an API key, a certificate)' }]));
   for (const c of report.contexts) {
-    for (const s of [c.postgres?.passwordSecret, c.redis?.passwordSecret, c.monitoring?.grafana.adminPasswordSecret]) {
+    // Every login role's password (lib/plan/roles.ts) and the pooler's other users are random too.
+    const roles = postgresRoles(c, 'compose').map((r) => r.passwordSecret);
+    const auth = poolerAuthUsers(c);
+    for (const s of [c.postgres?.passwordSecret, c.redis?.passwordSecret, c.monitoring?.grafana.adminPasswordSecret, ...roles, ...auth.map((u) => u.passwordSecret)]) {
       if (s !== undefined && sources.has(s)) sources.set(s, { kind: 'random' });
     }
-    if (c.pooler && c.postgres && sources.has(c.pooler.userlistSecret)) {
-      sources.set(c.pooler.userlistSecret, { kind: 'userlist', user: c.postgres.user, passwordSecret: c.postgres.passwordSecret });
+    // One userlist file serves every profile's pooler: it lists the users of all of them.
+    if (c.pooler && sources.has(c.pooler.userlistSecret)) {
+      const had = sources.get(c.pooler.userlistSecret)!;
+      const users = new Map([...(had.kind === 'userlist' ? had.users : []), ...auth].map((u) => [u.user, u]));
+      sources.set(c.pooler.userlistSecret, { kind: 'userlist', users: [...users.values()].sort((a, b) => (a.user < b.user ? -1 : 1)) });
     }
   }
   return new Map([...sources].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -63,7 +70,7 @@ export function createSecrets(stack: Stack, dir: string): string[] {
     makeDirs(dirname(dir));
     mkdirSync(dir, { mode: 0o700 });
   }
-  // Random passwords first: a userlist repeats the Postgres password.
+  // Random passwords first: a userlist repeats the passwords of the roles it lists.
   const order = [...sources].sort(([, a], [, b]) => (a.kind === 'userlist' ? 1 : 0) - (b.kind === 'userlist' ? 1 : 0));
   for (const [name, source] of order) {
     const path = join(dir, name);
@@ -78,7 +85,7 @@ export function createSecrets(stack: Stack, dir: string): string[] {
     const value =
       source.kind === 'random'
         ? randomBytes(24).toString('base64url')
-        : `"${source.user}" "${readFileSync(join(dir, source.passwordSecret), 'utf8').trim()}"\n`;
+        : source.users.map((u) => `"${u.user}" "${readFileSync(join(dir, u.passwordSecret), 'utf8').trim()}"\n`).join('');
     // 'wx': fails instead of overwriting a file that appeared meanwhile.
     writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
     lines.push(`created  ${shown(path)} (mode 0600)`);

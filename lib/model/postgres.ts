@@ -47,13 +47,15 @@ export interface PostgresProps {
    */
   readonly database?: string;
   /**
-   * Role the backends connect as.
+   * The superuser: the role setup and an admin log in as it, never the backends (each
+   * consumer gets a login role of its own). Set it to `app` only for a volume initialized
+   * before scaleout separated the roles (README: Postgres roles).
    *
-   * @default 'app'
+   * @default 'postgres'
    */
   readonly user?: string;
   /**
-   * Secret holding the role's password.
+   * Secret holding the superuser's password.
    *
    * @default 'postgres_password'
    */
@@ -116,7 +118,7 @@ export const POSTGRES_DEFAULTS = {
   maxConnections: 100,
   superuserReservedConnections: 3,
   reservedConnections: 0,
-  user: 'app',
+  user: 'postgres',
   passwordSecret: 'postgres_password',
   storage: '10Gi',
   /** Docker's 64 MiB /dev/shm is too small for parallel queries. */
@@ -185,9 +187,9 @@ export interface ResolvedPostgres {
   }[];
   /** Database name. */
   readonly database: string;
-  /** Role the backends connect as. */
+  /** The superuser's name. */
   readonly user: string;
-  /** Secret holding the role's password. */
+  /** The secret holding the superuser's password. */
   readonly passwordSecret: string;
   /** Size of the data volume. */
   readonly storage: Memory;

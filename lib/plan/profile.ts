@@ -11,6 +11,7 @@ import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
 import type { Stack } from '../model/stack.js';
+import { MONITOR_CONNECTIONS, MONITOR_ROLE } from './roles.js';
 
 /** Every construct of one profile, resolved. */
 export interface ResolvedProfile {
@@ -41,6 +42,9 @@ function withClients<T extends { readonly fixedClients: readonly StackClient[] }
   return { ...provider, fixedClients };
 }
 
+/** The monitoring role's connection, a fixed client of every Postgres (lib/plan/roles.ts). */
+const MONITOR_CLIENT: StackClient = { name: MONITOR_ROLE, count: MONITOR_CONNECTIONS };
+
 /**
  * Resolves every construct for `profile`. Connections the stack's own workloads hold (the
  * exporters) are added to each provider's fixed clients here, so every budget counts them.
@@ -55,7 +59,8 @@ export function resolveProfile(stack: Stack, profile: string): ResolvedProfile {
     production: stack.isProduction(profile),
     backends: stack.backends.map((b) => b.resolve(profile)),
     ...(stack.nginx ? { nginx: stack.nginx.resolve(profile) } : {}),
-    ...(stack.postgres ? { postgres: withClients(stack.postgres.resolve(profile), pick(exporters?.postgres)) } : {}),
+    // The monitoring role (`scaleout check --live`) holds a connection of its own.
+    ...(stack.postgres ? { postgres: withClients(stack.postgres.resolve(profile), [...pick(exporters?.postgres), MONITOR_CLIENT]) } : {}),
     ...(stack.pooler ? { pooler: withClients(stack.pooler.resolve(profile), pick(exporters?.pgbouncer)) } : {}),
     ...(stack.redis ? { redis: withClients(stack.redis.resolve(profile), pick(exporters?.redis)) } : {}),
     ...(stack.monitoring ? { monitoring: stack.monitoring.resolve(profile) } : {}),

@@ -2,6 +2,7 @@ import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { POSTGRES_PORT, type ResolvedPostgres } from '../model/postgres.js';
 import { REDIS_PORT, type ResolvedRedis } from '../model/redis.js';
+import { backendLogin } from '../plan/roles.js';
 
 /** Where a target mounts a secret file. */
 export type SecretPath = (name: string) => string;
@@ -35,10 +36,12 @@ export function backendEnv(
   if (b.pool && pg) {
     env.DB_POOL_SIZE = String(b.pool.size);
     env.DB_MAX_OVERFLOW = String(b.pool.maxOverflow);
-    // Behind a pooler the app connects to it; it logs in to Postgres with the same role.
+    // Each backend logs in as its own role (lib/plan/roles.ts), to Postgres or to the pooler,
+    // which logs in to Postgres as its own role.
+    const login = backendLogin(b);
     const host = pooler ? `${hosts.pooler ?? pooler.id}:${pooler.port}` : `${hosts.postgres ?? pg.id}:${POSTGRES_PORT}`;
-    env.DATABASE_URL = `postgresql://${pg.user}@${host}/${pg.database}`;
-    env.DB_PASSWORD_FILE = secretPath(pg.passwordSecret);
+    env.DATABASE_URL = `postgresql://${login.user}@${host}/${pg.database}`;
+    env.DB_PASSWORD_FILE = secretPath(login.passwordSecret);
     // Apps that keep session state (server-side prepared statements, e.g. asyncpg) must
     // switch to a NullPool-style setup under transaction pooling; psycopg2 needs no change.
     if (pooler) env.PGBOUNCER_POOL_MODE = pooler.poolMode;
@@ -94,7 +97,7 @@ export function migrationSecrets(b: ResolvedBackend, pg: ResolvedPostgres): stri
 /** Secrets a backend mounts: the data-tier passwords and any `{ secret }` env values. */
 export function backendSecrets(b: ResolvedBackend, pg?: ResolvedPostgres, redis?: ResolvedRedis): string[] {
   const s = new Set<string>();
-  if (b.pool && pg) s.add(pg.passwordSecret);
+  if (b.pool && pg) s.add(backendLogin(b).passwordSecret);
   if (b.redisPool > 0 && redis) s.add(redis.passwordSecret);
   for (const v of Object.values(b.env)) if (typeof v !== 'string') s.add(v.secret);
   return [...s].sort();

@@ -8,6 +8,7 @@ import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { POSTGRES_PORT, type ResolvedPostgres } from '../model/postgres.js';
 import { REDIS_PORT, type ResolvedRedis } from '../model/redis.js';
 import { resolveResources } from '../model/resources.js';
+import { EXPORTER_ROLE, PGBOUNCER_EXPORTER_USER, rolePasswordSecret } from '../plan/roles.js';
 import { Duration } from '../units/index.js';
 import { APP_NETWORK, DATA_NETWORK, secretPath, type ServiceNetwork, type ServiceRestart, type ServiceSpec } from './docker-services.js';
 import { GRAFANA_DASHBOARDS_DIR } from './grafana-provisioning.js';
@@ -92,16 +93,17 @@ export function nginxExporterSpec(m: ResolvedMonitoring, nginxHost: string): Ser
   };
 }
 
-/** postgres_exporter on the data network; the password comes from the Postgres secret file. */
+/** postgres_exporter on the data network, as its own role (`pg_monitor`, CONNECTION LIMIT 2). */
 export function postgresExporterSpec(m: ResolvedMonitoring, pg: ResolvedPostgres, pgHost: string): ServiceSpec {
+  const secret = rolePasswordSecret(EXPORTER_ROLE);
   return {
     ...exporter(m.exporters.postgres, EXPORTER_PORTS.postgres, MONITORING_SERVICES.postgresExporter, DATA_NETWORK),
     env: {
-      DATA_SOURCE_PASS_FILE: secretPath(pg.passwordSecret),
+      DATA_SOURCE_PASS_FILE: secretPath(secret),
       DATA_SOURCE_URI: `${pgHost}:${POSTGRES_PORT}/${pg.database}?sslmode=disable`,
-      DATA_SOURCE_USER: pg.user,
+      DATA_SOURCE_USER: EXPORTER_ROLE,
     },
-    secrets: [pg.passwordSecret],
+    secrets: [secret],
   };
 }
 
@@ -117,15 +119,16 @@ export function redisExporterSpec(m: ResolvedMonitoring, r: ResolvedRedis, redis
 }
 
 /**
- * pgbouncer_exporter on the data network. It logs in to the `pgbouncer` admin database as the
- * Postgres user, which the rendered pgbouncer.ini lists in `stats_users`.
+ * pgbouncer_exporter on the data network. It logs in to the `pgbouncer` admin database as a
+ * user of its own, which the rendered pgbouncer.ini lists in `stats_users`.
  */
-export function pgbouncerExporterSpec(m: ResolvedMonitoring, p: ResolvedPgBouncer, pg: ResolvedPostgres, poolerHost: string): ServiceSpec {
-  const dsn = `postgres://${pg.user}:$(cat ${secretPath(pg.passwordSecret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
+export function pgbouncerExporterSpec(m: ResolvedMonitoring, p: ResolvedPgBouncer, poolerHost: string): ServiceSpec {
+  const secret = rolePasswordSecret(PGBOUNCER_EXPORTER_USER);
+  const dsn = `postgres://${PGBOUNCER_EXPORTER_USER}:$(cat ${secretPath(secret)})@${poolerHost}:${p.port}/pgbouncer?sslmode=disable`;
   return {
     ...exporter(m.exporters.pgbouncer, EXPORTER_PORTS.pgbouncer, MONITORING_SERVICES.pgbouncerExporter, DATA_NETWORK),
     entrypoint: ['/bin/sh', '-c'],
     command: [`exec /bin/pgbouncer_exporter --pgBouncer.connectionString="${dsn}" --web.listen-address=:${EXPORTER_PORTS.pgbouncer}`],
-    secrets: [pg.passwordSecret],
+    secrets: [secret],
   };
 }

@@ -12,9 +12,12 @@ import type { ResolvedNginx } from '../model/nginx.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { postgresServerArgs, type ResolvedPostgres } from '../model/postgres.js';
 import type { ResolvedRedis } from '../model/redis.js';
+import { resolveResources } from '../model/resources.js';
+import type { PostgresRole } from '../plan/roles.js';
 import { Duration, type Memory } from '../units/index.js';
 import { backendEnv, backendSecrets, migrationEnv, migrationSecrets, type ProviderHosts } from './backend-env.js';
 import { dockerSecretPath } from './docker.js';
+import { ROLE_SETUP_SQL_PATH, roleSetupPsqlArgs } from './postgres-roles-sql.js';
 import { redisPingScript, redisStartScript } from './redis-server.js';
 
 /** Networks: `app` faces nginx, `data` is internal so Postgres and Redis are never reachable from outside. */
@@ -250,5 +253,28 @@ export function pgbouncerSpec(p: ResolvedPgBouncer, iniFile: string): ServiceSpe
     restart: ALWAYS,
     networks: [{ name: DATA_NETWORK, aliases: [] }],
     secrets: [p.userlistSecret],
+  };
+}
+
+/** Limits of the one-shot role setup: one psql session. */
+const ROLE_SETUP_RESOURCES = resolveResources({ limits: { cpu: 0.5, memory: '128Mi' }, requests: { cpu: 0.05, memory: '32Mi' } });
+
+/**
+ * The one-shot role setup (lib/render/postgres-roles-sql.ts): psql from the Postgres image
+ * runs the mounted script as the superuser against `pgHost`, then exits. A shell reads the
+ * superuser's password into PGPASSWORD, so it is in no argv; psql reads each role's own
+ * secret file itself. It never restarts: consumers wait for it to complete successfully.
+ */
+export function roleSetupSpec(pg: ResolvedPostgres, roles: readonly PostgresRole[], sqlFile: string, pgHost: string): ServiceSpec {
+  const psql = ['psql', '-h', pgHost, '-U', pg.user, '-d', pg.database, ...roleSetupPsqlArgs()].join(' ');
+  return {
+    image: pg.image,
+    entrypoint: ['sh', '-c'],
+    command: [`PGPASSWORD="$(cat ${secretPath(pg.passwordSecret)})" exec ${psql}`],
+    files: [{ file: sqlFile, path: ROLE_SETUP_SQL_PATH }],
+    resources: ROLE_SETUP_RESOURCES,
+    restart: { condition: 'none' },
+    networks: [{ name: DATA_NETWORK, aliases: [] }],
+    secrets: [...new Set([pg.passwordSecret, ...roles.map((r) => r.passwordSecret)])].sort(),
   };
 }

@@ -4,7 +4,9 @@
  * DNS, and mount secrets under /run/secrets. One place builds their render options, so the
  * two targets cannot drift.
  */
+import type { TargetKind } from '../capacity/target.js';
 import type { ResolvedProfile } from '../plan/profile.js';
+import { PGBOUNCER_EXPORTER_USER, poolerClientRoles } from '../plan/roles.js';
 import { renderNginxConf } from './nginx-conf.js';
 import { renderPgBouncerIni } from './pgbouncer-ini.js';
 
@@ -27,14 +29,16 @@ export function dockerNginxConf(ctx: ResolvedProfile, stackName: string): string
 
 /**
  * pgbouncer.ini of one profile on Docker. `postgresHost` is the name the pooler reaches this
- * profile's Postgres by (compose names a profile's own server `<id>-<profile>`).
+ * profile's Postgres by (compose names a profile's own server `<id>-<profile>`); `target`'s
+ * semantics size the backends' client caps.
  */
-export function dockerPgBouncerIni(ctx: ResolvedProfile, stackName: string, postgresHost: string): string {
+export function dockerPgBouncerIni(ctx: ResolvedProfile, stackName: string, postgresHost: string, target: TargetKind): string {
   return renderPgBouncerIni(ctx.pooler!, ctx.postgres!, {
     stackName,
     postgresHost,
     secretPath: dockerSecretPath,
-    // The pgbouncer exporter reads SHOW STATS as the app's user.
-    ...(ctx.monitoring ? { statsUsers: [ctx.postgres!.user] } : {}),
+    clients: poolerClientRoles(ctx, target),
+    // The pgbouncer exporter reads SHOW STATS as a user of its own.
+    ...(ctx.monitoring ? { statsUsers: [PGBOUNCER_EXPORTER_USER] } : {}),
   });
 }

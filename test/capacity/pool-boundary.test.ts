@@ -4,6 +4,8 @@
  * less available fails with a message naming that term.
  *
  * Expected demand is computed here from the formula in docs/ARCHITECTURE.md, not read back from the code.
+ * Every stack with Postgres has the monitoring role's fixed client (MONITOR, issue 15), so
+ * `boundary` adds it to the demand each test states.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -40,6 +42,9 @@ function poolFindings(
   return report.errors.filter((f) => f.code === 'SO-POOL');
 }
 
+/** The monitoring role `scaleout_monitor`: a fixed client of 1 in every stack with Postgres. */
+const MONITOR = 1;
+
 /** available = max_connections − superuser_reserved − reserved, so max_connections for a wanted budget: */
 const maxFor = (available: number, superuser = 3, reserved = 0) => available + superuser + reserved;
 
@@ -52,11 +57,12 @@ function boundary(
 ): string {
   const su = pg.superuserReservedConnections ?? 3;
   const res = pg.reservedConnections ?? 0;
-  expect(poolFindings(backends, { ...pg, maxConnections: maxFor(demand, su, res) }, target)).toEqual([]);
-  const failed = poolFindings(backends, { ...pg, maxConnections: maxFor(demand - 1, su, res) }, target);
+  const total = demand + MONITOR;
+  expect(poolFindings(backends, { ...pg, maxConnections: maxFor(total, su, res) }, target)).toEqual([]);
+  const failed = poolFindings(backends, { ...pg, maxConnections: maxFor(total - 1, su, res) }, target);
   expect(failed).toHaveLength(1);
   const text = formatProblem(failed[0]!);
-  expect(text).toContain(`demand ${demand} > available ${demand - 1}`);
+  expect(text).toContain(`demand ${total} > available ${total - 1}`);
   return text;
 }
 
@@ -127,7 +133,7 @@ describe('SO-POOL boundary', () => {
       'compose',
       { fixedClients: { migrations: 1, exporter: 1, admin: 2 } },
     );
-    expect(text).toContain('fixed clients admin 2 + exporter 1 + migrations 1 = 4');
+    expect(text).toContain('fixed clients admin 2 + exporter 1 + migrations 1 + scaleout_monitor 1 = 5');
   });
 
   it('subtracts superuser_reserved_connections and reserved_connections', () => {
@@ -135,7 +141,7 @@ describe('SO-POOL boundary', () => {
       superuserReservedConnections: 5,
       reservedConnections: 2,
     });
-    expect(text).toMatch(/available 19 \(max_connections 26 − superuser_reserved 5 − reserved 2\)/);
+    expect(text).toMatch(/available 20 \(max_connections 27 − superuser_reserved 5 − reserved 2\)/);
   });
 
   it('sums several backends sharing one database', () => {
@@ -182,8 +188,8 @@ describe('SO-POOL boundary', () => {
       backendProps({ replicas: 2, workers: 1, pool: { size: 5, maxOverflow: 5 }, profiles: { prod: { workers: 4 } } }),
     );
     new Nginx(stack, 'nginx');
-    // dev needs 2 × 1 × 10 = 20, prod 2 × 4 × 10 = 80; available 79
-    new Postgres(stack, 'db', { maxConnections: 82 });
+    // dev needs 2 × 1 × 10 + monitor 1 = 21, prod 2 × 4 × 10 + 1 = 81; available 80
+    new Postgres(stack, 'db', { maxConnections: 83 });
     const failed = evaluate(stack, { targets: ['compose'] }).errors.filter((f) => f.code === 'SO-POOL');
     expect(failed.map((f) => f.profiles[0])).toEqual(['prod']);
     expect(formatProblem(failed[0]!)).toContain('(profile prod, target compose)');
@@ -199,9 +205,9 @@ describe('SO-POOL boundary', () => {
       "[SO-POOL] uns/db (profile dev, target kubernetes): PostgreSQL connection budget exceeded
         backend-prod  8 replicas at peak (autoscale.max 6 + surge 1 + draining 1)
                       × 4 workers × (pool 5 + overflow 5) = 320
-        fixed clients exporter 1 + migrations 1 = 2
-        demand 322 > available 197 (max_connections 200 − superuser_reserved 3)
-        fix one of: autoscale.max ≤ 2 · pool.size + maxOverflow ≤ 6 · workers ≤ 2 · max_connections ≥ 325 · add PgBouncer (postgres.pooler: { maxClientConn: 320, defaultPoolSize: 65 }; 65 server connections per pooler instance × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 195 ≤ 195)"
+        fixed clients exporter 1 + migrations 1 + scaleout_monitor 1 = 3
+        demand 323 > available 197 (max_connections 200 − superuser_reserved 3)
+        fix one of: autoscale.max ≤ 2 · pool.size + maxOverflow ≤ 6 · workers ≤ 2 · max_connections ≥ 326 · add PgBouncer (postgres.pooler: { maxClientConn: 320, defaultPoolSize: 64 }; 64 server connections per pooler instance × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 192 ≤ 194)"
     `);
   });
 });

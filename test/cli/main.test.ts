@@ -187,7 +187,7 @@ describe('scaleout synth', () => {
     const c = config();
     const r = cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`wrote 4 files to ${c.out}\n`);
+    expect(r.stdout).toBe(`wrote 6 files to ${c.out}\n`);
     for (const line of r.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^warning /);
     // The layout `npx cdk8s synth` writes: compose/ beside the Kubernetes manifests.
     expect(Object.keys(tree(c.out)).sort()).toEqual([
@@ -196,6 +196,8 @@ describe('scaleout synth', () => {
       'compose/CAPACITY.md',
       'compose/docker-compose.yml',
       'compose/nginx/nginx.conf',
+      'compose/postgres/roles-prod.sql',
+      'compose/postgres/roles.sql',
     ]);
     expect(parse(readFileSync(join(c.out, 'compose', 'docker-compose.yml'), 'utf8')).services).toBeDefined();
   });
@@ -224,6 +226,8 @@ describe('scaleout synth', () => {
       'compose/CAPACITY.md',
       'compose/docker-compose.yml',
       'compose/nginx/nginx.conf',
+      'compose/postgres/roles-prod.sql',
+      'compose/postgres/roles.sql',
       'notes.md',
     ]);
   });

@@ -83,11 +83,12 @@ describe('plan --json: the numbers', () => {
     expect(prod.backends.backend).toMatchObject({ serviceName: 'backend-prod', replicas: 3, replicasFrom: 'replicas', workers: 4 });
     expect(prod.backends.backend.peakReplicas).toEqual({ compose: 3, kubernetes: 4 });
     expect(prod.backends.backend.load).toBeUndefined();
+    // The backends' connections + the monitoring role's 1.
     expect(prod.budgets.postgres).toEqual({
-      compose: { demand: 120, available: 197, ok: true },
-      kubernetes: { demand: 160, available: 197, ok: true },
+      compose: { demand: 121, available: 197, ok: true },
+      kubernetes: { demand: 161, available: 197, ok: true },
     });
-    expect(json.profiles.dev.budgets.postgres.kubernetes).toEqual({ demand: 30, available: 197, ok: true });
+    expect(json.profiles.dev.budgets.postgres.kubernetes).toEqual({ demand: 31, available: 197, ok: true });
     expect(Object.keys(prod.budgets)).toEqual(['postgres', 'redis', 'nginx']);
   });
 
@@ -99,7 +100,7 @@ describe('plan --json: the numbers', () => {
     const b = r.json.profiles.prod.backends.backend;
     expect(b).toMatchObject({ replicas: 6, replicasFrom: 'load' });
     expect(b.load).toEqual({ expectedRps: 500, rpsPerReplica: 100, requiredReplicas: 6, maxSafeReplicas: { compose: 4, kubernetes: 2, pulumi: 4 } });
-    expect(r.json.profiles.prod.budgets.postgres.compose).toEqual({ demand: 240, available: 197, ok: false });
+    expect(r.json.profiles.prod.budgets.postgres.compose).toEqual({ demand: 241, available: 197, ok: false });
     const load = r.json.findings.filter((f: { rule: string }) => f.rule === 'SO-LOAD');
     expect(load.map((f: { profile: string; target: string; severity: string }) => [f.profile, f.target, f.severity])).toEqual([
       ['prod', 'compose', 'error'],

@@ -55,12 +55,15 @@ describe('scaleout secrets', () => {
     expect(readdirSync(p.secrets).map((f) => readFileSync(join(p.secrets, f), 'utf8'))).toEqual(before);
   });
 
-  it("writes PgBouncer's userlist with the Postgres password, and leaves certificates to the user", () => {
+  it("writes PgBouncer's userlist with each listed role's password, and leaves certificates to the user", () => {
     const p = project('pooled');
     const r = cli('secrets', '-c', p.file, '--secrets-dir', join(p.dir, 'vault'));
     expect(r.code).toBe(0);
-    const pw = readFileSync(join(p.dir, 'vault', 'postgres_password'), 'utf8');
-    expect(readFileSync(join(p.dir, 'vault', 'pgbouncer_userlist'), 'utf8')).toBe(`"app" "${pw}"\n`);
+    const pw = (role: string) => readFileSync(join(p.dir, 'vault', `pg_${role}_password`), 'utf8');
+    // Every profile's backend (the pooler's clients) and the pooler's own server-side role.
+    const users = ['backend', 'backend_prod', 'pgbouncer'];
+    expect(readFileSync(join(p.dir, 'vault', 'pgbouncer_userlist'), 'utf8')).toBe(users.map((u) => `"${u}" "${pw(u)}"\n`).join(''));
+    expect(new Set(users.map(pw)).size).toBe(users.length);
   });
 
   it('leaves secrets only the user has (an API key) missing, and says so', () => {

@@ -41,8 +41,10 @@ const SHAPES: readonly Shape[] = [
 const perWorker = (s: Shape) => s.pool.size + s.pool.maxOverflow;
 const appDemand = (s: Shape) => s.replicas * s.workers * perWorker(s);
 const fixedSum = (f: Readonly<Record<string, number>>) => Object.values(f).reduce((a, b) => a + b, 0);
-/** docs/ARCHITECTURE.md: demand = Σ peak_replicas × per_replica + Σ fixed clients. */
-const demand = (s: Shape) => appDemand(s) + fixedSum(s.fixed);
+/** The monitoring role's connection (issue 15): a fixed client of every Postgres, held here as one. */
+const MONITOR = 1;
+/** docs/ARCHITECTURE.md: demand = Σ peak_replicas × per_replica + Σ fixed clients (the monitoring role's included). */
+const demand = (s: Shape) => appDemand(s) + fixedSum(s.fixed) + MONITOR;
 /** max_connections that leaves exactly `available` slots to ordinary roles. */
 const maxConnectionsFor = (s: Shape, available: number) => available + s.superuserReserved;
 
@@ -75,7 +77,7 @@ const stacks = stackPerTest(async () => {
 /** Starts the stack, holds the fixed clients, and saturates it through nginx with /api/slow. */
 async function run(model: E2eModel, s: Shape, fixed: Record<string, number>, predictedPeak: number, over: boolean): Promise<Saturation> {
   h = await stacks.start(model.stack);
-  held = await h.pg!.holdConnections(fixedSum(fixed));
+  held = await h.pg!.holdConnections(fixedSum(fixed) + MONITOR);
   return saturatePostgres(h, {
     concurrency: 40 * s.replicas,
     workers: s.replicas * s.workers,

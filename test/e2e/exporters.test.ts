@@ -11,6 +11,7 @@
  * connections included, is saturated while the exporter scrapes; nothing is refused, and one
  * more connection than the budget is refused by the real server.
  */
+import { MONITOR_CONNECTIONS, PGBOUNCER_EXPORTER_USER, rolePasswordSecret } from '../../lib/plan/roles.js';
 import { describe, expect, it } from 'vitest';
 import { evaluate, Monitoring, PgBouncer } from '../../lib/index.js';
 import { EXPORTER_CONNECTIONS } from '../../lib/model/monitoring.js';
@@ -81,7 +82,8 @@ describe('each exporter holds the connections EXPORTER_CONNECTIONS counts', () =
   it('pgbouncer exporter (Debian 1.7, a stand-in for the Go image): one admin-console client, counted by PgBouncer', async () => {
     const { h, exporters } = await shared.get();
     const e = exporters.pgbouncer!;
-    const console_ = h.pooler!.watchClients(h.context.postgres!.user, h.pg!.opts.password);
+    // The exporter's own admin-console user (stats_users), with its password.
+    const console_ = h.pooler!.watchClients(PGBOUNCER_EXPORTER_USER, h.secrets.get(rolePasswordSecret(PGBOUNCER_EXPORTER_USER))!);
     const names = new Set<string>();
     try {
       const count = async () => {
@@ -105,14 +107,15 @@ describe('each exporter holds the connections EXPORTER_CONNECTIONS counts', () =
 });
 
 describe('a monitored stack at exactly its Postgres budget, with postgres_exporter scraping', () => {
-  // 1 replica × 2 workers × (2 + 1) = 6 app connections, plus the exporter's.
+  // 1 replica × 2 workers × (2 + 1) = 6 app connections, plus the exporter's and the
+  // monitoring role's (held here as a fixed client: nothing runs `scaleout check --live`).
   const REPLICAS = 1;
   const WORKERS = 2;
   const POOL = { size: 2, maxOverflow: 1 };
   const PER_WORKER = POOL.size + POOL.maxOverflow;
   const APP = REPLICAS * WORKERS * PER_WORKER;
   const RESERVED = 3;
-  const AVAILABLE = APP + EXPORTER_CONNECTIONS.postgres;
+  const AVAILABLE = APP + EXPORTER_CONNECTIONS.postgres + MONITOR_CONNECTIONS;
 
   const monitored = (maxConnections: number) => {
     const model = e2eModel({
@@ -124,9 +127,12 @@ describe('a monitored stack at exactly its Postgres budget, with postgres_export
   };
 
   let held: FixedClients | undefined;
+  let monitor: FixedClients | undefined;
   const stacks = stackPerTest(async () => {
     await held?.release();
+    await monitor?.release();
     held = undefined;
+    monitor = undefined;
   });
 
   it('saturated, refuses nothing; one connection more is refused by the real server (53300)', async () => {
@@ -137,6 +143,7 @@ describe('a monitored stack at exactly its Postgres budget, with postgres_export
     expect(() => synthCompose(monitored(AVAILABLE + RESERVED - 1).stack, { profiles: ['dev'] })).toThrow(`demand ${AVAILABLE} > available ${AVAILABLE - 1}`);
 
     const h = await stacks.start(model.stack);
+    monitor = await h.pg!.holdConnections(MONITOR_CONNECTIONS);
     const exporter = (await startExporters(h)).postgres!;
     await exporter.scrape();
     const scraping = scrapeEvery(exporter);

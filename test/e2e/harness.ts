@@ -20,11 +20,13 @@ import { parse } from 'yaml';
 import type { Stack } from '../../lib/index.js';
 import type { ResolvedBackend } from '../../lib/model/backend.js';
 import { renderPgBouncerIni } from '../../lib/render/pgbouncer-ini.js';
+import { PGBOUNCER_EXPORTER_USER, poolerAuthUsers, poolerClientRoles, postgresRoles } from '../../lib/plan/roles.js';
+import { renderRolesSql, roleSetupPsqlArgs } from '../../lib/render/postgres-roles-sql.js';
 import { renderNginxConf } from '../../lib/render/nginx-conf.js';
 import type { RuleContext } from '../../lib/rules/rule.js';
 import { synthCompose } from '../../lib/targets/compose/index.js';
 import { PgBouncerServer } from './pgbouncer.js';
-import { PostgresServer } from './postgres.js';
+import { pgBinDir, PostgresServer } from './postgres.js';
 import { freePorts, groupMembers, pgrepFull, requireBinary, spawnGroup, stopGroup, tail, waitFor, type Group } from './processes.js';
 import { RedisServer } from './redis.js';
 import { enabledIn } from '../helpers/profile-wiring.js';
@@ -188,6 +190,7 @@ export class E2eStack {
     const enabled = this.enabled();
     if (ctx.postgres) this.pg = this.postgresServers.get(serviceOf(this.compose, enabled, ctx.postgres.id, isPostgres));
     if (ctx.redis) this.redis = this.redisServers.get(serviceOf(this.compose, enabled, ctx.redis.id, isRedis));
+    this.setUpRoles();
 
     // PgBouncer between the backends and Postgres, running the ini the library renders for
     // these loopback ports. It logs in to Postgres as the app role, from the userlist.
@@ -195,7 +198,8 @@ export class E2eStack {
       const [poolerPort] = await freePorts(1);
       this.hosts.set(serviceOf(this.compose, enabled, ctx.pooler.id, (x) => !!x.volumes?.some((v) => v.includes('pgbouncer.ini'))), poolerPort!);
       const pg = this.pg!.opts;
-      const userlist = `"${pg.user}" "${pg.password}"\n`;
+      // As `scaleout secrets` writes it: every user the pooler knows, with its role's password.
+      const userlist = poolerAuthUsers(ctx).map((u) => `"${u.user}" "${this.secrets.get(u.passwordSecret)}"\n`).join('');
       this.secrets.set(ctx.pooler.userlistSecret, userlist);
       writeFileSync(join(this.dir, 'secrets', ctx.pooler.userlistSecret), userlist, { mode: 0o644 });
       const ini = renderPgBouncerIni(ctx.pooler, ctx.postgres, {
@@ -206,7 +210,8 @@ export class E2eStack {
         listenPort: poolerPort!,
         secretPath: (n) => join(this.dir, 'secrets', n),
         // As the compose target renders it: the pgbouncer exporter's user may SHOW.
-        ...(ctx.monitoring ? { statsUsers: [ctx.postgres.user] } : {}),
+        clients: poolerClientRoles(ctx, 'compose'),
+        ...(ctx.monitoring ? { statsUsers: [PGBOUNCER_EXPORTER_USER] } : {}),
       });
       this.pooler = await PgBouncerServer.start({ dir: this.dir, port: poolerPort!, ini });
       this.groups.push(this.pooler.group);
@@ -268,6 +273,28 @@ export class E2eStack {
     const code = await group.exited;
     if (code !== 0) throw new Error(`one-shot ${name} exited with ${code}:\n${tail(log, 20)}`);
     this.events.push(`migrated ${name}`);
+  }
+
+  /**
+   * The role setup, as the compose output runs it (its one-shot service, before anything logs
+   * in): the script rendered for each Postgres server's profile, run by psql as the superuser
+   * with `roleSetupPsqlArgs`, each password read from its secret file. A server that several
+   * synthesized profiles share gets this harness's profile's roles.
+   */
+  private setUpRoles(): void {
+    const done = new Set<string>();
+    for (const c of [this.context, ...this.contexts]) {
+      if (!c.postgres) continue;
+      const service = serviceOf(this.compose, enabledIn(this.compose, c.profile), c.postgres.id, isPostgres);
+      if (done.has(service)) continue;
+      done.add(service);
+      const server = this.postgresServers.get(service)!;
+      const file = join(this.dir, `${service}-roles.sql`);
+      writeFileSync(file, renderRolesSql(postgresRoles(c, 'compose'), c.postgres, { stackName: this.stackName, secretPath: (n) => join(this.dir, 'secrets', n) }));
+      const args = ['-h', server.home, '-p', String(server.opts.port), '-U', c.postgres.user, '-d', c.postgres.database, ...roleSetupPsqlArgs(file)];
+      const r = spawnSync(join(pgBinDir(), 'psql'), args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`role setup on ${service} failed (${r.status}): ${r.stderr}`);
+    }
   }
 
   /** PostgreSQL with the settings, role and database of compose service `name`. */

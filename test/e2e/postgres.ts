@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { spawnGroup, stopGroup, waitFor, type Group } from './processes.js';
 
+/** scaleout's superuser (lib/plan/roles.ts SUPERUSER), whose sessions the monitor leaves out. */
+const SUPERUSER = 'postgres';
+/** The ordinary role `holdConnections` holds its sessions as: no CONNECTION LIMIT of its own. */
+const FIXED_ROLE = 'fixed_clients';
+
 /** The newest PostgreSQL under /usr/lib/postgresql (Debian 12: 15). */
 export function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
@@ -33,7 +38,11 @@ export interface PostgresStartOptions {
   readonly port: number;
   /** `-c name=value` settings, exactly as the compose target passes them. */
   readonly settings: readonly string[];
-  /** The ordinary (non-superuser) role the app connects as, and its password. */
+  /**
+   * The compose service's POSTGRES_USER and the password from its secret. When it is
+   * `postgres` (scaleout's superuser) it is the superuser, and the role setup creates the
+   * login roles; any other name is created as an ordinary role owning the database.
+   */
   readonly user: string;
   readonly password: string;
   readonly database: string;
@@ -81,14 +90,21 @@ export class PostgresServer {
     const server = new PostgresServer(o, home, bin, group, args);
     try {
       await waitFor('postgres ready', () => (server.psql('SELECT 1').trim() === '1' ? true : undefined), 30_000, group);
-      server.psql(`CREATE ROLE ${o.user} LOGIN NOSUPERUSER PASSWORD '${o.password.replace(/'/g, "''")}'`);
-      server.psql(`CREATE DATABASE ${o.database} OWNER ${o.user}`);
+      if (o.user === SUPERUSER) {
+        server.psql(`CREATE DATABASE ${o.database}`);
+      } else {
+        server.psql(`CREATE ROLE ${o.user} LOGIN NOSUPERUSER PASSWORD '${o.password.replace(/'/g, "''")}'`);
+        server.psql(`CREATE DATABASE ${o.database} OWNER ${o.user}`);
+      }
     } catch (e) {
       await server.stop();
       throw e;
     }
     return server;
   }
+
+  /** How many `holdConnections` calls so far. */
+  private batches = 0;
 
   private constructor(
     public readonly opts: PostgresStartOptions,
@@ -136,29 +152,35 @@ export class PostgresServer {
   public async monitor(): Promise<PgMonitor> {
     const conninfo = `host=${this.home} port=${this.opts.port} user=postgres dbname=${this.opts.database} replication=database`;
     const child = spawn(join(this.bin, 'psql'), ['-X', '-A', '-t', '-q', conninfo], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const m = new PgMonitor(child, this.opts.user);
+    const m = new PgMonitor(child);
     await m.count();
     return m;
   }
 
   /**
-   * Holds `k` real connections as the app role over TCP, like the model's fixed clients
-   * (migrations, exporters, admin sessions), until released.
+   * Holds `k` real connections over TCP as an ordinary role of their own, like the model's
+   * fixed clients (migrations, exporters, admin sessions, the monitoring role), until released.
    */
   public async holdConnections(k: number): Promise<FixedClients> {
     const held: ChildProcess[] = [];
+    const password = `fixed-${this.opts.password}`;
+    // Each call's sessions are named apart, so a second call waits for its own.
+    const batch = `fixed-${this.batches++}-`;
+    this.psql(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${FIXED_ROLE}') THEN CREATE ROLE ${FIXED_ROLE} LOGIN NOSUPERUSER PASSWORD '${password}'; END IF; END $$`,
+    );
     for (let i = 0; i < k; i++) {
       const child = spawn(
         join(this.bin, 'psql'),
-        ['-X', '-q', '-h', '127.0.0.1', '-p', String(this.opts.port), '-U', this.opts.user, '-d', this.opts.database],
-        { stdio: ['pipe', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin', PGPASSWORD: this.opts.password, PGAPPNAME: `fixed-${i}` } },
+        ['-X', '-q', '-h', '127.0.0.1', '-p', String(this.opts.port), '-U', FIXED_ROLE, '-d', this.opts.database],
+        { stdio: ['pipe', 'ignore', 'pipe'], env: { PATH: '/usr/bin:/bin', PGPASSWORD: password, PGAPPNAME: `${batch}${i}` } },
       );
       held.push(child);
     }
     const fixed = new FixedClients(held);
     const m = await this.monitor();
     try {
-      await waitFor(`${k} fixed clients connected`, async () => ((await m.count(`application_name LIKE 'fixed-%'`)) === k ? true : undefined), 10_000);
+      await waitFor(`${k} fixed clients connected`, async () => ((await m.count(`application_name LIKE '${batch}%'`)) === k ? true : undefined), 10_000);
     } finally {
       m.close();
     }
@@ -195,23 +217,23 @@ export class PgMonitor {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private chain: Promise<unknown> = Promise.resolve();
-  /** Highest count of the app role's client backends seen since `track()`. */
+  /** Highest count of ordinary roles' client backends seen since `track()`. */
   public peak = 0;
   public samples = 0;
 
-  constructor(
-    private readonly child: ChildProcess,
-    private readonly role: string,
-  ) {
+  constructor(private readonly child: ChildProcess) {
     this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   }
 
-  /** Client backends of the app role, optionally filtered further by `where`. */
+  /**
+   * Client backends of every ordinary role (the backends', the exporters', the fixed
+   * clients'; not the superuser's), optionally filtered further by `where`.
+   */
   public count(where = 'true'): Promise<number> {
     // One query at a time on the one session: answers come back in order.
     const run = async () => {
       this.child.stdin!.write(
-        `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename = '${this.role}' AND (${where});\n`,
+        `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename <> '${SUPERUSER}' AND (${where});\n`,
       );
       const next = await this.lines.next();
       if (next.done) throw new Error('pg monitor: psql ended');

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../lib/index.js';
 import { loadConfigFile, loadConfigText } from '../../lib/cli/config.js';
 import { EXPORTER_CONNECTIONS } from '../../lib/model/monitoring.js';
+import { MONITOR_CONNECTIONS } from '../../lib/plan/roles.js';
 import { synthCompose } from '../../lib/targets/compose/index.js';
 import { scrapeEvery, startExporters } from './exporters.js';
 import { stackPerTest } from './lifecycle.js';
@@ -25,12 +26,15 @@ const FIXTURE = 'test/fixtures/profile-override/e2e.yaml';
 const setting = (s: PostgresServer, name: string) => Number(s.psql(`SHOW ${name}`).trim());
 
 let held: FixedClients | undefined;
+let monitorSession: FixedClients | undefined;
 let devMonitor: PgMonitor | undefined;
 const stacks = stackPerTest(async () => {
   devMonitor?.close();
   devMonitor = undefined;
   await held?.release();
+  await monitorSession?.release();
   held = undefined;
+  monitorSession = undefined;
 });
 
 describe('a prod profile that overrides postgres: and redis:, run natively', () => {
@@ -40,9 +44,9 @@ describe('a prod profile that overrides postgres: and redis:, run natively', () 
     const stack = loadConfigFile(FIXTURE);
     expect(evaluate(stack, { targets: ['compose'] }).errors.map((f) => `${f.code} ${f.profiles[0]}`)).toEqual([]);
     const text = readFileSync(FIXTURE, 'utf8');
-    expect(text).toContain('maxConnections: 17');
-    const tight = loadConfigText(text.replace('maxConnections: 17', 'maxConnections: 16'), FIXTURE);
-    expect(() => synthCompose(tight)).toThrow(/\[SO-POOL\] uns\/db \(profile prod[^)]*\)[\s\S]*demand 14 > available 13/);
+    expect(text).toContain('maxConnections: 18');
+    const tight = loadConfigText(text.replace('maxConnections: 18', 'maxConnections: 17'), FIXTURE);
+    expect(() => synthCompose(tight)).toThrow(/\[SO-POOL\] uns\/db \(profile prod[^)]*\)[\s\S]*demand 15 > available 14/);
 
     // WHEN the prod profile runs beside the dev profile's servers
     const h = await stacks.start(stack, { profile: 'prod', dataProfiles: ['dev'] });
@@ -60,8 +64,10 @@ describe('a prod profile that overrides postgres: and redis:, run natively', () 
     const perWorker = api.pool!.size + api.pool!.maxOverflow;
     const workers = api.replicas * api.workers;
     const available = setting(prod, 'max_connections') - setting(prod, 'superuser_reserved_connections');
-    // the prod demand, the exporter's included, is exactly what the prod server leaves the role
-    expect(workers * perWorker + EXPORTER_CONNECTIONS.postgres).toBe(available);
+    // the prod demand, the exporter's and the monitoring role's included, is exactly what the
+    // prod server leaves ordinary roles; the monitoring role's connection is held as a fixed client
+    expect(workers * perWorker + EXPORTER_CONNECTIONS.postgres + MONITOR_CONNECTIONS).toBe(available);
+    monitorSession = await prod.holdConnections(MONITOR_CONNECTIONS);
 
     const exporter = (await startExporters(h)).postgres!;
     expect(exporter.service).toBe('postgres-exporter-prod');

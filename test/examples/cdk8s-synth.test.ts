@@ -54,6 +54,8 @@ describe('npx cdk8s synth', () => {
       'compose/CAPACITY.md',
       'compose/docker-compose.yml',
       'compose/nginx/nginx.conf',
+      'compose/postgres/roles-prod.sql',
+      'compose/postgres/roles.sql',
       'uns-dev.k8s.yaml',
       'uns-prod.k8s.yaml',
     ]);

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, Monitoring, PgBouncer, type Problem } from '../../lib/index.js';
 import { EXPORTER_CONNECTIONS } from '../../lib/model/monitoring.js';
+import { MONITOR_CONNECTIONS, MONITOR_ROLE } from '../../lib/plan/roles.js';
 import { minimalStack } from '../helpers/stacks.js';
 
 // Compose semantics: peak = replicas. 2 replicas × 1 worker × (5 + 5) = 20 app connections,
@@ -27,7 +28,9 @@ function errorsOf(opts: { maxConnections: number; maxClients?: number; monitorin
 }
 
 describe('exporters count as fixed clients', () => {
-  const pgBudget = APP_CONNECTIONS + EXPORTER_CONNECTIONS.postgres;
+  // The monitoring role (issue 15) is a fixed client of every Postgres, with or without Monitoring.
+  const pgBudget = APP_CONNECTIONS + EXPORTER_CONNECTIONS.postgres + MONITOR_CONNECTIONS;
+  const pgFixed = `fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} + ${MONITOR_ROLE} ${MONITOR_CONNECTIONS} = ${EXPORTER_CONNECTIONS.postgres + MONITOR_CONNECTIONS}`;
 
   it('SO-POOL: postgres_exporter’s connections at exactly the budget pass', () => {
     expect(errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED })).toEqual([]);
@@ -37,12 +40,19 @@ describe('exporters count as fixed clients', () => {
     const [f, ...rest] = errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED - 1 });
     expect(rest).toEqual([]);
     expect(f!.code).toBe('SO-POOL');
-    expect(f!.terms).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
+    expect(f!.terms).toContain(pgFixed);
     expect(f!.terms.join('\n')).toContain(`demand ${pgBudget} > available ${pgBudget - 1}`);
   });
 
   it('without monitoring the same server has room, so the exporter is what is counted', () => {
     expect(errorsOf({ maxConnections: pgBudget + SUPERUSER_RESERVED - 1, monitoring: false })).toEqual([]);
+  });
+
+  it('SO-POOL: without monitoring the monitoring role still counts, alone', () => {
+    const budget = APP_CONNECTIONS + MONITOR_CONNECTIONS;
+    expect(errorsOf({ maxConnections: budget + SUPERUSER_RESERVED, monitoring: false })).toEqual([]);
+    const [f] = errorsOf({ maxConnections: budget + SUPERUSER_RESERVED - 1, monitoring: false });
+    expect(f!.terms).toContain(`fixed clients ${MONITOR_ROLE} ${MONITOR_CONNECTIONS} = ${MONITOR_CONNECTIONS}`);
   });
 
   it('SO-REDIS: redis_exporter at exactly maxclients passes, one fewer fails naming it', () => {
@@ -64,11 +74,11 @@ describe('exporters count as fixed clients', () => {
 
   it('SO-POOL-SERVER: postgres_exporter connects to Postgres directly, beside the pooler’s pool', () => {
     // 1 pooler instance (compose) × default_pool_size 10 + postgres_exporter.
-    const server = 10 + EXPORTER_CONNECTIONS.postgres;
+    const server = 10 + EXPORTER_CONNECTIONS.postgres + MONITOR_CONNECTIONS;
     const pooler = { maxClientConn: 100, defaultPoolSize: 10 };
     expect(errorsOf({ maxConnections: server + SUPERUSER_RESERVED, pooler })).toEqual([]);
     const [f] = errorsOf({ maxConnections: server + SUPERUSER_RESERVED - 1, pooler });
     expect(f!.code).toBe('SO-POOL-SERVER');
-    expect(f!.terms).toContain(`fixed clients postgres-exporter ${EXPORTER_CONNECTIONS.postgres} = ${EXPORTER_CONNECTIONS.postgres}`);
+    expect(f!.terms).toContain(pgFixed);
   });
 });

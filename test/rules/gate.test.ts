@@ -77,8 +77,9 @@ describe('synthGate', () => {
     expect(pool.map((f) => f.target)).toEqual(['compose', 'kubernetes']);
     expect(formatProblem(pool[0]!)).toContain('uns/db (profile dev, target compose)');
     expect(formatProblem(pool[1]!)).toContain('uns/db (profile dev, target kubernetes)');
-    expect(formatProblem(pool[0]!)).toContain('demand 30 > available 17');
-    expect(formatProblem(pool[1]!)).toContain('demand 60 > available 17');
+    // 2 × 1 × 15 (compose) or 4 × 1 × 15 (kubernetes), + the monitoring role's 1
+    expect(formatProblem(pool[0]!)).toContain('demand 31 > available 17');
+    expect(formatProblem(pool[1]!)).toContain('demand 61 > available 17');
     const conflict = findingsOf(report, 'SO-SCALE-CONFLICT');
     expect(conflict).toHaveLength(1);
     expect(conflict[0]!.target).toBeUndefined();
@@ -107,20 +108,21 @@ describe('the reference stack', () => {
   const workers = 4;
   const perWorker = 5 + 5;
   const available = 200 - 3;
+  const monitor = 1; // the monitoring role, a fixed client of every Postgres
 
-  it('passes under compose semantics: 3 × 4 × 10 = 120 ≤ 197', () => {
-    expect(replicas * workers * perWorker).toBeLessThanOrEqual(available);
+  it('passes under compose semantics: 3 × 4 × 10 + 1 = 121 ≤ 197', () => {
+    expect(replicas * workers * perWorker + monitor).toBeLessThanOrEqual(available);
     const report = synthGate(referenceStack(), { targets: ['compose'] });
     expect(report.errors).toEqual([]);
     expect(report.warnings).toEqual([]);
   });
 
-  it('as the issue wrote it, fails SO-POOL in prod under kubernetes semantics: 5 replicas at peak × 4 × 10 = 200 > 197', () => {
+  it('as the issue wrote it, fails SO-POOL in prod under kubernetes semantics: 5 replicas at peak × 4 × 10 + 1 = 201 > 197', () => {
     // GIVEN peak = 3 + surge ⌈25% × 3⌉ + draining (= surge)
     const surge = Math.ceil((25 * replicas) / 100);
     const peak = replicas + surge + surge;
-    const demand = peak * workers * perWorker;
-    expect([peak, demand]).toEqual([5, 200]);
+    const demand = peak * workers * perWorker + monitor;
+    expect([peak, demand]).toEqual([5, 201]);
 
     // WHEN the reference YAML as the issue wrote it (the example adds a prod rollout to fit)
     const asWritten = () => loadConfigFile(join(import.meta.dirname, '..', 'fixtures', 'issue-2-reference.yaml'));
@@ -138,8 +140,9 @@ describe('the reference stack', () => {
       "[SO-POOL] uns/db (profile prod, target kubernetes): PostgreSQL connection budget exceeded
         backend-prod  5 replicas at peak (replicas 3 + surge 1 (25% of 3, rounded up) + draining 1)
                       × 4 workers × (pool 5 + overflow 5) = 200
-        demand 200 > available 197 (max_connections 200 − superuser_reserved 3)
-        fix one of: replicas ≤ 2 · pool.size + maxOverflow ≤ 9 · workers ≤ 3 · max_connections ≥ 203 · add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 65 }; 65 server connections per pooler instance × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 195 ≤ 197)"
+        fixed clients scaleout_monitor 1 = 1
+        demand 201 > available 197 (max_connections 200 − superuser_reserved 3)
+        fix one of: replicas ≤ 2 · pool.size + maxOverflow ≤ 9 · workers ≤ 3 · max_connections ≥ 204 · add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 65 }; 65 server connections per pooler instance × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 195 ≤ 196)"
     `);
   });
 

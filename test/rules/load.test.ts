@@ -8,6 +8,8 @@ import { evaluate, formatProblem, PgBouncer, resolveProfile, synthGate, SynthErr
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 const PER_REPLICA = 4 * (5 + 5);
+// The monitoring role (issue 15) is a fixed client of every Postgres: the app gets what is left.
+const MONITOR = 1;
 const AVAILABLE = 200 - 3;
 
 /** The reference numbers with `load` in every profile and no replicas. */
@@ -33,7 +35,7 @@ describe('SO-LOAD at the compose boundary', () => {
     expect(findingsOf(report, 'SO-POOL')).toEqual([]);
   });
 
-  it('fails the next one: 301 RPS → 5 replicas → 200 > 197, with the derivation and the fixes', () => {
+  it('fails the next one: 301 RPS → 5 replicas → 200 + monitor 1 > 197, with the derivation and the fixes', () => {
     // GIVEN ⌈301 / 100⌉ + 1 = 5 replicas × 40 = 200
     expect(5 * PER_REPLICA).toBeGreaterThan(AVAILABLE);
     const stack = loaded(301);
@@ -46,7 +48,7 @@ describe('SO-LOAD at the compose boundary', () => {
     expect(f).toMatchObject({ code: 'SO-LOAD', severity: 'error', path: 'uns/backend', profiles: ['prod'], target: 'compose' });
     const text = formatProblem(f!);
     expect(text).toContain('301 RPS needs 5 replicas (⌈301 ÷ 100 RPS per replica⌉ + 1)');
-    expect(text).toContain(`demand ${5 * PER_REPLICA} > available ${AVAILABLE}`);
+    expect(text).toContain(`demand ${5 * PER_REPLICA + MONITOR} > available ${AVAILABLE}`);
     // 4 replicas fit (160), and serve 3 × 100 RPS with one spare
     expect(text).toContain('the budget allows 4 replicas (limited by PostgreSQL), which serve 300 RPS');
     // fixes at 5 replicas: 5 × 3 × 10 = 150 ≤ 197; 5 × 4 × 9 = 180 ≤ 197; 200 + 3 slots;
@@ -55,9 +57,9 @@ describe('SO-LOAD at the compose boundary', () => {
       "[SO-LOAD] uns/backend (profile prod, target compose): the expected load needs more replicas than the budget allows
         backend  301 RPS needs 5 replicas (⌈301 ÷ 100 RPS per replica⌉ + 1)
                  5 replicas at peak (replicas 5)
-        PostgreSQL: 5 × 4 workers × (pool 5 + overflow 5) = 200; demand 200 > available 197 (max_connections 200 − superuser_reserved 3)
+        PostgreSQL: 5 × 4 workers × (pool 5 + overflow 5) = 200; demand 201 > available 197 (max_connections 200 − superuser_reserved 3)
         the budget allows 4 replicas (limited by PostgreSQL), which serve 300 RPS at 100 RPS per replica
-        fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 197 }; one pooler instance holds 197 server connections) · max_connections ≥ 203 · workers ≤ 3 · pool.size + maxOverflow ≤ 9 · rpsPerReplica ≥ 101 (if measured)"
+        fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 200, defaultPoolSize: 196 }; one pooler instance holds 196 server connections) · max_connections ≥ 204 · workers ≤ 3 · pool.size + maxOverflow ≤ 9 · rpsPerReplica ≥ 101 (if measured)"
     `);
   });
 
@@ -82,7 +84,7 @@ describe('SO-LOAD under Kubernetes semantics: surge and draining pods count', ()
     const [f] = prodFindings(loaded(101), 'kubernetes');
     const text = formatProblem(f!);
     expect(text).toContain('5 replicas at peak (replicas 3 + surge 1 (25% of 3, rounded up) + draining 1)');
-    expect(text).toContain('demand 200 > available 197');
+    expect(text).toContain('demand 201 > available 197');
     expect(text).toContain('the budget allows 2 replicas (limited by PostgreSQL), which serve 100 RPS');
     // the same loads are fine under compose, where 3 replicas are 3 at peak
     expect(prodFindings(loaded(101), 'compose')).toEqual([]);
@@ -175,7 +177,7 @@ describe('SO-LOAD and the fixes other rules offer', () => {
       formatProblem(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['prod'] }), 'SO-POOL')[0]!);
     // THEN without load, replicas ≤ 4 is a fix; with it, it is not
     expect(pool(loaded(500, { replicas: 6, load: undefined }))).toContain('fix one of: replicas ≤ 4 · pool.size + maxOverflow ≤ 8');
-    expect(pool(loaded(500))).toContain('fix one of: pool.size + maxOverflow ≤ 8 · workers ≤ 3 · max_connections ≥ 243');
+    expect(pool(loaded(500))).toContain('fix one of: pool.size + maxOverflow ≤ 8 · workers ≤ 3 · max_connections ≥ 244');
   });
 });
 

@@ -19,6 +19,8 @@ import {
   type TargetKind,
 } from '../../lib/index.js';
 
+/** The monitoring role scaleout_monitor: a fixed Postgres client of 1 in every stack (issue 15). */
+const MONITOR = 1;
 const base = { image: 'ghcr.io/acme/api:1.0.0', healthcheck: {}, resources: { limits: { cpu: 1, memory: '1Gi' } }, redisPool: 0 };
 
 function findings(pooler: PgBouncerProps, pg: PostgresProps, target: TargetKind = 'compose', backend = { replicas: 6, workers: 4 }) {
@@ -42,7 +44,7 @@ describe('SO-POOL behind PgBouncer: the client side', () => {
     const instances = 3;
     const perInstance = app / instances; // 80
     const pg = { maxConnections: 100 };
-    const pool = { defaultPoolSize: 10 }; // server side 3 × 10 = 30 ≤ 97
+    const pool = { defaultPoolSize: 10 }; // server side 3 × 10 + the monitoring role 1 = 31 ≤ 97
     expect(findings({ ...pool, instances, maxClientConn: perInstance }, pg).client).toEqual([]);
     const { client, server } = findings({ ...pool, instances, maxClientConn: perInstance - 1 }, pg);
     expect(server).toEqual([]);
@@ -50,7 +52,7 @@ describe('SO-POOL behind PgBouncer: the client side', () => {
     const text = formatProblem(client[0]!);
     expect(text).toContain(`demand ${app} > capacity ${(perInstance - 1) * instances} (max_client_conn ${perInstance - 1} × 3 instances)`);
     // both halves shown
-    expect(text).toContain('server side: 30 ≤ available 97');
+    expect(text).toContain('server side: 31 ≤ available 97');
     expect(text).toContain(`maxClientConn ≥ ${perInstance}`);
     expect(text).toContain(`instances ≥ ${Math.ceil(app / (perInstance - 1))}`);
     expect(client[0]!.path).toBe('uns/pgbouncer');
@@ -64,9 +66,9 @@ describe('SO-POOL behind PgBouncer: the client side', () => {
 
 describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
   it('passes at peak instances × pool + fixed = available, fails one below', () => {
-    // 2 instances × (default 15 + reserve 5) = 40, + 2 fixed clients = 42
+    // 2 instances × (default 15 + reserve 5) = 40, + 2 fixed clients + the monitoring role 1 = 43
     const pooler = { instances: 2, defaultPoolSize: 15, reservePoolSize: 5, maxClientConn: 1000 };
-    const demand = 2 * (15 + 5) + 2;
+    const demand = 2 * (15 + 5) + 2 + MONITOR;
     const pg = (available: number): PostgresProps => ({ maxConnections: available + 3, fixedClients: { migrations: 1, exporter: 1 } });
     expect(findings(pooler, pg(demand)).server).toEqual([]);
     const { server, client } = findings(pooler, pg(demand - 1));
@@ -76,18 +78,18 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
       "[SO-POOL-SERVER] uns/db (profile dev, target compose): PostgreSQL connections from PgBouncer exceeded
         pgbouncer  2 instances at peak (instances 2)
                    × (default_pool_size 15 + reserve_pool_size 5) = 40
-        fixed clients exporter 1 + migrations 1 = 2
-        demand 42 > available 41 (max_connections 44 − superuser_reserved 3)
+        fixed clients exporter 1 + migrations 1 + scaleout_monitor 1 = 3
+        demand 43 > available 42 (max_connections 45 − superuser_reserved 3)
         client side: 240 app connections ≤ capacity 2000
-        fix one of: defaultPoolSize + reservePoolSize ≤ 19 (or maxDbConnections 19) · instances ≤ 1 · max_connections ≥ 45"
+        fix one of: defaultPoolSize + reservePoolSize ≤ 19 (or maxDbConnections 19) · instances ≤ 1 · max_connections ≥ 46"
     `);
   });
 
   it('caps each instance at maxDbConnections', () => {
-    // min(20 + 10, 12) = 12 per instance × 3 instances = 36
+    // min(20 + 10, 12) = 12 per instance × 3 instances = 36, + the monitoring role 1
     const pooler = { instances: 3, defaultPoolSize: 20, reservePoolSize: 10, maxDbConnections: 12, maxClientConn: 1000 };
-    expect(findings(pooler, { maxConnections: 36 + 3 }).server).toEqual([]);
-    const [f] = findings(pooler, { maxConnections: 35 + 3 }).server;
+    expect(findings(pooler, { maxConnections: 36 + MONITOR + 3 }).server).toEqual([]);
+    const [f] = findings(pooler, { maxConnections: 35 + MONITOR + 3 }).server;
     expect(formatProblem(f!)).toContain('× (default_pool_size 20 + reserve_pool_size 10, capped by max_db_connections 12) = 36');
   });
 
@@ -95,7 +97,7 @@ describe('SO-POOL-SERVER: what the pooler opens to Postgres', () => {
     // 4 instances + ceil(25% × 4) = 1 surge + 1 draining = 6 at peak × 10 = 60
     const pooler = { instances: 4, defaultPoolSize: 10, maxClientConn: 1000 };
     const peak = 4 + Math.ceil(0.25 * 4) + Math.ceil(0.25 * 4);
-    const demand = peak * 10;
+    const demand = peak * 10 + MONITOR;
     const backend = { replicas: 2, workers: 1 };
     expect(findings(pooler, { maxConnections: demand + 3 }, 'kubernetes', backend).server).toEqual([]);
     const [f] = findings(pooler, { maxConnections: demand + 2 }, 'kubernetes', backend).server;
@@ -135,15 +137,15 @@ describe('SO-POOL without a pooler suggests one that fits', () => {
     new Nginx(stack, 'nginx');
     new Postgres(stack, 'db', { maxConnections: 100, fixedClients: { exporter: 1 } });
     const text = (t: TargetKind) => formatProblem(evaluate(stack, { targets: [t], profiles: ['dev'] }).errors.find((f) => f.code === 'SO-POOL')!);
-    // compose: one instance at peak → (97 − 1) / 1 = 96 server connections
+    // compose: one instance at peak → (97 − exporter 1 − monitor 1) / 1 = 95 server connections
     expect(text('compose')).toContain(
-      'add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 96 }; one pooler instance holds 96 server connections)',
+      'add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 95 }; one pooler instance holds 95 server connections)',
     );
-    // kubernetes: the pooler peaks at 1 + surge 1 + draining 1 = 3 → ⌊96 / 3⌋ = 32; the app at
+    // kubernetes: the pooler peaks at 1 + surge 1 + draining 1 = 3 → ⌊95 / 3⌋ = 31; the app at
     // 6 + surge 2 + draining 2 = 10 replicas × 4 × 10 = 400
     expect(text('kubernetes')).toContain(
-      'add PgBouncer (postgres.pooler: { maxClientConn: 400, defaultPoolSize: 32 }; 32 server connections per pooler instance' +
-        ' × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 96 ≤ 96)',
+      'add PgBouncer (postgres.pooler: { maxClientConn: 400, defaultPoolSize: 31 }; 31 server connections per pooler instance' +
+        ' × 3 at peak (replicas 1 + surge 1 (25% of 1, rounded up) + draining 1) = 93 ≤ 95)',
     );
   });
 });

@@ -7,12 +7,13 @@ import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 const POOL = 5 + 10; // the default pool
 const AVAILABLE = 100 - 3 - 0; // the default max_connections and reserved slots
 const k8sPeak = (m: number) => m + Math.ceil(0.25 * m) * 2; // surge 25% up, draining = surge
+const MONITOR = 1; // the monitoring role scaleout_monitor: a fixed client of every Postgres
 
 describe('SO-POOL', () => {
   it('fails when peak connections exceed what Postgres leaves available', () => {
-    // GIVEN 2 replicas × 4 workers × 15 + migrations 1 + exporter 1
+    // GIVEN 2 replicas × 4 workers × 15 + migrations 1 + exporter 1 + the monitoring role 1
     const workers = 4;
-    const demand = 2 * workers * POOL + 2;
+    const demand = 2 * workers * POOL + 2 + MONITOR;
     expect(demand).toBeGreaterThan(AVAILABLE);
     const { stack } = minimalStack({ backend: { workers }, db: { fixedClients: { migrations: 1, exporter: 1 } } });
 
@@ -31,9 +32,9 @@ describe('SO-POOL', () => {
       "[SO-POOL] uns/db (profile dev, target compose): PostgreSQL connection budget exceeded
         backend  2 replicas at peak (replicas 2)
                  × 4 workers × (pool 5 + overflow 10) = 120
-        fixed clients exporter 1 + migrations 1 = 2
-        demand 122 > available 97 (max_connections 100 − superuser_reserved 3)
-        fix one of: replicas ≤ 1 · pool.size + maxOverflow ≤ 11 · workers ≤ 3 · max_connections ≥ 125 · add PgBouncer (postgres.pooler: { maxClientConn: 120, defaultPoolSize: 95 }; one pooler instance holds 95 server connections)"
+        fixed clients exporter 1 + migrations 1 + scaleout_monitor 1 = 3
+        demand 123 > available 97 (max_connections 100 − superuser_reserved 3)
+        fix one of: replicas ≤ 1 · pool.size + maxOverflow ≤ 11 · workers ≤ 3 · max_connections ≥ 126 · add PgBouncer (postgres.pooler: { maxClientConn: 120, defaultPoolSize: 94 }; one pooler instance holds 94 server connections)"
     `);
   });
 
@@ -59,12 +60,12 @@ describe('SO-POOL', () => {
   });
 
   it('adds reserved_connections to the slots the app cannot use', () => {
-    // GIVEN 60 connections at compose peak (2 replicas × 2 workers × 15) and 100 − 3 − 38 = 59 available
-    const { stack } = minimalStack({ backend: { workers: 2 }, db: { reservedConnections: 38 } });
+    // GIVEN 60 connections at compose peak (2 replicas × 2 workers × 15) + monitor 1 and 100 − 3 − 37 = 60 available
+    const { stack } = minimalStack({ backend: { workers: 2 }, db: { reservedConnections: 37 } });
     // WHEN
     const [f] = findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-POOL');
     // THEN
-    expect(formatProblem(f!)).toContain('demand 60 > available 59 (max_connections 100 − superuser_reserved 3 − reserved 38)');
+    expect(formatProblem(f!)).toContain('demand 61 > available 60 (max_connections 100 − superuser_reserved 3 − reserved 37)');
   });
 
   it('is suppressed by a suppression on the Postgres construct', () => {
@@ -89,8 +90,8 @@ describe('SO-POOL', () => {
   });
 
   it('passes exactly at the budget', () => {
-    // GIVEN demand 60 at the kubernetes peak (4 × 1 × 15) and max_connections 63 − 3 = 60
-    const demand = k8sPeak(2) * 1 * POOL;
+    // GIVEN demand 61 at the kubernetes peak (4 × 1 × 15 + monitor 1) and max_connections 64 − 3 = 61
+    const demand = k8sPeak(2) * 1 * POOL + MONITOR;
     const { stack } = minimalStack({ db: { maxConnections: demand + 3 } });
     const tight = minimalStack({ db: { maxConnections: demand + 2 } }).stack;
     // WHEN / THEN
@@ -98,10 +99,10 @@ describe('SO-POOL', () => {
     expect(findingsOf(evaluate(tight, { targets: ['kubernetes'] }), 'SO-POOL')).toHaveLength(2);
   });
 
-  it("refuses the seed's own prod numbers under its scale-up-then-down procedure (6 × 4 × 10 = 240 > 197)", () => {
+  it("refuses the seed's own prod numbers under its scale-up-then-down procedure (6 × 4 × 10 + 1 = 241 > 197)", () => {
     // GIVEN the seed: 3 instances × 4 workers × (pool 5 + overflow 5), POSTGRES_MAX_CONNECTIONS=200
     const seed = { replicas: 3, workers: 4, pool: { size: 5, maxOverflow: 5 } };
-    const demand = 2 * 3 * 4 * (5 + 5);
+    const demand = 2 * 3 * 4 * (5 + 5) + MONITOR;
     const available = 200 - 3;
     const plain = minimalStack({ backend: seed, db: { maxConnections: 200 } }).stack;
     const procedure = minimalStack({

@@ -23,6 +23,8 @@ export interface ProjectHooks {
   readonly healthy: (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean) => ComposeDependencies;
   readonly names: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly mountedFiles: Map<string, string>;
+  /** Where the role setup that postgres_exporter's role needs is registered, by Postgres path. */
+  readonly roleSetupPath: (postgresPath: string) => string;
 }
 
 /**
@@ -90,13 +92,13 @@ export function addMonitoring(stack: Stack, contexts: readonly RuleContext[], h:
     h.add(sub(S.postgresExporter), (c) => ({
       base: S.postgresExporter,
       spec: postgresExporterSpec(c.monitoring!, c.postgres!, nameOf(c, c.postgres!.path)),
-      dependsOn: h.healthy(c, [c.postgres!.path], () => true),
+      dependsOn: h.healthy(c, [c.postgres!.path, h.roleSetupPath(c.postgres!.path)], () => true),
     }));
   }
   if (first.pooler && first.postgres) {
     h.add(sub(S.pgbouncerExporter), (c) => ({
       base: S.pgbouncerExporter,
-      spec: pgbouncerExporterSpec(c.monitoring!, c.pooler!, c.postgres!, nameOf(c, c.pooler!.path)),
+      spec: pgbouncerExporterSpec(c.monitoring!, c.pooler!, nameOf(c, c.pooler!.path)),
       dependsOn: h.healthy(c, [c.pooler!.path], () => true),
     }));
   }

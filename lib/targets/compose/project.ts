@@ -1,6 +1,8 @@
 import { ConfigError } from '../../errors.js';
 import type { Stack } from '../../model/stack.js';
-import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
+import { dockerNginxConf, dockerPgBouncerIni, dockerSecretPath } from '../../render/docker.js';
+import { postgresRoles } from '../../plan/roles.js';
+import { renderRolesSql } from '../../render/postgres-roles-sql.js';
 import { addMonitoring } from './monitoring-project.js';
 import type { RuleContext } from '../../rules/rule.js';
 import {
@@ -12,6 +14,7 @@ import {
   pgbouncerSpec,
   postgresSpec,
   redisSpec,
+  roleSetupSpec,
   type ServiceSpec,
 } from '../../render/docker-services.js';
 import { composeService, type ComposeDependencies, type ComposeService } from './services.js';
@@ -105,6 +108,14 @@ function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The role setup's service name after the Postgres service's: `db-role-setup`. */
+export const ROLE_SETUP = 'role-setup';
+
+/** The pseudo construct path the role-setup service is registered under, beside Postgres'. */
+export function roleSetupPath(postgresPath: string): string {
+  return `${postgresPath}/${ROLE_SETUP}`;
+}
+
 /**
  * Builds the compose project from every profile's resolved context. `secretsDir` is where
  * the secret files live, as the compose file references it (relative to its directory).
@@ -146,25 +157,46 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
     }
   };
 
+  // One-shot services: their dependants wait for them to exit 0.
+  const oneShot = new Set<string>();
   const healthy = (ctx: RuleContext, paths: readonly string[], gated: (path: string) => boolean): ComposeDependencies =>
     Object.fromEntries(
-      paths.map((p) => [names.get(ctx.profile)!.get(p)!, { condition: gated(p) ? 'service_healthy' : 'service_started' }]),
+      paths.map((p) => [
+        names.get(ctx.profile)!.get(p)!,
+        { condition: oneShot.has(p) ? 'service_completed_successfully' : gated(p) ? 'service_healthy' : 'service_started' },
+      ]),
     );
 
   const first = contexts[0]!;
   // Each service that holds data gets a volume of its own, named after the service.
   if (first.postgres) add(first.postgres.path, (c, name) => ({ base: c.postgres!.id, spec: postgresSpec(c.postgres!, name ?? c.postgres!.id) }));
+  // The role setup runs on every `up`, after Postgres is healthy and before anything logs in.
+  const roleSetup = first.postgres ? roleSetupPath(first.postgres.path) : undefined;
+  if (first.postgres && roleSetup) {
+    const sqlOf = new Map<string, string>();
+    for (const c of contexts) {
+      const text = renderRolesSql(postgresRoles(c, 'compose'), c.postgres!, { stackName: stack.stackName, secretPath: dockerSecretPath });
+      sqlOf.set(c.profile, placeFile(mountedFiles, 'postgres', 'roles.sql', c.profile, text));
+    }
+    oneShot.add(roleSetup);
+    add(roleSetup, (c) => ({
+      base: `${c.postgres!.id}-${ROLE_SETUP}`,
+      spec: roleSetupSpec(c.postgres!, postgresRoles(c, 'compose'), sqlOf.get(c.profile)!, names.get(c.profile)!.get(c.postgres!.path)!),
+      dependsOn: healthy(c, [c.postgres!.path], () => true),
+    }));
+  }
   if (first.redis) add(first.redis.path, (c, name) => ({ base: c.redis!.id, spec: redisSpec(c.redis!, name ?? c.redis!.id) }));
   if (first.pooler && first.postgres) {
     const iniOf = new Map<string, string>();
     for (const c of contexts) {
-      const text = dockerPgBouncerIni(c, stack.stackName, names.get(c.profile)!.get(c.postgres!.path)!);
+      const text = dockerPgBouncerIni(c, stack.stackName, names.get(c.profile)!.get(c.postgres!.path)!, 'compose');
       iniOf.set(c.profile, placeFile(mountedFiles, 'pgbouncer', 'pgbouncer.ini', c.profile, text));
     }
     add(first.pooler.path, (c) => ({
       base: c.pooler!.id,
       spec: pgbouncerSpec(c.pooler!, iniOf.get(c.profile)!),
-      dependsOn: healthy(c, [c.postgres!.path], () => true),
+      // It logs in to Postgres as its own role, which the role setup creates.
+      dependsOn: healthy(c, [c.postgres!.path, roleSetupPath(c.postgres!.path)], () => true),
     }));
   }
 
@@ -187,7 +219,9 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       const b = backendsOf.get(c.profile)!.get(path)!;
       // Behind a pooler the backends wait for it, not for Postgres.
       const db = c.pooler ?? c.postgres;
-      const deps = [...(b.pool && db ? [db.path] : []), ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
+      // Every database user waits for the role setup, behind a pooler too (its user is a role of the plan).
+      const setup = b.pool && c.postgres ? [roleSetupPath(c.postgres.path)] : [];
+      const deps = [...(b.pool && db ? [db.path] : []), ...setup, ...(b.redisPool > 0 && c.redis ? [c.redis.path] : [])];
       // Each profile's consumers reach that profile's providers, whatever compose named them.
       const nameOf = (p?: { path: string }) => (p ? names.get(c.profile)!.get(p.path) : undefined);
       const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
@@ -218,7 +252,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
     });
   }
 
-  if (first.monitoring) addMonitoring(stack, contexts, { add, healthy, names, mountedFiles });
+  if (first.monitoring) addMonitoring(stack, contexts, { add, healthy, names, mountedFiles, roleSetupPath });
 
   const secrets = new Set<string>();
   const volumes = new Set<string>();

@@ -7,7 +7,7 @@ import type { ModelConstruct } from '../../model/model-construct.js';
 import type { Monitoring } from '../../model/monitoring.js';
 import type { Nginx } from '../../model/nginx.js';
 import type { PgBouncer } from '../../model/pgbouncer.js';
-import type { Postgres } from '../../model/postgres.js';
+import { POSTGRES_PORT, type Postgres } from '../../model/postgres.js';
 import type { Redis } from '../../model/redis.js';
 import type { Stack } from '../../model/stack.js';
 import { supportsResolve } from '../../render/nginx-conf.js';
@@ -19,6 +19,7 @@ import { selectorLabels } from './names.js';
 import { monitoringResources, type MonitoringResources } from './monitoring.js';
 import { modelEdges, networkPolicies } from './network-policies.js';
 import { pgbouncerResources, type PoolerResources } from './pgbouncer.js';
+import { roleSetupResources, type RoleSetupResources } from './role-setup.js';
 import { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, nginxResources, type NginxResources } from './nginx.js';
 
 /** Props of a {@link KubernetesChart}. */
@@ -85,6 +86,8 @@ export class KubernetesChart extends Chart {
   public readonly nginx?: NginxResources;
   /** Postgres' StatefulSet and Service, when the stack has Postgres. */
   public readonly postgres?: DataResources;
+  /** The role-setup Job and its script, when the stack has Postgres. */
+  public readonly roleSetup?: RoleSetupResources;
   /** PgBouncer's objects, when the stack has a pooler. */
   public readonly pooler?: PoolerResources;
   /** Redis' StatefulSet and Service, when the stack has Redis. */
@@ -132,6 +135,8 @@ export class KubernetesChart extends Chart {
     if (ctx.postgres) {
       this.postgres = postgresResources(this, ctx);
       workloads.set(ctx.postgres.id, podsOf(ctx.postgres.id));
+      this.roleSetup = roleSetupResources(this, ctx);
+      workloads.set(this.roleSetup.workload, podsOf(this.roleSetup.workload));
     }
     if (ctx.pooler && ctx.postgres) {
       this.pooler = pgbouncerResources(this, ctx);
@@ -163,7 +168,8 @@ export class KubernetesChart extends Chart {
       'app.kubernetes.io/managed-by': 'scaleout',
       'app.kubernetes.io/part-of': props.stack.stackName,
     };
-    const edges = [...modelEdges(ctx, nginxPorts), ...(this.monitoring?.edges ?? [])];
+    const setupEdge = this.roleSetup && ctx.postgres ? [{ from: this.roleSetup.workload, to: ctx.postgres.id, port: POSTGRES_PORT }] : [];
+    const edges = [...modelEdges(ctx, nginxPorts), ...setupEdge, ...(this.monitoring?.edges ?? [])];
     const owned = { 'app.kubernetes.io/instance': policyLabels['app.kubernetes.io/instance'], 'app.kubernetes.io/managed-by': 'scaleout' };
     this.networkPolicies = networkPolicies(this, workloads, edges, policyLabels, owned);
   }

@@ -14,4 +14,5 @@ export { modelEdges, WORLD, type Edge, type NamespacePeer } from './network-poli
 export type { OperatorObjects } from './prometheus-operator.js';
 export { NGINX_HTTP_PORT, NGINX_HTTPS_PORT, unprivilegedImage, type NginxResources } from './nginx.js';
 export type { PoolerResources } from './pgbouncer.js';
+export { roleSetupResources, type RoleSetupResources } from './role-setup.js';
 export { mapProbes, type MappedProbes, type ProbeSpec } from './probes.js';

@@ -19,6 +19,7 @@ import { renderAlertRules } from '../../render/alert-rules.js';
 import { renderDashboards } from '../../render/grafana-dashboards.js';
 import { GRAFANA_DASHBOARDS_DIR, renderGrafanaDashboardProvider, renderGrafanaDatasource } from '../../render/grafana-provisioning.js';
 import { renderPrometheusConfig, scrapedBackends } from '../../render/prometheus-config.js';
+import { EXPORTER_ROLE, PGBOUNCER_EXPORTER_USER, rolePasswordSecret } from '../../plan/roles.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
@@ -151,11 +152,11 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
       probe: tcp(port, 3), startup: tcp(port, 6),
       env: {
         DATA_SOURCE_URI: kplus.EnvValue.fromValue(`${pg.id}:${POSTGRES_PORT}/${pg.database}?sslmode=disable`),
-        DATA_SOURCE_USER: kplus.EnvValue.fromValue(pg.user),
-        DATA_SOURCE_PASS_FILE: kplus.EnvValue.fromValue(secretFile(pg.passwordSecret)),
+        DATA_SOURCE_USER: kplus.EnvValue.fromValue(EXPORTER_ROLE),
+        DATA_SOURCE_PASS_FILE: kplus.EnvValue.fromValue(secretFile(rolePasswordSecret(EXPORTER_ROLE))),
       },
     });
-    mountSecrets(scope, S.postgresExporter, r.container, [pg.passwordSecret]);
+    mountSecrets(scope, S.postgresExporter, r.container, [rolePasswordSecret(EXPORTER_ROLE)]);
     keep(S.postgresExporter, r);
     edges.push({ from: S.postgresExporter, to: pg.id, port: POSTGRES_PORT });
   }
@@ -165,10 +166,10 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
     keep(S.pgbouncerExporter, workload(scope, ctx, {
       name: S.pgbouncerExporter, component: 'exporter', image: m.exporters.pgbouncer, port, runAs: NOBODY, resources: EXPORTER_RESOURCES,
       probe: tcp(port, 3), startup: tcp(port, 6),
-      env: { PGBOUNCER_PASSWORD: secretEnv(scope, `${S.pgbouncerExporter}-password`, ctx.postgres.passwordSecret) },
+      env: { PGBOUNCER_PASSWORD: secretEnv(scope, `${S.pgbouncerExporter}-password`, rolePasswordSecret(PGBOUNCER_EXPORTER_USER)) },
       // Kubernetes expands $(VAR) from the container env: the password stays in the Secret.
       args: [
-        `--pgBouncer.connectionString=postgres://${ctx.postgres.user}:$(PGBOUNCER_PASSWORD)@${p.id}:${p.port}/pgbouncer?sslmode=disable`,
+        `--pgBouncer.connectionString=postgres://${PGBOUNCER_EXPORTER_USER}:$(PGBOUNCER_PASSWORD)@${p.id}:${p.port}/pgbouncer?sslmode=disable`,
         `--web.listen-address=:${port}`,
       ],
     }));

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
 import type { RuleContext } from '../../rules/rule.js';
+import { PGBOUNCER_EXPORTER_USER, poolerClientRoles } from '../../plan/roles.js';
 import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
@@ -36,8 +37,9 @@ export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerRe
     stackName: stack,
     postgresHost: pg.id,
     secretPath: secretFile,
-    // The pgbouncer exporter reads SHOW STATS as the app's user.
-    ...(ctx.monitoring ? { statsUsers: [pg.user] } : {}),
+    clients: poolerClientRoles(ctx, 'kubernetes'),
+    // The pgbouncer exporter reads SHOW STATS as a user of its own.
+    ...(ctx.monitoring ? { statsUsers: [PGBOUNCER_EXPORTER_USER] } : {}),
   });
   const configMap = new kplus.ConfigMap(scope, `${name}-ini`, { metadata: { name: `${name}-ini`, labels }, data: { 'pgbouncer.ini': ini } });
   const deployment = labeledDeployment(scope, {

@@ -15,6 +15,8 @@ import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import type { Cpu, Duration } from '../../units/index.js';
+import type { PoolerAuthUser, PostgresRole } from '../../plan/roles.js';
+import { ROLE_SETUP_SQL_PATH } from '../../render/postgres-roles-sql.js';
 import {
   APP_NETWORK,
   backendSpec,
@@ -25,6 +27,7 @@ import {
   PGBOUNCER_INI_PATH,
   postgresSpec,
   redisSpec,
+  roleSetupSpec,
   secretPath,
   type ServiceRestart,
   type ServiceSpec,
@@ -267,29 +270,29 @@ export function redisArgsOf(spec: ServiceSpec, r: ResolvedRedis, name: string, r
 
 /**
  * One PgBouncer instance on the internal network; all instances share the pooler id as
- * their alias. Its ini is uploaded in place, and its userlist is built from the Postgres
- * password (a secret Output, so it stays encrypted).
+ * their alias. Its ini is uploaded in place, and its userlist is built from the passwords of
+ * the users it lists (secret Outputs, so it stays encrypted).
  */
 export function pgbouncerContainerArgs(
   p: ResolvedPgBouncer,
-  pg: ResolvedPostgres,
+  users: readonly PoolerAuthUser[],
   ini: string,
   name: string,
   refs: ContainerRefs,
 ): docker.ContainerArgs {
-  return pgbouncerArgsOf(pgbouncerSpec(p, 'pgbouncer.ini'), p, pg, ini, name, refs);
+  return pgbouncerArgsOf(pgbouncerSpec(p, 'pgbouncer.ini'), p, users, ini, name, refs);
 }
 
 /** {@link pgbouncerContainerArgs} from the pooler's spec as the plan built it. */
 export function pgbouncerArgsOf(
   spec: ServiceSpec,
   p: ResolvedPgBouncer,
-  pg: ResolvedPostgres,
+  users: readonly PoolerAuthUser[],
   ini: string,
   name: string,
   refs: ContainerRefs,
 ): docker.ContainerArgs {
-  const userlist = pulumi.interpolate`"${pg.user}" "${refs.secret(pg.passwordSecret)}"\n`;
+  const userlist = pulumi.all(users.map((u) => pulumi.interpolate`"${u.user}" "${refs.secret(u.passwordSecret)}"\n`)).apply((lines) => lines.join(''));
   return containerArgs(spec, {
     name,
     hostname: p.id,
@@ -298,4 +301,40 @@ export function pgbouncerArgsOf(
     uploads: [{ file: PGBOUNCER_INI_PATH, content: ini }],
     secretContent: (s) => (s === p.userlistSecret ? userlist : refs.secret(s)),
   });
+}
+
+/**
+ * The one-shot role setup: runs the script once and exits (`attach` waits for the end;
+ * `mustRun: false` leaves the exited container alone). `postgresId` is the Postgres
+ * container's id, as an env value: a replaced server (a new container on an existing volume)
+ * replaces this container too, so the roles converge on it.
+ */
+export function roleSetupContainerArgs(
+  pg: ResolvedPostgres,
+  roles: readonly PostgresRole[],
+  sql: string,
+  name: string,
+  refs: ContainerRefs,
+  postgresId: pulumi.Input<string>,
+): docker.ContainerArgs {
+  return roleSetupArgsOf(roleSetupSpec(pg, roles, 'roles.sql', pg.id), pg, sql, name, refs, postgresId);
+}
+
+/** {@link roleSetupContainerArgs} from the role setup's spec as the plan built it. */
+export function roleSetupArgsOf(
+  spec: ServiceSpec,
+  pg: ResolvedPostgres,
+  sql: string,
+  name: string,
+  refs: ContainerRefs,
+  postgresId: pulumi.Input<string>,
+): docker.ContainerArgs {
+  const args = containerArgs(spec, {
+    name,
+    hostname: `${pg.id}-role-setup`,
+    who: pg.path,
+    refs,
+    uploads: [{ file: ROLE_SETUP_SQL_PATH, content: sql }],
+  });
+  return { ...args, envs: [pulumi.interpolate`SCALEOUT_POSTGRES_CONTAINER=${postgresId}`], attach: true, mustRun: false };
 }

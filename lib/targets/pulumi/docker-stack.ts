@@ -13,12 +13,14 @@ import {
   pgbouncerArgsOf,
   postgresArgsOf,
   redisArgsOf,
+  roleSetupArgsOf,
   type ContainerRefs,
 } from './containers.js';
 import { StackImages } from './images.js';
 import { monitoringContainerArgs } from './monitoring.js';
 import { createNetworks, type StackNetworks } from './networks.js';
 import { planWithSpecs } from './plan.js';
+import { poolerAuthUsers } from '../../plan/roles.js';
 import { resolveSecrets, type SecretArgs } from './secrets.js';
 import { StackVolumes } from './volumes.js';
 
@@ -79,6 +81,8 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly nginxContainer: docker.Container;
   /** The Postgres container, when the stack has Postgres. */
   public readonly postgresContainer?: docker.Container;
+  /** The one-shot role setup (lib/render/postgres-roles-sql.ts); every database user waits for it. */
+  public readonly roleSetupContainer?: docker.Container;
   /** The Redis container, when the stack has Redis. */
   public readonly redisContainer?: docker.Container;
   /** PgBouncer containers, one per instance, when the stack has a pooler. */
@@ -117,7 +121,12 @@ export class DockerStack extends pulumi.ComponentResource {
       const pg = ctx.postgres;
       this.postgresContainer = container(`${name}-${pg.id}`, postgresArgsOf(plan.specs.postgres!, pg, `${name}-${pg.id}`, refs(pg.image, pg.id)));
       data.push(this.postgresContainer);
+      const setupName = `${name}-${pg.id}-role-setup`;
+      const setup = roleSetupArgsOf(plan.specs.roleSetup!, pg, plan.rolesSql!, setupName, refs(pg.image, pg.id), this.postgresContainer.id);
+      this.roleSetupContainer = container(setupName, setup, [this.postgresContainer]);
     }
+    // Everything that logs in to Postgres starts after its role exists.
+    const setupDone = this.roleSetupContainer ? [this.roleSetupContainer] : [];
     if (ctx.redis) {
       const r = ctx.redis;
       this.redisContainer = container(`${name}-${r.id}`, redisArgsOf(plan.specs.redis!, r, `${name}-${r.id}`, refs(r.image, r.id)));
@@ -129,8 +138,8 @@ export class DockerStack extends pulumi.ComponentResource {
       const p = ctx.pooler;
       for (let i = 1; i <= p.replicas; i++) {
         const resourceName = `${name}-${p.id}-${i}`;
-        const a = pgbouncerArgsOf(plan.specs.pooler!, p, ctx.postgres, plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
-        poolers.push(container(resourceName, a, [this.postgresContainer]));
+        const a = pgbouncerArgsOf(plan.specs.pooler!, p, poolerAuthUsers(ctx), plan.pgbouncerIni!, resourceName, refs(p.image, p.id));
+        poolers.push(container(resourceName, a, [this.postgresContainer, ...setupDone]));
       }
     }
     this.poolerContainers = poolers;
@@ -142,7 +151,7 @@ export class DockerStack extends pulumi.ComponentResource {
       for (const b of ctx.backends) {
         if (!b.migration) continue;
         const resourceName = `${name}-${b.migration.serviceName}`;
-        migrations.set(b.id, container(resourceName, migrationArgsOf(plan.specs.migrations.get(b.id)!, b, resourceName, refs(b.image, b.id)), [this.postgresContainer]));
+        migrations.set(b.id, container(resourceName, migrationArgsOf(plan.specs.migrations.get(b.id)!, b, resourceName, refs(b.image, b.id)), [this.postgresContainer, ...setupDone]));
       }
     }
     this.migrationContainers = migrations;
@@ -161,7 +170,7 @@ export class DockerStack extends pulumi.ComponentResource {
       // behind a pooler that is the pooler, not Postgres.
       const db = poolers.length ? poolers : this.postgresContainer ? [this.postgresContainer] : [];
       const deps = [
-        ...(b.pool ? db : []),
+        ...(b.pool ? [...db, ...setupDone] : []),
         ...(b.redisPool > 0 && this.redisContainer ? [this.redisContainer] : []),
       ];
       const replicas: docker.Container[] = [];
@@ -196,7 +205,7 @@ export class DockerStack extends pulumi.ComponentResource {
     }
     this.monitoringContainers = monitoring;
 
-    const containers = [...data, ...migrations.values(), ...replicas, this.nginxContainer, ...monitoring.values()];
+    const containers = [...data, ...setupDone, ...migrations.values(), ...replicas, this.nginxContainer, ...monitoring.values()];
     this.resources = [
       ...Object.values(this.networks),
       ...images.all.values(),

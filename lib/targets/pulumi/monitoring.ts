@@ -68,7 +68,7 @@ export function monitoringSpecs(ctx: RuleContext): MonitoringSpec[] {
   return [
     ...(ctx.nginx ? [{ id: S.nginxExporter, spec: nginxExporterSpec(m, ctx.nginx.id) }] : []),
     ...(ctx.postgres ? [{ id: S.postgresExporter, spec: postgresExporterSpec(m, ctx.postgres, ctx.postgres.id) }] : []),
-    ...(ctx.pooler && ctx.postgres ? [{ id: S.pgbouncerExporter, spec: pgbouncerExporterSpec(m, ctx.pooler, ctx.postgres, ctx.pooler.id) }] : []),
+    ...(ctx.pooler && ctx.postgres ? [{ id: S.pgbouncerExporter, spec: pgbouncerExporterSpec(m, ctx.pooler, ctx.pooler.id) }] : []),
     ...(ctx.redis ? [{ id: S.redisExporter, spec: redisExporterSpec(m, ctx.redis, ctx.redis.id) }] : []),
     { id: S.prometheus, spec: prometheusSpec(m, 'prometheus', S.prometheus) },
     { id: S.grafana, spec: grafanaSpec(m, 'grafana', S.grafana) },

@@ -7,8 +7,11 @@ import { ConfigError } from '../../errors.js';
 import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
+import { poolerAuthUsers, postgresRoles, type PostgresRole } from '../../plan/roles.js';
+import { renderRolesSql } from '../../render/postgres-roles-sql.js';
+import { dockerSecretPath } from '../../render/docker.js';
 import { dockerNginxConf, dockerPgBouncerIni } from '../../render/docker.js';
-import { backendSpec, migrationSpec, nginxSpec, pgbouncerSpec, postgresSpec, redisSpec, type ServiceSpec } from '../../render/docker-services.js';
+import { backendSpec, migrationSpec, nginxSpec, pgbouncerSpec, postgresSpec, redisSpec, roleSetupSpec, type ServiceSpec } from '../../render/docker-services.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { capacitySummary, type CapacitySummary } from './capacity-summary.js';
@@ -22,6 +25,8 @@ export interface DockerSpecs {
   readonly pooler?: ServiceSpec;
   /** By backend id; every replica runs its backend's spec. */
   readonly backends: ReadonlyMap<string, ServiceSpec>;
+  /** The one-shot role setup, with Postgres. */
+  readonly roleSetup?: ServiceSpec;
   /** By backend id: the one-shot migration of each backend that declares one. */
   readonly migrations: ReadonlyMap<string, ServiceSpec>;
   readonly nginx?: ServiceSpec;
@@ -43,11 +48,20 @@ export interface DockerPlan {
   /** Budgets of this profile under Pulumi semantics. */
   readonly capacity: CapacitySummary;
   /**
+   * The login roles' password secrets (lib/plan/roles.ts) and the pooler's other users',
+   * sorted; the ones not set are derived from the superuser's (secrets.ts).
+   */
+  readonly roleSecrets: readonly string[];
+  /**
    * Every secret some container mounts under /run/secrets and whose value is stored (read
-   * off the containers' specs), sorted. The pooler's userlist is not: it is written from
-   * the Postgres password.
+   * off the containers' specs), and every role's password secret, sorted. The pooler's
+   * userlist is not: it is written from the passwords of the users it lists.
    */
   readonly secretNames: readonly string[];
+  /** The Postgres login roles of this profile under Pulumi semantics (lib/plan/roles.ts). */
+  readonly roles: readonly PostgresRole[];
+  /** The role-setup script the one-shot container runs, when the stack has Postgres. */
+  readonly rolesSql?: string;
   /** The pooler's pgbouncer.ini, when the stack has one. */
   readonly pgbouncerIni?: string;
   /** Prometheus and Grafana files to upload, when the stack has Monitoring. */
@@ -76,11 +90,14 @@ export function planWithSpecs(stack: Stack, profile: string, images: Readonly<Re
   // Every replica container carries the backend id as a network alias (see containers.ts),
   // so nginx.conf is the one compose gets.
   const nginxConf = dockerNginxConf(ctx, stack.stackName);
-  // The pooler logs in with the app role; its userlist is derived from the Postgres
-  // password secret, so it needs no secret of its own here.
-  const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id) : undefined;
+  // The pooler's userlist is built from the passwords of the users it lists, so it needs no
+  // secret of its own here.
+  const pgbouncerIni = ctx.pooler && ctx.postgres ? dockerPgBouncerIni(ctx, stack.stackName, ctx.postgres.id, 'pulumi') : undefined;
+  const roles = postgresRoles(ctx, 'pulumi');
+  const rolesSql = ctx.postgres ? renderRolesSql(roles, ctx.postgres, { stackName: stack.stackName, secretPath: dockerSecretPath }) : undefined;
+  const roleSecrets = new Set([...roles.map((r) => r.passwordSecret), ...poolerAuthUsers(ctx).map((u) => u.passwordSecret)]);
   const specs: DockerSpecs = {
-    ...(ctx.postgres ? { postgres: postgresSpec(ctx.postgres, ctx.postgres.id) } : {}),
+    ...(ctx.postgres ? { postgres: postgresSpec(ctx.postgres, ctx.postgres.id), roleSetup: roleSetupSpec(ctx.postgres, roles, 'roles.sql', ctx.postgres.id) } : {}),
     ...(ctx.redis ? { redis: redisSpec(ctx.redis, ctx.redis.id) } : {}),
     ...(ctx.pooler && ctx.postgres ? { pooler: pgbouncerSpec(ctx.pooler, 'pgbouncer.ini') } : {}),
     backends: new Map(ctx.backends.map((b) => [b.id, backendSpec(b, ctx.postgres, ctx.redis, ctx.pooler, {})])),
@@ -88,9 +105,9 @@ export function planWithSpecs(stack: Stack, profile: string, images: Readonly<Re
     ...(ctx.nginx ? { nginx: nginxSpec(ctx.nginx, 'nginx.conf') } : {}),
     monitoring: ctx.monitoring ? monitoringSpecs(ctx) : [],
   };
-  const all = [specs.postgres, specs.redis, specs.pooler, ...specs.backends.values(), ...specs.migrations.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)];
+  const all = [specs.postgres, specs.roleSetup, specs.redis, specs.pooler, ...specs.backends.values(), ...specs.migrations.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)];
   const derived = ctx.pooler?.userlistSecret;
-  const secretNames = [...new Set(all.flatMap((spec) => spec?.secrets ?? []))].filter((n) => n !== derived).sort();
+  const secretNames = [...new Set([...all.flatMap((spec) => spec?.secrets ?? []), ...roleSecrets])].filter((n) => n !== derived).sort();
   const monitoring = ctx.monitoring ? monitoringFiles(ctx, stack.stackName) : undefined;
   return {
     stackName: stack.stackName,
@@ -98,11 +115,14 @@ export function planWithSpecs(stack: Stack, profile: string, images: Readonly<Re
     report,
     ctx,
     nginxConf,
+    roles,
+    ...(rolesSql !== undefined ? { rolesSql } : {}),
     ...(pgbouncerIni ? { pgbouncerIni } : {}),
     ...(monitoring ? { monitoring } : {}),
     capacity: capacitySummary(ctx),
     specs,
     secretNames,
+    roleSecrets: [...roleSecrets].sort(),
   };
 }
 

@@ -2,6 +2,7 @@
  * Secret values, resolved before anything is registered. Each one is a Pulumi secret
  * Output from the first place that has it: the component args, else stack config.
  */
+import { createHmac } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError } from '../../errors.js';
 import type { DockerPlan } from './plan.js';
@@ -21,6 +22,11 @@ export interface SecretArgs {
    */
   readonly redisPassword?: pulumi.Input<string>;
   /**
+   * Other secrets the model references. A login role's password (`pg_<role>_password`, see
+   * lib/plan/roles.ts) that is neither given here nor in config is derived from the Postgres
+   * superuser's: HMAC-SHA256 keyed with it over the role name, so each role has its own, and
+   * one role's password reveals neither another's nor the superuser's.
+   *
    * Other secrets the model references (`env: { API_KEY: { secret: 'api_key' } }`, TLS
    * certificate and key), by secret name.
    *
@@ -38,7 +44,9 @@ export function resolveSecrets(plan: DockerPlan, args: SecretArgs): ReadonlyMap<
   const config = new pulumi.Config();
   const out = new Map<string, pulumi.Output<string>>();
   const missing: string[] = [];
+  const derived = new Set([...plan.roleSecrets].filter((n) => args.secrets?.[n] === undefined && config.getSecret(n) === undefined));
   for (const name of plan.secretNames) {
+    if (derived.has(name)) continue;
     const [given, key, arg] =
       name === postgres?.passwordSecret
         ? [args.postgresPassword, 'postgresPassword', 'postgresPassword']
@@ -54,5 +62,9 @@ export function resolveSecrets(plan: DockerPlan, args: SecretArgs): ReadonlyMap<
     }
   }
   if (missing.length) throw new ConfigError(missing, `profile ${plan.profile} of stack '${plan.stackName}' needs secrets that are not set:`);
+  const superuser = postgres ? out.get(postgres.passwordSecret) : undefined;
+  for (const name of derived) {
+    out.set(name, pulumi.secret(superuser!.apply((key) => createHmac('sha256', key).update(name).digest('base64url'))));
+  }
   return out;
 }

@@ -29,7 +29,8 @@ describe('compose target: reference stack', () => {
   const compose = composeOf(files);
 
   it('writes the compose file, the nginx config and CAPACITY.md', () => {
-    expect([...files.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf']);
+    // Each profile's role-setup script: its backend role and limit differ.
+    expect([...files.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf', 'postgres/roles-prod.sql', 'postgres/roles.sql']);
   });
 
   it('passes the compose-spec JSON schema', () => {
@@ -64,11 +65,17 @@ describe('compose target: reference stack', () => {
   it('gates startup on healthchecks', () => {
     expect(compose.services.backend.depends_on).toEqual({
       db: { condition: 'service_healthy' },
+      'db-role-setup': { condition: 'service_completed_successfully' },
       redis: { condition: 'service_healthy' },
     });
+    expect(compose.services['db-role-setup'].depends_on).toEqual({ db: { condition: 'service_healthy' } });
+    expect(compose.services['backend-prod'].depends_on['db-role-setup-prod']).toEqual({ condition: 'service_completed_successfully' });
     expect(compose.services.nginx.depends_on).toEqual({ backend: { condition: 'service_healthy' } });
     expect(compose.services['nginx-prod'].depends_on).toEqual({ 'backend-prod': { condition: 'service_healthy' } });
-    for (const s of Object.values(compose.services)) expect(s.healthcheck?.test?.length).toBeGreaterThan(1);
+    // Every long-running service has a healthcheck; the one-shot role setup exits instead.
+    for (const s of Object.values(compose.services)) {
+      if (s.deploy.restart_policy.condition !== 'none') expect(s.healthcheck?.test?.length).toBeGreaterThan(1);
+    }
     // Healthchecks call tools the images have: python3 in the app, pg_isready, redis-cli, busybox wget.
     expect(compose.services.backend.healthcheck.test.slice(0, 2)).toEqual(['CMD', 'python3']);
     expect(compose.services.db.healthcheck.test[1]).toBe('pg_isready');
@@ -98,11 +105,18 @@ describe('compose target: reference stack', () => {
 
   it('passes secrets through compose secrets, never as values', () => {
     expect(compose.secrets).toEqual({
+      pg_backend_password: { file: '../../secrets/pg_backend_password' },
+      pg_backend_prod_password: { file: '../../secrets/pg_backend_prod_password' },
+      pg_scaleout_monitor_password: { file: '../../secrets/pg_scaleout_monitor_password' },
       postgres_password: { file: '../../secrets/postgres_password' },
       redis_password: { file: '../../secrets/redis_password' },
     });
     expect(compose.services.db.environment.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/postgres_password');
-    expect(compose.services.backend.environment.DATABASE_URL).toBe('postgresql://app@db:5432/uns');
+    // The superuser is postgres; each backend logs in as its own role with its own secret.
+    expect(compose.services.db.environment.POSTGRES_USER).toBe('postgres');
+    expect(compose.services.backend.environment.DATABASE_URL).toBe('postgresql://backend@db:5432/uns');
+    expect(compose.services.backend.environment.DB_PASSWORD_FILE).toBe('/run/secrets/pg_backend_password');
+    expect(compose.services['backend-prod'].environment.DATABASE_URL).toBe('postgresql://backend_prod@db:5432/uns');
     const text = files.get('docker-compose.yml')!;
     expect(text).not.toMatch(/PASSWORD:\s/);
     expect(text).not.toMatch(/:\/\/[^@\s/]+:[^@\s/]+@/);
@@ -137,7 +151,7 @@ describe('compose target: behaviour', () => {
     new Postgres(s2, 'db');
     new Redis(s2, 'redis');
     const { files } = synthCompose(s2);
-    expect([...files.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx-prod.conf', 'nginx/nginx.conf']);
+    expect([...files.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx-prod.conf', 'nginx/nginx.conf', 'postgres/roles.sql']);
     const compose = composeOf(files);
     // the backend is identical in both profiles, so it starts in both without a profile
     expect(compose.services.backend).not.toHaveProperty('profiles');
@@ -149,7 +163,7 @@ describe('compose target: behaviour', () => {
   it('writes nothing when a rule fails, and leaves an existing output untouched', () => {
     const dir = writeTemp(reference().files);
     const before = readFileSync(join(dir, 'docker-compose.yml'), 'utf8');
-    // The seed's zero-downtime procedure: 6 × 4 × (5 + 5) = 240 > 197
+    // The seed's zero-downtime procedure: 6 × 4 × (5 + 5) + the monitoring role 1 = 241 > 197
     const stack = new Stack(undefined, 'uns');
     new Backend(stack, 'backend', {
       image: 'ghcr.io/uns/backend:5.4.1',
@@ -164,7 +178,7 @@ describe('compose target: behaviour', () => {
     new Postgres(stack, 'db', { maxConnections: 200 });
     new Redis(stack, 'redis');
     expect(() => synthCompose(stack)).toThrow(SynthError);
-    expect(() => synthCompose(stack)).toThrow(/demand 240 > available 197/);
+    expect(() => synthCompose(stack)).toThrow(/demand 241 > available 197/);
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(before);
   });
 });

@@ -20,9 +20,9 @@ describe('compose target: Monitoring', () => {
 
   it('adds nothing to a stack without Monitoring', () => {
     const plain = synthCompose(minimalStack().stack).files;
-    expect([...plain.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf']);
+    expect([...plain.keys()].sort()).toEqual(['.env', 'CAPACITY.md', 'docker-compose.yml', 'nginx/nginx.conf', 'postgres/roles.sql']);
     expect(plain.get('nginx/nginx.conf')).not.toContain('stub_status');
-    expect(Object.keys(composeOf(plain).services).sort()).toEqual(['backend', 'db', 'nginx', 'redis']);
+    expect(Object.keys(composeOf(plain).services).sort()).toEqual(['backend', 'db', 'db-role-setup', 'nginx', 'redis']);
   });
 
   it('mounts the Prometheus and Grafana files, one directory per distinct rendering', () => {
@@ -73,9 +73,9 @@ describe('compose target: Monitoring', () => {
     const s = compose.services;
     expect(s['postgres-exporter'].networks).toEqual({ data: {} });
     expect(s['postgres-exporter'].environment).toEqual({
-      DATA_SOURCE_PASS_FILE: '/run/secrets/postgres_password',
+      DATA_SOURCE_PASS_FILE: '/run/secrets/pg_postgres_exporter_password',
       DATA_SOURCE_URI: 'db:5432/uns?sslmode=disable',
-      DATA_SOURCE_USER: 'app',
+      DATA_SOURCE_USER: 'postgres_exporter',
     });
     expect(s['redis-exporter'].networks).toEqual({ data: {} });
     expect(s['redis-exporter'].environment.REDIS_ADDR).toBe('redis://redis:6379');
@@ -98,7 +98,8 @@ describe('compose target: Monitoring', () => {
     const c = composeOf(out);
     expect(c.services['pgbouncer-exporter'].networks).toEqual({ data: {} });
     expect(c.services['pgbouncer-exporter'].command[0]).toContain('@pgbouncer:6432/pgbouncer?sslmode=disable');
-    expect(out.get('pgbouncer/pgbouncer.ini')).toContain('stats_users = app');
+    expect(c.services['pgbouncer-exporter'].command[0]).toContain('postgres://pgbouncer_exporter:');
+    expect(out.get('pgbouncer/pgbouncer.ini')).toContain('stats_users = pgbouncer_exporter');
     expect(synthCompose(minimalStack().stack).files.get('nginx/nginx.conf')).not.toContain('stats_users');
   });
 

@@ -18,6 +18,7 @@ const MAX = 6;
 const SURGE_PERCENT = 25;
 const DRAINING = 2;
 const SUPERUSER_RESERVED = 3; // Postgres default, and the model's
+const MONITOR = 1; // the monitoring role scaleout_monitor, a fixed client of every Postgres (issue 15)
 
 /** ceil(25% × 6) = ceil(1.5) = 2: maxSurge percentages round up against the HPA max. */
 const SURGE = Math.ceil((SURGE_PERCENT * MAX) / 100);
@@ -78,10 +79,11 @@ describe('SO-POOL at the boundary: autoscale.max 6 + surge 2 (25%) + draining 2 
     [4, 2, 1],
   ];
   for (const [workers, size, overflow] of cases) {
-    const demand = PEAK * workers * (size + overflow);
+    const app = PEAK * workers * (size + overflow);
+    const demand = app + MONITOR;
     const budget = demand + SUPERUSER_RESERVED;
 
-    it(`workers ${workers} × pool ${size}+${overflow}: max_connections ${budget} (demand ${demand} + 3) builds`, () => {
+    it(`workers ${workers} × pool ${size}+${overflow}: max_connections ${budget} (demand ${app} + monitor 1 + 3) builds`, () => {
       const r = build({ workers, size, overflow, maxConnections: budget });
       expect(r.error).toBeUndefined();
       expect(r.app.charts.length).toBe(r.before + 1);
@@ -101,7 +103,7 @@ describe('SO-POOL at the boundary: autoscale.max 6 + surge 2 (25%) + draining 2 
       expect(msg).toContain(`autoscale.max ${MAX}`);
       expect(msg).toContain(`surge ${SURGE} (${SURGE_PERCENT}% of ${MAX}, rounded up)`);
       expect(msg).toContain(`draining ${DRAINING}`);
-      expect(msg).toContain(`× ${workers} worker${workers === 1 ? '' : 's'} × (pool ${size} + overflow ${overflow}) = ${demand}`);
+      expect(msg).toContain(`× ${workers} worker${workers === 1 ? '' : 's'} × (pool ${size} + overflow ${overflow}) = ${app}`);
       expect(msg).toContain(`demand ${demand} > available ${demand - 1} (max_connections ${budget - 1} − superuser_reserved 3)`);
       expect(msg).toContain(`max_connections ≥ ${budget}`);
       // Nothing joined the app.
@@ -115,7 +117,7 @@ describe('SO-POOL at the boundary: autoscale.max 6 + surge 2 (25%) + draining 2 
   }
 
   it('draining defaults to the surge (2), giving the same peak', () => {
-    const demand = PEAK * 2 * 5;
+    const demand = PEAK * 2 * 5 + MONITOR;
     const knobs = { workers: 2, size: 3, overflow: 2, drainingPods: 'default' as const };
     expect(build({ ...knobs, maxConnections: demand + SUPERUSER_RESERVED }).error).toBeUndefined();
     const r = build({ ...knobs, maxConnections: demand + SUPERUSER_RESERVED - 1 });
@@ -127,7 +129,7 @@ describe('SO-REDIS at the boundary, with the same peak', () => {
   const workers = 2;
   const redisPool = 3;
   const demand = PEAK * workers * redisPool;
-  const pg = PEAK * workers * 2 + SUPERUSER_RESERVED;
+  const pg = PEAK * workers * 2 + MONITOR + SUPERUSER_RESERVED;
 
   it(`maxclients ${demand} builds`, () => {
     expect(build({ workers, size: 1, overflow: 1, maxConnections: pg, redisPool, maxClients: demand }).error).toBeUndefined();

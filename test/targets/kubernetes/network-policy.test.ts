@@ -6,6 +6,7 @@
  * - world → nginx:8080 (+ 8443 with TLS): the unprivileged nginx image listens there;
  * - nginx → each backend on its port;
  * - each backend → postgres:5432 when it uses the database, → redis:6379 when redisPool > 0;
+ * - the role-setup Job → postgres:5432 (issue 15);
  * - every pod → kube-dns:53 over UDP and TCP.
  * With default deny both ways, a pod-to-pod edge needs the egress and the ingress side.
  */
@@ -34,7 +35,8 @@ const isEmpty = (s: LabelSelector | undefined) =>
 
 /** Reads the allowed edges back from a chart's NetworkPolicies. */
 function readEdges(manifests: readonly Manifest[]): ReadBack {
-  const pods = workloads(manifests).map((w) => ({ name: w.metadata.name, labels: podLabelsOf(w) }));
+  // By the workload name its pods carry: a Job's object name adds its content hash.
+  const pods = workloads(manifests).map((w) => ({ name: podLabelsOf(w)['app.kubernetes.io/name'] ?? w.metadata.name, labels: podLabelsOf(w) }));
   const cidrs = new Set<string>();
   /** The workload a same-namespace pod selector means; it must select exactly one. */
   const workloadOf = (sel: LabelSelector): string => {
@@ -91,6 +93,8 @@ function expectedEdges(stack: Stack, profile: string): { ingress: Set<Edge>; egr
   const pooler = stack.pooler?.resolve(profile);
   const edges: [string, string, number][] = [];
   if (pg && pooler) edges.push([pooler.id, pg.id, 5432]);
+  // The role-setup Job runs psql against Postgres (lib/targets/kubernetes/role-setup.ts).
+  if (pg) edges.push([`${pg.id}-role-setup`, pg.id, 5432]);
   if (nginx) {
     edges.push([WORLD, nginx.id, 8080]);
     if (nginx.tls) edges.push([WORLD, nginx.id, 8443]);
@@ -138,7 +142,7 @@ describe('NetworkPolicy edges behind PgBouncer', () => {
     const { ingress } = readEdges(c.manifests);
     expect(ingress.has('backend-prod->pgbouncer:6432/TCP')).toBe(true);
     expect(ingress.has('pgbouncer->db:5432/TCP')).toBe(true);
-    expect(sorted(ingress).filter((e) => e.endsWith('->db:5432/TCP'))).toEqual(['pgbouncer->db:5432/TCP']);
+    expect(sorted(ingress).filter((e) => e.endsWith('->db:5432/TCP'))).toEqual(['db-role-setup->db:5432/TCP', 'pgbouncer->db:5432/TCP']);
   });
 });
 
@@ -154,6 +158,7 @@ describe('NetworkPolicy edges of the examples', () => {
     expect(sorted(readEdges(c.manifests).ingress)).toEqual([
       'api->db:5432/TCP',
       'api->redis:6379/TCP',
+      'db-role-setup->db:5432/TCP',
       'jobs->db:5432/TCP',
       'jobs->redis:6379/TCP',
       'nginx->api:8000/TCP',

@@ -52,6 +52,8 @@ const containerResources: Check = (manifests) =>
  */
 const containerProbes: Check = (manifests) =>
   eachContainer(manifests)
+    // A Job's container runs to completion (the role setup): nothing to probe.
+    .filter(({ w }) => w.kind !== 'Job')
     .filter(({ c, init }) => !init || c.restartPolicy === 'Always')
     .flatMap(({ c, where }) => [
       ...(c.readinessProbe ? [] : [`${where}: no readinessProbe`]),
@@ -201,6 +203,8 @@ const serviceTargetPorts: Check = (manifests) =>
 /** kube-score deployment-pod-selector-labels-match-template-metadata-labels. */
 const selectorsMatchTemplates: Check = (manifests) =>
   workloads(manifests)
+    // The API generates a Job's selector; setting one needs manualSelector.
+    .filter((w) => w.kind !== 'Job')
     .filter((w) => !selects(w.spec?.selector, podLabelsOf(w)) || isEmptySelector(w.spec?.selector))
     .map((w) => `${id(w)}: spec.selector does not select its own pod template`);
 

@@ -80,8 +80,9 @@ describe('backendContainerArgs', () => {
     const [b] = stack.backends.map((x) => x.resolve('dev'));
     const pg = stack.postgres!.resolve('dev');
     const redis = stack.redis!.resolve('dev');
+    // Its own role's password, never the superuser's.
     expect(backendContainerArgs(b!, pg, redis, 'c-1', refs()).uploads).toEqual([
-      { file: '/run/secrets/postgres_password', content: 'secret-of-postgres_password' },
+      { file: '/run/secrets/pg_backend_password', content: 'secret-of-pg_backend_password' },
       { file: '/run/secrets/redis_password', content: 'secret-of-redis_password' },
     ]);
     expect(() => backendContainerArgs(b!, pg, redis, 'c-1', refs(false))).toThrow('uns/backend needs the internal data network');

@@ -2,6 +2,7 @@
  * The DockerStack child contract, recorded through Pulumi's mocks: what `pulumi up` would
  * register for the reference stack, per profile.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -76,6 +77,7 @@ for (const profile of ['dev', 'prod'] as const) {
           `${VOLUME} ${name}-db-data`,
           `${VOLUME} ${name}-redis-data`,
           `${CONTAINER} ${name}-db`,
+          `${CONTAINER} ${name}-db-role-setup`,
           `${CONTAINER} ${name}-nginx`,
           `${CONTAINER} ${name}-redis`,
           ...replicaNames.map((n) => `${CONTAINER} ${n}`),
@@ -177,7 +179,7 @@ for (const profile of ['dev', 'prod'] as const) {
       expect(pg.command).toEqual(['postgres', '-c', 'max_connections=200', '-c', 'superuser_reserved_connections=3']);
       expect(pg.envs).toContain('POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password');
       expect(pg.healthcheck).toEqual({
-        tests: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'app', '-d', 'uns'],
+        tests: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'uns'],
         interval: '5s',
         timeout: '5s',
         retries: 10,
@@ -214,20 +216,26 @@ for (const profile of ['dev', 'prod'] as const) {
       };
       const pgFile = { file: '/run/secrets/postgres_password', content: PG_PASSWORD };
       const redisFile = { file: '/run/secrets/redis_password', content: REDIS_PASSWORD };
+      // The backend's own role: its password, not set in config, is derived from the superuser's.
+      const role = want.service.replace(/-/g, '_');
+      const roleSecret = `pg_${role}_password`;
+      const roleFile = { file: `/run/secrets/${roleSecret}`, content: createHmac('sha256', PG_PASSWORD).update(roleSecret).digest('base64url') };
       expect(secretFiles(`${name}-db`)).toEqual([pgFile]);
       expect(secretFiles(`${name}-redis`)).toEqual([redisFile]);
-      for (const n of replicaNames) expect(secretFiles(n)).toEqual([pgFile, redisFile]);
+      for (const n of replicaNames) expect(secretFiles(n)).toEqual([roleFile, redisFile]);
+      expect(secretFiles(`${name}-db-role-setup`)).toContainEqual(roleFile);
     });
 
     it('exports the URL, the capacity summary and the container names', async () => {
       const c = d.component;
       expect(await promiseOf(c.url)).toBe('http://localhost');
-      expect(await promiseOf(c.containerNames)).toEqual([`${name}-db`, `${name}-redis`, ...replicaNames, `${name}-nginx`]);
+      expect(await promiseOf(c.containerNames)).toEqual([`${name}-db`, `${name}-redis`, `${name}-db-role-setup`, ...replicaNames, `${name}-nginx`]);
       const db = want.replicas * want.workers * 10;
+      const monitor = 1; // the monitoring role's fixed client
       expect(c.capacity).toMatchObject({
         profile,
         target: 'pulumi',
-        postgres: { demand: db, available: 197, headroom: 197 - db },
+        postgres: { demand: db + monitor, available: 197, headroom: 197 - db - monitor },
         redis: { demand: db, available: 10000 },
         nginx: { demand: 2 * db + 33, available: 1024 },
         backends: [{ service: want.service, replicas: want.replicas, peakReplicas: want.replicas, workers: want.workers, dbConnections: db }],
@@ -254,7 +262,7 @@ describe('DockerStack: the gate runs before anything is registered', () => {
     expect(() => synthGate(overBudget(), { targets: ['pulumi'], profiles: ['prod'] })).toThrow(message);
     expect(message).toContain('[SO-POOL] uns/db (profile prod, target pulumi): PostgreSQL connection budget exceeded');
     expect(message).toContain('backend-prod  3 replicas at peak (replicas 3)');
-    expect(message).toContain('demand 120 > available 47 (max_connections 50 − superuser_reserved 3)');
+    expect(message).toContain('demand 121 > available 47 (max_connections 50 − superuser_reserved 3)');
     await settleTicks();
     expect(all.length).toBe(before);
     expect(registrationsOf(all, 'over')).toEqual([]);
@@ -262,7 +270,8 @@ describe('DockerStack: the gate runs before anything is registered', () => {
 
   it('deploys the same model in dev, where the budget holds', async () => {
     const d = await deploy('over-dev', { stack: overBudget(), profile: 'dev' });
-    expect(d.component.capacity.postgres).toEqual({ demand: 10, available: 47, headroom: 37 });
+    // 10 app connections + the monitoring role's 1
+    expect(d.component.capacity.postgres).toEqual({ demand: 11, available: 47, headroom: 36 });
   });
 
   it('refuses an unknown profile before registering anything', async () => {
@@ -361,9 +370,11 @@ describe('DockerStack: other shapes', () => {
     const stat = d.get('mix-dev-static-1');
     expect(web.inputs.networksAdvanced).toEqual([{ name: 'mix-dev-app', aliases: ['web'] }, { name: 'mix-dev-data' }]);
     expect(stat.inputs.networksAdvanced).toEqual([{ name: 'mix-dev-app', aliases: ['static'] }]);
-    expect(web.inputs.uploads.value.map((u: { file: string }) => u.file)).toEqual(['/run/secrets/postgres_password']);
+    expect(web.inputs.uploads.value.map((u: { file: string }) => u.file)).toEqual(['/run/secrets/pg_web_password']);
     expect(stat.inputs.uploads).toBeUndefined();
     expect(web.dependencies).toContain(d.get('mix-dev-db').urn);
+    expect(web.dependencies).toContain(d.get('mix-dev-db-role-setup').urn);
+    expect(stat.dependencies).not.toContain(d.get('mix-dev-db-role-setup').urn);
     expect(web.dependencies).not.toContain(d.get('mix-dev-cache').urn);
     expect(stat.dependencies).not.toContain(d.get('mix-dev-db').urn);
     // Without a healthcheck there is nothing to wait for.

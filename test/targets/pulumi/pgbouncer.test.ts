@@ -2,7 +2,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../lib/cli/config.js';
-import { renderPgBouncerIni } from '../../../lib/render/pgbouncer-ini.js';
+import { createHmac } from 'node:crypto';
+import { resolveProfile } from '../../../lib/index.js';
+import { dockerPgBouncerIni } from '../../../lib/render/docker.js';
 import { DockerStack } from '../../../lib/targets/pulumi/index.js';
 import { installMocks, isSecret, registrationsOf, settle, withoutSecrets } from './mocks.js';
 
@@ -27,19 +29,23 @@ describe('DockerStack behind PgBouncer', () => {
       expect(p.deleteBeforeReplace).toBe(true);
       // the ini is the renderer's output; the userlist is a secret built from the password
       const uploads = (isSecret(p.inputs.uploads) ? p.inputs.uploads.value : p.inputs.uploads) as { file: string; content: string }[];
-      const pg = stack.postgres!.resolve('prod');
       expect(uploads.find((u) => u.file === '/etc/pgbouncer/pgbouncer.ini')!.content).toBe(
-        renderPgBouncerIni(pooler, pg, { stackName: 'uns', postgresHost: 'db', secretPath: (n) => `/run/secrets/${n}` }),
+        dockerPgBouncerIni(resolveProfile(stack, 'prod'), 'uns', 'db', 'pulumi'),
       );
       expect(isSecret(p.inputs.uploads)).toBe(true);
-      expect(uploads.find((u) => u.file === '/run/secrets/pgbouncer_userlist')!.content).toBe(`"app" "${SENTINEL}"\n`);
+      // Every user the pooler knows, with its role's password (derived from the superuser's: none is set).
+      const derived = (role: string) => createHmac('sha256', SENTINEL).update(`pg_${role}_password`).digest('base64url');
+      expect(uploads.find((u) => u.file === '/run/secrets/pgbouncer_userlist')!.content).toBe(
+        ['backend_prod', 'pgbouncer'].map((u) => `"${u}" "${derived(u)}"\n`).join(''),
+      );
       expect(JSON.stringify(withoutSecrets(p.inputs))).not.toContain(SENTINEL);
     }
 
     const backends = mine.filter((r) => r.name.startsWith('pooled-backend-prod-'));
     expect(backends).toHaveLength(6);
     for (const b of backends) {
-      expect(b.inputs.envs).toContain('DATABASE_URL=postgresql://app@pgbouncer:6432/uns');
+      // the backend's own role, a client of the pooler
+      expect(b.inputs.envs).toContain('DATABASE_URL=postgresql://backend_prod@pgbouncer:6432/uns');
       expect(b.inputs.envs).toContain('PGBOUNCER_POOL_MODE=transaction');
       // they start after the poolers, not straight after Postgres
       for (const p of poolers) expect(b.dependencies).toContain(p.urn);

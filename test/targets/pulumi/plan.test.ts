@@ -11,11 +11,11 @@ import { minimalStack } from '../../helpers/stacks.js';
 
 describe('planDockerStack', () => {
   it('gates under Pulumi semantics: peak = replicas, where Kubernetes adds surge and draining', () => {
-    // Pulumi: 4 replicas × 1 worker × (10 + 10) = 80 ≤ 97. Kubernetes: (4 + surge 1 + draining 1) × 20 = 120.
+    // Pulumi: 4 replicas × 1 worker × (10 + 10) + the monitoring role 1 = 81 ≤ 97. Kubernetes: (4 + surge 1 + draining 1) × 20 = 120.
     const { stack } = minimalStack({ backend: { replicas: 4, pool: { size: 10, maxOverflow: 10 } } });
     expect(() => synthGate(stack, { targets: ['kubernetes'], profiles: ['prod'] })).toThrow(/\[SO-POOL\]/);
     const plan = planDockerStack(stack, 'prod');
-    expect(plan.capacity.postgres).toEqual({ demand: 80, available: 97, headroom: 17 });
+    expect(plan.capacity.postgres).toEqual({ demand: 81, available: 97, headroom: 16 });
     expect(plan.capacity.backends[0]).toMatchObject({ replicas: 4, peakReplicas: 4, maxSafeReplicas: 4, limitedBy: 'PostgreSQL' });
   });
 
@@ -26,7 +26,10 @@ describe('planDockerStack', () => {
   });
 
   it('lists every secret the containers mount', () => {
-    expect(planDockerStack(referenceStack(), 'dev').secretNames).toEqual(['postgres_password', 'redis_password']);
+    const plan = planDockerStack(referenceStack(), 'dev');
+    expect(plan.secretNames).toEqual(['pg_backend_password', 'pg_scaleout_monitor_password', 'postgres_password', 'redis_password']);
+    // The login roles' secrets: derived from the superuser's unless set.
+    expect(plan.roleSecrets).toEqual(['pg_backend_password', 'pg_scaleout_monitor_password']);
   });
 
   it.each(exampleSources().map((e) => [e.example, e] as const))('%s: reads its secret list off the specs it registers, each stored secret once', (_, e) => {

@@ -62,8 +62,9 @@ describe('examples/pulumi/index.ts under node --import tsx', () => {
     expect(code, output).toBe(0);
     expect(result.outputs).toMatchObject({
       url: 'http://localhost',
-      containerNames: ['uns-dev-db', 'uns-dev-redis', 'uns-dev-backend-1', 'uns-dev-nginx'],
-      capacity: { profile: 'dev', postgres: { demand: 10, available: 197 } },
+      containerNames: ['uns-dev-db', 'uns-dev-redis', 'uns-dev-db-role-setup', 'uns-dev-backend-1', 'uns-dev-nginx'],
+      // 10 app connections + the monitoring role's 1
+      capacity: { profile: 'dev', postgres: { demand: 11, available: 197 } },
     });
     expect(result.registered).toContain('scaleout:index:DockerStack uns-dev');
   });
@@ -74,12 +75,13 @@ describe('examples/pulumi/index.ts under node --import tsx', () => {
     expect(result.outputs.containerNames).toEqual([
       'uns-prod-db',
       'uns-prod-redis',
+      'uns-prod-db-role-setup',
       'uns-prod-backend-prod-1',
       'uns-prod-backend-prod-2',
       'uns-prod-backend-prod-3',
       'uns-prod-nginx',
     ]);
-    expect(result.outputs.capacity.postgres).toEqual({ demand: 120, available: 197, headroom: 77 });
+    expect(result.outputs.capacity.postgres).toEqual({ demand: 121, available: 197, headroom: 76 });
   });
 
   it('takes image overrides from scaleout:images', () => {

@@ -1,4 +1,5 @@
 /** Where passwords come from: component args, else the project's secret stack config. */
+import { createHmac } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it } from 'vitest';
 import { referenceStack } from '../../../examples/reference/stack.js';
@@ -42,7 +43,9 @@ describe('DockerStack secrets', () => {
     const c = new DockerStack('cfg', { stack: referenceStack(), profile: 'dev' });
     await settle(c);
     expect(uploadsOf('cfg-db')).toEqual([{ file: '/run/secrets/postgres_password', content: 'cfg-pg-SENTINEL' }]);
-    expect(uploadsOf('cfg-backend-1').map((u) => u.content)).toEqual(['cfg-pg-SENTINEL', 'cfg-redis-SENTINEL']);
+    // The backend's role password is derived from the configured superuser password.
+    const derived = createHmac('sha256', 'cfg-pg-SENTINEL').update('pg_backend_password').digest('base64url');
+    expect(uploadsOf('cfg-backend-1').map((u) => u.content)).toEqual([derived, 'cfg-redis-SENTINEL']);
     expect(JSON.stringify(registrationsOf(all, 'cfg').map((r) => withoutSecrets(r.inputs)))).not.toContain('SENTINEL');
   });
 
