@@ -22,6 +22,7 @@ export interface GateReport {
   readonly suppressed: readonly {
     /** The problem, as it would have been reported. */
     readonly problem: Problem;
+    /** The suppression that matched it. */
     readonly suppression: Suppression;
   }[];
   /** Suppressions that matched nothing; reported so stale ones get removed. */

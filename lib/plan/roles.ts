@@ -4,6 +4,7 @@
  * peak. The role-setup SQL (lib/render/postgres-roles-sql.ts) and every target's env and
  * secrets are rendered from this list, so the server enforces exactly what the gate checked.
  */
+import { migrationConnections } from '../capacity/migration-budget.js';
 import { databaseShares } from '../capacity/postgres-budget.js';
 import { poolerServerShare } from '../capacity/pooler-budget.js';
 import type { TargetKind } from '../capacity/target.js';
@@ -126,6 +127,11 @@ export function postgresRoles(ctx: ResolvedProfile, target: TargetKind): readonl
   } else {
     for (const b of backendRoles(ctx, target)) roles.push(role(b.name, 'backend', b.consumer, b.share));
   }
+  // A migration connects to Postgres directly, also behind a pooler (DDL and advisory locks
+  // need a session); its limit is what it holds at once under the target's semantics.
+  for (const m of migrationConnections(ctx.backends, target)) {
+    roles.push(role(migrationLogin(m.backend).user, 'migration', `${m.backend.path}/migrations`, m.demand));
+  }
   if (ctx.monitoring) roles.push(role(EXPORTER_ROLE, 'exporter', ctx.monitoring.path, EXPORTER_CONNECTIONS.postgres));
   // `scaleout check --live` is not a construct: its consumer is the stack.
   roles.push(role(MONITOR_ROLE, 'monitor', ctx.stack.node.path, MONITOR_CONNECTIONS));
@@ -143,6 +149,12 @@ export function poolerClientRoles(ctx: ResolvedProfile, target: TargetKind): rea
 /** The role a backend logs in as (to Postgres, or to PgBouncer behind one), and its secret. */
 export function backendLogin(b: ResolvedBackend): { readonly user: string; readonly passwordSecret: string } {
   const user = backendRoleName(b.serviceName);
+  return { user, passwordSecret: rolePasswordSecret(user) };
+}
+
+/** The login a backend's migration uses: `<backend role>_migrate` and its password secret. */
+export function migrationLogin(b: ResolvedBackend): { readonly user: string; readonly passwordSecret: string } {
+  const user = migrationRoleName(b);
   return { user, passwordSecret: rolePasswordSecret(user) };
 }
 

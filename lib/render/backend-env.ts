@@ -2,7 +2,7 @@ import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import { POSTGRES_PORT, type ResolvedPostgres } from '../model/postgres.js';
 import { REDIS_PORT, type ResolvedRedis } from '../model/redis.js';
-import { backendLogin } from '../plan/roles.js';
+import { backendLogin, migrationLogin } from '../plan/roles.js';
 
 /** Where a target mounts a secret file. */
 export type SecretPath = (name: string) => string;
@@ -76,9 +76,9 @@ export function migrationEnv(
     WEB_CONCURRENCY: '1',
     DB_POOL_SIZE: String(m.pool),
     DB_MAX_OVERFLOW: '0',
-    // Seam for per-consumer roles (#15): the migration's login role will be `<backend role>_migrate`.
-    DATABASE_URL: `postgresql://${pg.user}@${hosts.postgres ?? pg.id}:${POSTGRES_PORT}/${pg.database}`,
-    DB_PASSWORD_FILE: secretPath(pg.passwordSecret),
+    // Its own login role, capped at what it holds (lib/plan/roles.ts); never the superuser.
+    DATABASE_URL: `postgresql://${migrationLogin(b).user}@${hosts.postgres ?? pg.id}:${POSTGRES_PORT}/${pg.database}`,
+    DB_PASSWORD_FILE: secretPath(migrationLogin(b).passwordSecret),
   };
   for (const [k, v] of Object.entries(b.env)) {
     if (typeof v === 'string') env[k] = v;
@@ -88,8 +88,8 @@ export function migrationEnv(
 }
 
 /** Secrets a migration mounts: the Postgres password and the backend's `{ secret }` env values. */
-export function migrationSecrets(b: ResolvedBackend, pg: ResolvedPostgres): string[] {
-  const s = new Set<string>([pg.passwordSecret]);
+export function migrationSecrets(b: ResolvedBackend): string[] {
+  const s = new Set<string>([migrationLogin(b).passwordSecret]);
   for (const v of Object.values(b.env)) if (typeof v !== 'string') s.add(v.secret);
   return [...s].sort();
 }

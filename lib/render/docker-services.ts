@@ -170,7 +170,7 @@ export function migrationSpec(b: ResolvedBackend, pg: ResolvedPostgres, hosts: P
     resources: b.resources,
     restart: { condition: 'none' },
     networks: [{ name: DATA_NETWORK, aliases: [] }],
-    secrets: migrationSecrets(b, pg),
+    secrets: migrationSecrets(b),
   };
 }
 

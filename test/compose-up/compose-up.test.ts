@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { safeScales } from '../../lib/capacity/safe-scale.js';
-import { MONITOR_ROLE, plannedRoles } from '../../lib/cli/live/planned-roles.js';
 import { main } from '../../lib/cli/main.js';
 import type { RuleContext } from '../../lib/rules/rule.js';
 import {
@@ -473,14 +472,7 @@ describe('compose-up: the synthesized docker-compose.yml under podman + docker-c
     const ctx = context('prod');
     const model = ctx.backends.find((b) => b.serviceName === PROD.backend)!;
     const safe = safeScales(ctx, 'compose').find((s) => s.backend.path === model.path)!.largest;
-    // The contract's login roles (issue 15), created with SQL until the role setup lands.
-    const db = projectContainers().find((c) => serviceOf(c) === 'db' && c.State.Running)!;
-    const pgEnv = file().services['db']!.environment!;
-    for (const r of plannedRoles(ctx, 'compose')) {
-      const grant = r.name === MONITOR_ROLE ? ' IN ROLE pg_monitor' : '';
-      const q = execIn(db.Name, ['psql', '-U', pgEnv['POSTGRES_USER']!, '-d', pgEnv['POSTGRES_DB']!, '-Atc', `CREATE ROLE ${r.name} LOGIN CONNECTION LIMIT ${r.connectionLimit}${grant}`]);
-      expect(q.code, q.output).toBe(0);
-    }
+    // The login roles come from the stack's own role-setup service (db-role-setup).
     const config = join(dir(), '..', 'scaleout.yaml');
     writeFileSync(config, referenceConfigText());
     const check = async () => {

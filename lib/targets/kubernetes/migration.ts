@@ -53,7 +53,7 @@ export function addMigrations(
       }),
     );
     scratch(scope, `${b.serviceName}-tmp`, container, '/tmp');
-    mountSecrets(scope, b.serviceName, container, migrationSecrets(owner, pg));
+    mountSecrets(scope, b.serviceName, container, migrationSecrets(owner));
     return container;
   });
 }
