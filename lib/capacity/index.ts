@@ -7,3 +7,6 @@ export * from './redis-budget.js';
 export * from './safe-scale.js';
 export { largestAtMost } from './search.js';
 export * from './target.js';
+export * from './erlang.js';
+export * from './queueing.js';
+export * from './response-time.js';
