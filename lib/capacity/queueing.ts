@@ -7,7 +7,7 @@
  */
 import type { ServiceProfile } from '../model/load.js';
 import { erlangC } from './erlang.js';
-import { quantileOfSum, queueWait, serviceTime } from './response-time.js';
+import { meetsQuantile, quantileOfSum, queueWait, serviceTime, type TimeDistribution } from './response-time.js';
 
 /** anyio's default thread limiter: sync FastAPI endpoints run at most 40 at once per worker process. */
 export const THREADPOOL_CAP = 40;
@@ -90,15 +90,26 @@ export function predict(shape: Shape, profile: ServiceProfile, rps: number, fact
   const pool = stationWait(poolServers, perMs, profile.dbMs, profile.dbCv);
   const meanMs = cpu.meanWaitMs + profile.appMs + pool.meanWaitMs + profile.dbMs;
   const saturated = cpu.utilization >= 1 || pool.utilization >= 1;
-  const p99Ms = saturated
-    ? Infinity
-    : quantileOfSum(
-        [queueWait(cpu.pWait, cpu.tailMeanMs), serviceTime(profile.appMs, profile.appCv), queueWait(pool.pWait, pool.tailMeanMs), serviceTime(profile.dbMs, profile.dbCv)],
-        0.99,
-      );
+  const p99Ms = saturated ? Infinity : quantileOfSum(parts(cpu, pool, profile), 0.99);
   const timeout = facts.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS;
   const poolTimeoutShare = saturated ? 1 : pool.pWait * Math.exp(-timeout / pool.tailMeanMs);
   return { workerRps, cpu, pool, poolServers, meanMs, inFlightPerWorker: perMs * meanMs, p99Ms, poolTimeoutShare };
+}
+
+function parts(cpu: StationWait, pool: StationWait, profile: ServiceProfile): TimeDistribution[] {
+  return [queueWait(cpu.pWait, cpu.tailMeanMs), serviceTime(profile.appMs, profile.appCv), queueWait(pool.pWait, pool.tailMeanMs), serviceTime(profile.dbMs, profile.dbCv)];
+}
+
+/**
+ * Whether `shape` keeps the p99 within `p99Ms` at `rps`: the planner's yes/no question,
+ * answered without computing the p99 (a bound or one convolution up to the objective).
+ */
+export function meetsP99(shape: Shape, profile: ServiceProfile, rps: number, p99Ms: number, facts: RuntimeFacts = {}): boolean {
+  const perMs = ((rps / (shape.replicas * shape.workers)) * (facts.workerImbalance ?? 1)) / 1000;
+  const cpu = stationWait(1, perMs, profile.appMs, profile.appCv);
+  const pool = stationWait(Math.min(shape.pool, facts.threadpoolCap ?? THREADPOOL_CAP), perMs, profile.dbMs, profile.dbCv);
+  if (cpu.utilization >= 1 || pool.utilization >= 1) return false;
+  return meetsQuantile(parts(cpu, pool, profile), p99Ms, 0.99);
 }
 
 /** The arrival rate at which the first station of the busiest worker reaches 100% (requests per second). */

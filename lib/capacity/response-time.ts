@@ -95,3 +95,47 @@ function convolve(a: Float64Array, b: Float64Array): Float64Array {
   }
   return out;
 }
+
+/** Grid points for {@link probabilityAtMost}: it only needs [0, t]. */
+const CHECK_GRID = 160;
+
+/**
+ * P(sum of `parts` ≤ t), for a yes/no check against an objective. Cheap answers first: a
+ * single part already above `t` too often, or every part's (1 − δ/n) point summing within
+ * `t` (a union bound); a convolution on [0, t] otherwise.
+ */
+export function meetsQuantile(parts: readonly TimeDistribution[], t: number, q: number): boolean {
+  const miss = 1 - q;
+  for (const d of parts) if (1 - d.cdf(t) > miss) return false;
+  if (parts.reduce((s, d) => s + d.upper(1 - miss / parts.length), 0) <= t) return true;
+  const h = t / CHECK_GRID;
+  let acc: Float64Array | undefined;
+  for (const d of parts) {
+    // Bin i holds ((i−1)·h, i·h]: each part rounded up, so the check errs on the safe side.
+    const pmf = new Float64Array(CHECK_GRID);
+    let prev = 0;
+    for (let i = 0; i < CHECK_GRID; i++) {
+      const c = d.cdf(i * h);
+      pmf[i] = c - prev;
+      prev = c;
+    }
+    // A part that is always 0 (no wait, no CPU time) changes nothing.
+    if (pmf[0] === 1) continue;
+    acc = acc ? convolveN(acc, pmf) : pmf;
+  }
+  if (!acc) return true;
+  let total = 0;
+  for (const m of acc) total += m;
+  return total >= q;
+}
+
+function convolveN(a: Float64Array, b: Float64Array): Float64Array {
+  const n = a.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const ai = a[i]!;
+    if (ai === 0) continue;
+    for (let j = 0; i + j < n; j++) out[i + j] = out[i + j]! + ai * b[j]!;
+  }
+  return out;
+}

@@ -20,6 +20,7 @@ import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
 import { planJson } from './plan-json.js';
+import { plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { createSecrets, secretsDirOf } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
@@ -37,7 +38,7 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | 'rps' | 'p99' | 'backend' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
@@ -56,6 +57,9 @@ type Options = {
   readonly json?: boolean;
   readonly force?: boolean;
   readonly 'secrets-dir'?: string;
+  readonly rps?: string;
+  readonly p99?: string;
+  readonly backend?: string;
 } & Readonly<Partial<Record<VerifyFlag, string>>>;
 
 const OPTIONS = {
@@ -65,6 +69,9 @@ const OPTIONS = {
   json: { type: 'boolean' },
   force: { type: 'boolean' },
   'secrets-dir': { type: 'string' },
+  rps: { type: 'string' },
+  p99: { type: 'string' },
+  backend: { type: 'string' },
   ...VERIFY_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -97,9 +104,9 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   plan: {
-    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json]',
-    summary: 'Print the capacity table per profile; exit 1 when a rule fails',
-    options: ['config', 'target', 'json'],
+    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json] [--rps N --p99 DURATION [--backend ID]]',
+    summary: 'Print the capacity table per profile (with --rps, the replicas × workers × pool the load needs); exit 1 when a rule fails',
+    options: ['config', 'target', 'json', 'rps', 'p99', 'backend'],
     targets: TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
@@ -107,7 +114,12 @@ const COMMANDS: Record<string, Command> = {
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
-      const text = opts.json ? JSON.stringify(planJson(stack, report, targets), null, 2) : renderPlan(stack, report);
+      const planner = wantsPlanner(opts) ? runPlanner(report, TARGETS.filter((t) => targets.includes(t)), opts) : undefined;
+      const text = opts.json
+        ? JSON.stringify({ ...planJson(stack, report, targets), ...(planner ? { planner: plannerJson(planner) } : {}) }, null, 2)
+        : planner
+          ? `${renderPlan(stack, report).trimEnd()}\n\n${renderPlanner(planner)}`
+          : renderPlan(stack, report);
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return report.errors.length > 0 ? 1 : 0;
     },
@@ -162,6 +174,9 @@ const FLAG: Record<OptionName, string> = {
   json: '--json',
   force: '--force',
   'secrets-dir': '--secrets-dir DIR',
+  rps: '--rps N',
+  p99: '--p99 DURATION',
+  backend: '--backend ID',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
 };
 const FLAG_HELP: Record<OptionName, string> = {
@@ -171,6 +186,9 @@ const FLAG_HELP: Record<OptionName, string> = {
   json: 'print the plan as one JSON object (schemas/plan.schema.json)',
   force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
   'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
+  rps: 'plan for this many requests per second (default: the backend\'s load.expectedRps)',
+  p99: 'the p99 objective, e.g. 250ms (default: the backend\'s load.p99)',
+  backend: 'the backend to plan (needed when the stack has more than one)',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
 
