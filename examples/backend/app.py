@@ -292,6 +292,12 @@ def redis_hold(seconds: float = Query(1.0, ge=0, le=60)):
     return {"instance": INSTANCE, "pid": os.getpid(), "held": seconds, "pool": {"open": opened}}
 
 
+# GET /api/work: controlled app and DB time, and the metrics `scaleout calibrate` reads.
+import work  # noqa: E402
+
+work.register(app, engine, _error)
+
+
 @app.on_event("shutdown")
 def _metrics_shutdown() -> None:
     if METRICS_DIR:

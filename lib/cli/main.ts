@@ -20,6 +20,7 @@ import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
 import { planJson } from './plan-json.js';
+import { runCalibrate } from './calibrate.js';
 import { plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { createSecrets, secretsDirOf } from './secrets-command.js';
@@ -38,12 +39,14 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | 'rps' | 'p99' | 'backend' | VerifyFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | 'rps' | 'p99' | 'backend' | 'rps-per-replica' | VerifyFlag;
 
 interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
+  /** Help for an option that means something else here than in FLAG_HELP. */
+  readonly help?: Partial<Record<OptionName, string>>;
   /** The targets `--target` takes here, as `--help` lists them. */
   readonly targets?: readonly TargetKind[];
   /** A promise only for commands that do network I/O (verify). */
@@ -60,6 +63,7 @@ type Options = {
   readonly rps?: string;
   readonly p99?: string;
   readonly backend?: string;
+  readonly 'rps-per-replica'?: boolean;
 } & Readonly<Partial<Record<VerifyFlag, string>>>;
 
 const OPTIONS = {
@@ -72,6 +76,7 @@ const OPTIONS = {
   rps: { type: 'string' },
   p99: { type: 'string' },
   backend: { type: 'string' },
+  'rps-per-replica': { type: 'boolean' },
   ...VERIFY_FLAGS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -133,6 +138,23 @@ const COMMANDS: Record<string, Command> = {
       return runVerify(parseVerifyOptions(opts), io);
     },
   },
+  calibrate: {
+    usage: 'scaleout calibrate --url http://HOST:PORT [--path /api/work] [--p99 DURATION] [--rps-per-replica]',
+    summary: "Read a running replica's request, pool-wait and hold-time histograms and print the load: service profile",
+    options: ['url', 'path', 'p99', 'rps-per-replica'],
+    help: {
+      url: 'one replica of the reference backend (not the load balancer), e.g. http://10.0.0.5:8000',
+      path: 'the route whose metrics to read (default /api/work); with --rps-per-replica the path and query to load',
+      p99: 'the objective to print in the block, and the one --rps-per-replica must keep',
+      'rps-per-replica': 'also measure the open-loop rate one replica serves within --p99 (about a minute of load)',
+    },
+    async run(opts, io) {
+      const url = required(opts.url, 'calibrate', '--url http://HOST:PORT (one replica, not the load balancer)');
+      const lines = await runCalibrate({ url, path: opts.path ?? '/api/work', ...(opts.p99 !== undefined ? { p99: opts.p99 } : {}), rpsPerReplica: opts['rps-per-replica'] === true }, (l) => io.stderr.write(`${l}\n`));
+      io.stdout.write(`${lines.join('\n')}\n`);
+      return 0;
+    },
+  },
   init: {
     usage: 'scaleout init [-c FILE]',
     summary: 'Write a commented starter scaleout.yaml (the reference stack); never overwrites',
@@ -177,6 +199,7 @@ const FLAG: Record<OptionName, string> = {
   rps: '--rps N',
   p99: '--p99 DURATION',
   backend: '--backend ID',
+  'rps-per-replica': '--rps-per-replica',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
 };
 const FLAG_HELP: Record<OptionName, string> = {
@@ -189,6 +212,7 @@ const FLAG_HELP: Record<OptionName, string> = {
   rps: 'plan for this many requests per second (default: the backend\'s load.expectedRps)',
   p99: 'the p99 objective, e.g. 250ms (default: the backend\'s load.p99)',
   backend: 'the backend to plan (needed when the stack has more than one)',
+  'rps-per-replica': 'also measure the rate one replica serves within --p99',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
 };
 
@@ -204,7 +228,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? targetHelp(cmd) : FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? targetHelp(cmd) : (cmd.help?.[o] ?? FLAG_HELP[o])}`)] : []),
       '',
     ].join('\n');
   }
@@ -212,7 +236,7 @@ function usage(command?: string): string {
     'Usage: scaleout <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
     '',
     'Options:',
     ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`),
