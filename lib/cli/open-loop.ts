@@ -27,6 +27,11 @@ export interface OpenLoopOptions {
   readonly seed?: number;
   /** Per-request timeout. @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Arrivals due before this are sent but not returned: the queue starts empty, and its
+   * first seconds would flatter the server. @default 0
+   */
+  readonly warmupMs?: number;
 }
 
 /** mulberry32: seeded, so a rerun sends the same schedule. */
@@ -45,7 +50,8 @@ function rng(seed: number): () => number {
 export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
   const r = rng(o.seed ?? 1);
   const due: number[] = [];
-  for (let t = -Math.log(1 - r()) * (1000 / o.rps); t < o.durationMs; t += -Math.log(1 - r()) * (1000 / o.rps)) due.push(t);
+  const warmup = o.warmupMs ?? 0;
+  for (let t = -Math.log(1 - r()) * (1000 / o.rps); t < warmup + o.durationMs; t += -Math.log(1 - r()) * (1000 / o.rps)) due.push(t);
   // No socket limit: a limit would queue requests in the client, a closed loop in disguise.
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const start = performance.now();
@@ -57,7 +63,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
       while (next < due.length && due[next]! <= now) pending.push(send(agent, o.url, start, due[next++]!, o.timeoutMs ?? 30_000));
       if (next < due.length) await new Promise((res) => setTimeout(res, Math.max(0, Math.min(5, due[next]! - (performance.now() - start)))));
     }
-    return await Promise.all(pending);
+    return (await Promise.all(pending)).filter((a) => a.dueMs >= warmup);
   } finally {
     agent.destroy();
   }
