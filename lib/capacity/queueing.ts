@@ -79,6 +79,23 @@ export interface RuntimeFacts {
   readonly poolTimeoutMs?: number;
   /** @default {@link THREADPOOL_CAP} */
   readonly threadpoolCap?: number;
+  /**
+   * nginx hands each replica every R-th request (round_robin, and least_conn at least as
+   * evenly). Splitting Poisson arrivals that way leaves a replica Erlang-R arrivals (squared
+   * cv 1/R); its workers then split them at random by the accept race. False: random split
+   * (hash, ip_hash), Poisson everywhere. @default true
+   */
+  readonly roundRobin?: boolean;
+}
+
+/**
+ * Squared coefficient of variation of a worker's interarrival times: 1/R for a replica under
+ * round robin, thinned at random over W workers (p·ca² + 1 − p, p = 1/W).
+ */
+export function arrivalScv(shape: Shape, facts: RuntimeFacts = {}): number {
+  if (facts.roundRobin === false) return 1;
+  const p = 1 / shape.workers;
+  return p / shape.replicas + (1 - p);
 }
 
 /** The model's prediction for `shape` serving `rps` requests per second with `profile`. */
@@ -86,8 +103,9 @@ export function predict(shape: Shape, profile: ServiceProfile, rps: number, fact
   const workerRps = (rps / (shape.replicas * shape.workers)) * (facts.workerImbalance ?? 1);
   const perMs = workerRps / 1000;
   const poolServers = Math.min(shape.pool, facts.threadpoolCap ?? THREADPOOL_CAP);
-  const cpu = stationWait(1, perMs, profile.appMs, profile.appCv);
-  const pool = stationWait(poolServers, perMs, profile.dbMs, profile.dbCv);
+  const ca = Math.sqrt(arrivalScv(shape, facts));
+  const cpu = stationWait(1, perMs, profile.appMs, profile.appCv, ca);
+  const pool = stationWait(poolServers, perMs, profile.dbMs, profile.dbCv, ca);
   const meanMs = cpu.meanWaitMs + profile.appMs + pool.meanWaitMs + profile.dbMs;
   const saturated = cpu.utilization >= 1 || pool.utilization >= 1;
   const p99Ms = saturated ? Infinity : quantileOfSum(parts(cpu, pool, profile), 0.99);
@@ -106,8 +124,9 @@ function parts(cpu: StationWait, pool: StationWait, profile: ServiceProfile): Ti
  */
 export function meetsP99(shape: Shape, profile: ServiceProfile, rps: number, p99Ms: number, facts: RuntimeFacts = {}): boolean {
   const perMs = ((rps / (shape.replicas * shape.workers)) * (facts.workerImbalance ?? 1)) / 1000;
-  const cpu = stationWait(1, perMs, profile.appMs, profile.appCv);
-  const pool = stationWait(Math.min(shape.pool, facts.threadpoolCap ?? THREADPOOL_CAP), perMs, profile.dbMs, profile.dbCv);
+  const ca = Math.sqrt(arrivalScv(shape, facts));
+  const cpu = stationWait(1, perMs, profile.appMs, profile.appCv, ca);
+  const pool = stationWait(Math.min(shape.pool, facts.threadpoolCap ?? THREADPOOL_CAP), perMs, profile.dbMs, profile.dbCv, ca);
   if (cpu.utilization >= 1 || pool.utilization >= 1) return false;
   return meetsQuantile(parts(cpu, pool, profile), p99Ms, 0.99);
 }

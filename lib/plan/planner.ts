@@ -65,8 +65,11 @@ export interface PlanResult {
  * (1…the threadpool cap) the fewest replicas whose predicted p99 meets the objective, then
  * the budgets of each target with the other backends unchanged.
  */
-export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, req: PlanRequest): PlanResult {
-  const facts = req.facts ?? {};
+export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, request: PlanRequest): PlanResult {
+  // hash and ip_hash spread requests by key: at random as far as the queue is concerned.
+  const algorithm = profile.nginx?.algorithm ?? 'round_robin';
+  const req: PlanRequest = { ...request, facts: { roundRobin: algorithm === 'round_robin' || algorithm === 'least_conn', ...request.facts } };
+  const facts = req.facts!;
   const options: PlanOption[] = [];
   for (let workers = 1; workers <= MAX_PLANNED_WORKERS; workers++) {
     let ceiling = MAX_PLANNED_REPLICAS;

@@ -51,7 +51,10 @@ export interface SimResult {
 }
 
 /** Simulates `n` requests (after `warmup` discarded) at `perMs` arrivals per millisecond. */
-export function simulate(o: { perMs: number; appMs: number; appCv: number; dbMs: number; dbCv: number; servers: number; n: number; seed: number; warmup?: number }): SimResult {
+export function simulate(o: { perMs: number; appMs: number; appCv: number; dbMs: number; dbCv: number; servers: number; n: number; seed: number; warmup?: number; everyKth?: number }): SimResult {
+  // everyKth: this worker gets every k-th arrival of a Poisson stream k times as fast (what a
+  // round-robin balancer over k replicas hands each one).
+  const kth = o.everyKth ?? 1;
   const r = rng(o.seed);
   const warmup = o.warmup ?? Math.floor(o.n / 10);
   const free = new Float64Array(o.servers); // when each connection is next free
@@ -62,7 +65,7 @@ export function simulate(o: { perMs: number; appMs: number; appCv: number; dbMs:
   let busyTime = 0;
   let first = 0;
   for (let i = 0; i < warmup + o.n; i++) {
-    t += -Math.log(1 - r()) / o.perMs;
+    for (let j = 0; j < kth; j++) t += -Math.log(1 - r()) / (kth * o.perMs);
     const cpuDone = Math.max(t, cpuFree) + drawService(r, o.appMs, o.appCv);
     cpuFree = cpuDone;
     let k = 0;

@@ -29,8 +29,8 @@ const APP_MS = 2;
 const POOL_TIMEOUT_MS = 500;
 const P99_MS = 400;
 /** Fractions of the predicted saturation rate each sweep runs at. */
-const SWEEP = [0.5, 0.6, 0.68, 0.76, 0.84, 0.92];
-const RUN_MS = 12_000;
+const SWEEP = [0.55, 0.65, 0.75, 0.85, 0.95];
+const RUN_MS = 25_000;
 /** Each rate first runs this long unmeasured, so the queue has settled when measuring starts. */
 const WARMUP_MS = 5_000;
 
@@ -109,9 +109,9 @@ const rows: Row[] = [];
 
 describe('predicted against measured, pool the bottleneck', () => {
   const shapes: Shape[] = [
-    { replicas: 1, workers: 1, pool: 2 },
+    { replicas: 1, workers: 1, pool: 3 },
     { replicas: 2, workers: 1, pool: 2 },
-    { replicas: 1, workers: 3, pool: 2 },
+    { replicas: 1, workers: 2, pool: 2 },
   ];
   for (const shape of shapes) {
     const name = `${shape.replicas} replica(s) × ${shape.workers} worker(s) × pool ${shape.pool}`;
@@ -145,7 +145,7 @@ describe('predicted against measured, pool the bottleneck', () => {
       expect(measuredOnset, `timeouts never crossed 1%: ${JSON.stringify(timeouts)}`).toBeDefined();
       expect(Math.abs(predictedMax - measuredMax!) / measuredMax!, `max RPS predicted ${predictedMax.toFixed(1)}, measured ${measuredMax!.toFixed(1)}`).toBeLessThanOrEqual(0.2);
       expect(Math.abs(predictedOnset - measuredOnset!) / measuredOnset!, `onset predicted ${predictedOnset.toFixed(1)}, measured ${measuredOnset!.toFixed(1)}`).toBeLessThanOrEqual(0.2);
-    }, 300_000);
+    }, 600_000);
   }
 
   afterAll(() => {
