@@ -16,6 +16,7 @@ with http_request_duration_seconds from app.py's middleware.
 A pool timeout answers 500 with error "db" (app.py's _error), as /api/slow does.
 """
 
+import os
 import random
 import time
 
@@ -89,4 +90,4 @@ def register(app, engine, error):
         outside = time.perf_counter() - start - waited - held
         APP.labels(PATH).observe(outside)
         APP_SQUARES.labels(PATH).inc(outside * outside)
-        return {"app_ms": app_part, "db_ms": db_part, "waited_ms": waited * 1000.0, "held_ms": held * 1000.0}
+        return {"pid": os.getpid(), "app_ms": app_part, "db_ms": db_part, "waited_ms": waited * 1000.0, "held_ms": held * 1000.0}

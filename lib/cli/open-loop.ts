@@ -15,6 +15,8 @@ export interface Arrival {
   readonly latencyMs: number;
   /** HTTP status, 0 without a response. */
   readonly status: number;
+  /** The response body, with `keepBodies`. */
+  readonly body?: string;
 }
 
 /** What to send. */
@@ -32,6 +34,8 @@ export interface OpenLoopOptions {
    * first seconds would flatter the server. @default 0
    */
   readonly warmupMs?: number;
+  /** Keep each response body (e.g. to count which process answered). @default false */
+  readonly keepBodies?: boolean;
 }
 
 /** mulberry32: seeded, so a rerun sends the same schedule. */
@@ -60,7 +64,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
     let next = 0;
     while (next < due.length) {
       const now = performance.now() - start;
-      while (next < due.length && due[next]! <= now) pending.push(send(agent, o.url, start, due[next++]!, o.timeoutMs ?? 30_000));
+      while (next < due.length && due[next]! <= now) pending.push(send(agent, o.url, start, due[next++]!, o.timeoutMs ?? 30_000, o.keepBodies === true));
       if (next < due.length) await new Promise((res) => setTimeout(res, Math.max(0, Math.min(5, due[next]! - (performance.now() - start)))));
     }
     return (await Promise.all(pending)).filter((a) => a.dueMs >= warmup);
@@ -69,11 +73,16 @@ export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
   }
 }
 
-function send(agent: Agent, url: string, start: number, dueMs: number, timeoutMs: number): Promise<Arrival> {
+function send(agent: Agent, url: string, start: number, dueMs: number, timeoutMs: number, keep: boolean): Promise<Arrival> {
   return new Promise((resolve) => {
-    const done = (status: number) => resolve({ dueMs, latencyMs: status === 0 ? Infinity : performance.now() - start - dueMs, status });
+    let body = '';
+    const done = (status: number) =>
+      resolve({ dueMs, latencyMs: status === 0 ? Infinity : performance.now() - start - dueMs, status, ...(keep ? { body } : {}) });
     const req = request(url, { agent, timeout: timeoutMs }, (res) => {
-      res.on('data', () => {});
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (keep) body += chunk;
+      });
       res.on('end', () => done(res.statusCode ?? 0));
       res.on('error', () => done(0));
     });
