@@ -97,7 +97,7 @@ function convolve(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /** Grid points for {@link probabilityAtMost}: it only needs [0, t]. */
-const CHECK_GRID = 160;
+const CHECK_GRID = 120;
 
 /**
  * P(sum of `parts` ≤ t), for a yes/no check against an objective. Cheap answers first: a

@@ -9,7 +9,7 @@ import type { ResolvedBackend } from '../model/backend.js';
 import type { ServiceProfile } from '../model/load.js';
 import type { TargetKind } from '../capacity/target.js';
 import { Duration } from '../units/duration.js';
-import { maxRpsWithin } from '../capacity/queueing.js';
+import { maxRpsWithin, type Shape } from '../capacity/queueing.js';
 import { planBackend, type PlanOption, type PlanResult } from '../plan/planner.js';
 import type { GateReport } from '../plan/report.js';
 
@@ -40,12 +40,13 @@ export function runPlanner(report: GateReport, targets: readonly TargetKind[], f
   const p99Flag = f.p99 === undefined ? undefined : parseP99(f.p99);
   let rps = 0;
   let p99Ms = 0;
+  const cache = new Map<string, Shape[]>();
   const results = report.contexts.map((ctx) => {
     const backend = ctx.backends.find((b) => b.id === id)!;
     const service = serviceOf(backend);
     rps = rpsFlag ?? backend.load?.expectedRps ?? missing(backend, 'the rate: pass --rps N or set load.expectedRps');
     p99Ms = p99Flag ?? service.p99Ms;
-    return { profile: ctx.profile, result: planBackend(ctx, backend, { rps, p99Ms, service: { ...service, p99Ms }, targets }) };
+    return { profile: ctx.profile, result: planBackend(ctx, backend, { rps, p99Ms, service: { ...service, p99Ms }, targets }, cache) };
   });
   return { backendId: id, rps, p99Ms, results };
 }

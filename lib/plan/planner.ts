@@ -63,28 +63,15 @@ export interface PlanResult {
 /**
  * Plans `backend` of `profile`: for every workers (1…{@link MAX_PLANNED_WORKERS}) and pool
  * (1…the threadpool cap) the fewest replicas whose predicted p99 meets the objective, then
- * the budgets of each target with the other backends unchanged.
+ * the budgets of each target with the other backends unchanged. Pass one `cache` to the
+ * calls of one plan run: profiles that ask the same question share the search.
  */
-export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, request: PlanRequest): PlanResult {
+export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, request: PlanRequest, cache?: Map<string, Shape[]>): PlanResult {
   // hash and ip_hash spread requests by key: at random as far as the queue is concerned.
   const algorithm = profile.nginx?.algorithm ?? 'round_robin';
   const req: PlanRequest = { ...request, facts: { roundRobin: algorithm === 'round_robin' || algorithm === 'least_conn', ...request.facts } };
   const facts = req.facts!;
-  const options: PlanOption[] = [];
-  for (let workers = 1; workers <= MAX_PLANNED_WORKERS; workers++) {
-    let ceiling = MAX_PLANNED_REPLICAS;
-    for (let pool = 1; pool <= (facts.threadpoolCap ?? THREADPOOL_CAP); pool++) {
-      // More connections per worker never needs more replicas, so the last answer bounds this one.
-      const replicas = fewestReplicas(workers, pool, req, ceiling);
-      if (replicas === undefined) continue;
-      // Same replicas with a bigger pool costs more on every count: not an option.
-      if (replicas === ceiling && options.length > 0 && options[options.length - 1]!.workers === workers) continue;
-      ceiling = replicas;
-      const shape = { replicas, workers, pool };
-      // The p99 itself is computed only for the options shown (below).
-      options.push({ ...shape, p99Ms: NaN, meanMs: NaN, saturationRps: saturationRps(shape, req.service, facts), connections: {}, fits: false });
-    }
-  }
+  const options = shapesMeeting(req, cache).map((shape): PlanOption => ({ ...shape, p99Ms: NaN, meanMs: NaN, saturationRps: saturationRps(shape, req.service, facts), connections: {}, fits: false }));
   options.sort((a, b) => cost(a) - cost(b) || a.replicas * a.workers - b.replicas * b.workers || a.replicas - b.replicas || a.pool - b.pool);
   // Budgets cost a search per target; check only the head of the ranking and what is shown.
   const checked: PlanOption[] = [];
@@ -97,6 +84,35 @@ export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, 
     if (chosen && checked.length >= SHOWN) break;
   }
   return { backend, request: req, options: checked, ...(chosen ? { chosen } : {}) };
+}
+
+/**
+ * For each workers count, the fewest replicas meeting the objective per pool size, keeping
+ * only pools that lower the replica count (a bigger pool at the same count costs more on
+ * every ranking key). The pool loop stops once the count reaches what the largest pool
+ * needs: no pool in between can do better.
+ */
+function shapesMeeting(req: PlanRequest, cache?: Map<string, Shape[]>): Shape[] {
+  const key = JSON.stringify([req.rps, req.p99Ms, req.service, req.facts]);
+  const known = cache?.get(key);
+  if (known) return known;
+  const cap = req.facts?.threadpoolCap ?? THREADPOOL_CAP;
+  const shapes: Shape[] = [];
+  for (let workers = 1; workers <= MAX_PLANNED_WORKERS; workers++) {
+    const floor = fewestReplicas(workers, cap, req, MAX_PLANNED_REPLICAS);
+    if (floor === undefined) continue;
+    let ceiling = MAX_PLANNED_REPLICAS;
+    for (let pool = 1; pool <= cap; pool++) {
+      // More connections per worker never needs more replicas, so the last answer bounds this one.
+      const replicas: number | undefined = pool === cap ? floor : fewestReplicas(workers, pool, req, ceiling);
+      if (replicas === undefined || replicas === ceiling) continue;
+      shapes.push({ replicas, workers, pool });
+      ceiling = replicas;
+      if (replicas === floor) break;
+    }
+  }
+  cache?.set(key, shapes);
+  return shapes;
 }
 
 /** How many ranked options the planner reports. */
