@@ -11,7 +11,7 @@
  *    calibrated profile.
  *
  * Constant times (dist=const; the model's M/D/c by Allen–Cunneen), a p99 objective of
- * 300 ms and a pool_timeout of 0.5 s: the objective falls below the timeout, so the p99 is
+ * 350 ms and a pool_timeout of 0.5 s: the objective falls below the timeout, so the p99 is
  * crossed before timeouts count in it. The timeout is short relative to the hold time (2 s
  * with 400 ms is the same queue four times slower): the onset then falls where the queue
  * settles within a run of seconds, and a 2-core machine reaches it at tens of RPS.
@@ -27,7 +27,7 @@ import { e2eModel } from './stacks.js';
 const DB_MS = 100;
 const APP_MS = 2;
 const POOL_TIMEOUT_MS = 500;
-const P99_MS = 300;
+const P99_MS = 350;
 /** Fractions of the predicted saturation rate each sweep runs at. */
 const SWEEP = [0.42, 0.52, 0.62, 0.74, 0.86, 0.98, 1.08];
 const RUN_MS = 20_000;
@@ -73,14 +73,28 @@ function crossing(points: readonly { rps: number; v: number }[], level: number, 
 
 const timedOut = (a: Arrival) => a.status === 500;
 
-/** The profile of /api/work at APP_MS and DB_MS, calibrated on this stack's first replica at light load. */
+/**
+ * The profile of /api/work at APP_MS and DB_MS, calibrated on this stack's first replica at
+ * light load: three batches of 50 requests, keeping the batch with the shortest hold. A busy
+ * machine's CPU stalls only ever add time; the quietest batch is the service's own.
+ */
 async function calibrate(h: E2eStack): Promise<ServiceProfile> {
   const direct = `http://127.0.0.1:${h.replicas[0]!.port}`;
-  // 100 requests: a few stalls of a busy machine do not move the means much.
-  const sent = await openLoop({ url: direct + work('const'), rps: 10, durationMs: 10_000, seed: 5 });
-  expect(sent.filter((a) => a.status !== 200)).toEqual([]);
-  const c = calibrationFrom(await (await fetch(`${direct}/metrics`)).text(), '/api/work');
-  return { p99Ms: P99_MS, appMs: c.appMs, dbMs: c.dbMs, appCv: c.appCv, dbCv: c.dbCv };
+  const scrape = async () => calibrationFrom(await (await fetch(`${direct}/metrics`)).text(), '/api/work');
+  let before: ReturnType<typeof calibrationFrom> | undefined;
+  let best: ServiceProfile | undefined;
+  for (let batch = 0; batch < 3; batch++) {
+    const sent = await openLoop({ url: direct + work('const'), rps: 10, durationMs: 5_000, seed: 5 + batch });
+    expect(sent.filter((a) => a.status !== 200)).toEqual([]);
+    const after = await scrape();
+    // The scrape is cumulative: this batch's means from the difference of sums.
+    const n0 = before?.requests ?? 0;
+    const batchMean = (k: 'appMs' | 'dbMs') => (after[k] * after.requests - (before?.[k] ?? 0) * n0) / (after.requests - n0);
+    const profile = { p99Ms: P99_MS, appMs: batchMean('appMs'), dbMs: batchMean('dbMs'), appCv: after.appCv, dbCv: after.dbCv };
+    if (!best || profile.dbMs < best.dbMs) best = profile;
+    before = after;
+  }
+  return best!;
 }
 
 describe('calibrate against a running replica', () => {
