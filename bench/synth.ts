@@ -9,6 +9,7 @@
  * 3. Growth: stacks of 25…400 backends, each in a fresh process, against a plain
  *    cdk8s-plus app with the same objects per backend. Goals: t(400)/t(200) ≤ 2.1,
  *    t(400)/plain(400) ≤ 1.5, peak RSS ≤ 350 MiB at 400.
+ * 4. The planner: `plan --rps` on a stack of 10 backends (bench/planner.ts). Goal: < 100 ms.
  * The last line printed is a one-line JSON summary.
  */
 import { spawnSync } from 'node:child_process';
@@ -108,9 +109,14 @@ const growthRatio = at(400).ms / at(200).ms;
 const plainGrowthRatio = at(400).plainMs / at(200).plainMs;
 console.log(`growth    t(400)/t(200) = ${growthRatio.toFixed(2)} (goal ≤ 2.1; plain ${plainGrowthRatio.toFixed(2)}), t(400)/plain(400) = ${at(400).overPlain.toFixed(2)} (goal ≤ 1.5), peak RSS ${at(400).rssMiB} MiB at 400 (goal ≤ 350)`);
 
+// 4. The planner on 10 backends.
+const { benchPlanner } = await import('./planner.js');
+const planner = await benchPlanner();
+
 console.log(
   JSON.stringify({
     bench: 'synth',
+    plannerTenBackendsMs: planner,
     runs: RUNS,
     processMedianMs: { scaleout: Math.round(median(a)), scaleoutUnbundled: Math.round(median(a0)), plainCdk8s: Math.round(median(b)) },
     processRatio: spread(ratios, 3),

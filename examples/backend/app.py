@@ -310,6 +310,12 @@ def enqueue(id: str = Query(..., min_length=1, max_length=200), payload: str = Q
     return {"instance": INSTANCE, "queued": id}
 
 
+# GET /api/work: controlled app and DB time, and the metrics `scaleout calibrate` reads.
+import work  # noqa: E402
+
+work.register(app, engine, _error)
+
+
 @app.on_event("shutdown")
 def _metrics_shutdown() -> None:
     if METRICS_DIR:

@@ -9,3 +9,6 @@ export * from './redis-budget.js';
 export * from './safe-scale.js';
 export { largestAtMost, type MinReplicas } from './search.js';
 export * from './target.js';
+export * from './erlang.js';
+export * from './queueing.js';
+export * from './response-time.js';

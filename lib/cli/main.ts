@@ -21,6 +21,8 @@ import { writeOutput } from '../targets/output.js';
 import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
 import { planJson } from './plan-json.js';
+import { runCalibrate } from './calibrate.js';
+import { plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { createSecrets, secretsDirOf } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
@@ -39,12 +41,14 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | VerifyFlag | CheckFlag;
+type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | 'rps' | 'p99' | 'backend' | 'rps-per-replica' | VerifyFlag | CheckFlag;
 
 interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
+  /** Help for an option that means something else here than in FLAG_HELP. */
+  readonly help?: Partial<Record<OptionName, string>>;
   /** The targets `--target` takes here, as `--help` lists them. */
   readonly targets?: readonly TargetKind[];
   /** `--target` help when the command takes one target, not a list (check). */
@@ -60,6 +64,10 @@ type Options = {
   readonly json?: boolean;
   readonly force?: boolean;
   readonly 'secrets-dir'?: string;
+  readonly rps?: string;
+  readonly p99?: string;
+  readonly backend?: string;
+  readonly 'rps-per-replica'?: boolean;
 } & Readonly<Partial<Record<VerifyFlag, string>>> &
   Readonly<Partial<Record<'profile' | 'postgres-url' | 'project' | 'kubeconfig' | 'namespace' | 'watch', string>>> & {
     readonly live?: boolean;
@@ -73,6 +81,10 @@ const OPTIONS = {
   json: { type: 'boolean' },
   force: { type: 'boolean' },
   'secrets-dir': { type: 'string' },
+  rps: { type: 'string' },
+  p99: { type: 'string' },
+  backend: { type: 'string' },
+  'rps-per-replica': { type: 'boolean' },
   ...VERIFY_FLAGS,
   ...CHECK_FLAGS,
   help: { type: 'boolean', short: 'h' },
@@ -106,9 +118,9 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   plan: {
-    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json]',
-    summary: 'Print the capacity table per profile; exit 1 when a rule fails',
-    options: ['config', 'target', 'json'],
+    usage: 'scaleout plan -c FILE [--target compose,kubernetes] [--json] [--rps N --p99 DURATION [--backend ID]]',
+    summary: 'Print the capacity table per profile (with --rps, the replicas × workers × pool the load needs); exit 1 when a rule fails',
+    options: ['config', 'target', 'json', 'rps', 'p99', 'backend'],
     targets: TARGETS,
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
@@ -116,7 +128,12 @@ const COMMANDS: Record<string, Command> = {
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
-      const text = opts.json ? JSON.stringify(planJson(stack, report, targets), null, 2) : renderPlan(stack, report);
+      const planner = wantsPlanner(opts) ? runPlanner(report, TARGETS.filter((t) => targets.includes(t)), opts) : undefined;
+      const text = opts.json
+        ? JSON.stringify({ ...planJson(stack, report, targets), ...(planner ? { planner: plannerJson(planner) } : {}) }, null, 2)
+        : planner
+          ? `${renderPlan(stack, report).trimEnd()}\n\n${renderPlanner(planner)}`
+          : renderPlan(stack, report);
       io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return report.errors.length > 0 ? 1 : 0;
     },
@@ -144,6 +161,23 @@ const COMMANDS: Record<string, Command> = {
       const onInt = () => stop.abort();
       process.once('SIGINT', onInt);
       return runCheck(o, { ...io, env: process.env, signal: stop.signal }).finally(() => process.removeListener('SIGINT', onInt));
+    },
+  },
+  calibrate: {
+    usage: 'scaleout calibrate --url http://HOST:PORT [--path /api/work] [--p99 DURATION] [--rps-per-replica]',
+    summary: "Read a running replica's request, pool-wait and hold-time histograms and print the load: service profile",
+    options: ['url', 'path', 'p99', 'rps-per-replica'],
+    help: {
+      url: 'one replica of the reference backend (not the load balancer), e.g. http://10.0.0.5:8000',
+      path: 'the route whose metrics to read (default /api/work); with --rps-per-replica the path and query to load',
+      p99: 'the objective to print in the block, and the one --rps-per-replica must keep',
+      'rps-per-replica': 'also measure the open-loop rate one replica serves within --p99 (about a minute of load)',
+    },
+    async run(opts, io) {
+      const url = required(opts.url, 'calibrate', '--url http://HOST:PORT (one replica, not the load balancer)');
+      const lines = await runCalibrate({ url, path: opts.path ?? '/api/work', ...(opts.p99 !== undefined ? { p99: opts.p99 } : {}), rpsPerReplica: opts['rps-per-replica'] === true }, (l) => io.stderr.write(`${l}\n`));
+      io.stdout.write(`${lines.join('\n')}\n`);
+      return 0;
     },
   },
   init: {
@@ -187,6 +221,10 @@ const FLAG: Record<OptionName, string> = {
   json: '--json',
   force: '--force',
   'secrets-dir': '--secrets-dir DIR',
+  rps: '--rps N',
+  p99: '--p99 DURATION',
+  backend: '--backend ID',
+  'rps-per-replica': '--rps-per-replica',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
   ...(Object.fromEntries(Object.entries(CHECK_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<CheckFlag, string>),
 };
@@ -197,6 +235,10 @@ const FLAG_HELP: Record<OptionName, string> = {
   json: 'print one JSON object (plan: schemas/plan.schema.json; check: schemas/check-live.schema.json)',
   force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
   'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
+  rps: 'plan for this many requests per second (default: the backend\'s load.expectedRps)',
+  p99: 'the p99 objective, e.g. 250ms (default: the backend\'s load.p99)',
+  backend: 'the backend to plan (needed when the stack has more than one)',
+  'rps-per-replica': 'also measure the rate one replica serves within --p99',
   ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
   ...(Object.fromEntries(Object.entries(CHECK_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<CheckFlag, string>),
 };
@@ -213,7 +255,7 @@ function usage(command?: string): string {
       `Usage: ${cmd.usage}`,
       '',
       cmd.summary + '.',
-      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? (cmd.targetHelp ?? targetHelp(cmd)) : FLAG_HELP[o]}`)] : []),
+      ...(cmd.options.length ? ['', 'Options:', ...cmd.options.map((o) => `  ${FLAG[o].padEnd(22)} ${o === 'target' ? (cmd.targetHelp ?? targetHelp(cmd)) : (cmd.help?.[o] ?? FLAG_HELP[o])}`)] : []),
       '',
     ].join('\n');
   }
@@ -221,7 +263,7 @@ function usage(command?: string): string {
     'Usage: scaleout <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
     '',
     'Options:',
     ...(['config', 'out', 'target'] as const).map((o) => `  ${FLAG[o].padEnd(22)} ${FLAG_HELP[o]}`),

@@ -2,7 +2,7 @@ export * from './backend-props.js';
 export * from './backend.js';
 export * from './common.js';
 export { imageTag, type Version } from './image.js';
-export type { ResolvedLoad } from './load.js';
+export type { ResolvedLoad, ServiceProfile } from './load.js';
 export * from './model-construct.js';
 export * from './monitoring.js';
 export * from './nginx.js';

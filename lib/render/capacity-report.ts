@@ -6,6 +6,7 @@ import { redisBudget } from '../capacity/redis-budget.js';
 import { safeScales } from '../capacity/safe-scale.js';
 import type { TargetKind } from '../capacity/target.js';
 import { loadFormula, servedRps } from '../model/load.js';
+import { latencyChart } from './latency-chart.js';
 import type { Stack } from '../model/stack.js';
 import type { ResolvedProfile } from '../plan/profile.js';
 import { formatProblem, warningLines, type GateReport } from '../plan/report.js';
@@ -124,7 +125,8 @@ function loadSection(ctx: ResolvedProfile, target: TargetKind, name: (path: stri
       `the budget allows ${knob}${s.maxSafe} (limited by ${s.limitedBy}).${verdict}`
     );
   });
-  return ['### Load', '', ...lines, ''];
+  const charts = sizings.flatMap((s) => latencyChart(s.backend, name(s.backend.path)));
+  return ['### Load', '', ...lines, '', ...charts];
 }
 
 function suppressionTable(report: GateReport): string[] {

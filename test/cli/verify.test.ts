@@ -59,7 +59,7 @@ describe('verify flags', () => {
   });
 
   it('is listed in --help with its own usage', async () => {
-    expect((await cli('--help')).stdout).toContain('  verify   Send requests through a running load balancer');
+    expect((await cli('--help')).stdout).toContain('  verify    Send requests through a running load balancer');
     const r = await cli('verify', '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: scaleout verify --url URL --expect-instances K [--requests N] [--max-skew P] [--path PATH]');
