@@ -90,7 +90,7 @@ build_standin() {
   ctx=$(mktemp -d /var/tmp/scaleout-standin-ctx.XXXXXX)
   cp -a "$here/images/$standin/." "$ctx/"
   if [ "$standin" = backend ]; then
-    for f in app.py worker.py migrate.py; do
+    for f in app.py work.py worker.py migrate.py; do
       [ -f "$repo/examples/backend/$f" ] || die "examples/backend/$f is missing: the backend stand-in runs it"
       cp "$repo/examples/backend/$f" "$ctx/$f"
     done
