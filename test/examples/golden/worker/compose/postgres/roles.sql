@@ -19,6 +19,18 @@ GRANT CONNECT ON DATABASE "shop" TO "api";
 GRANT "scaleout_app" TO "api";
 ALTER ROLE "api" IN DATABASE "shop" SET role = 'scaleout_app';
 
+-- api_migrate: migration shop/api/migrations, 1 connection at its peak.
+SELECT 'CREATE ROLE "api_migrate" LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'api_migrate')\gexec
+\set scaleout_password `cat '/run/secrets/pg_api_migrate_password'`
+SELECT :'scaleout_password' = '' AS scaleout_missing \gset
+\if :scaleout_missing
+SELECT 'secret file /run/secrets/pg_api_migrate_password is missing or empty'::int;
+\endif
+ALTER ROLE "api_migrate" WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT 1 PASSWORD :'scaleout_password';
+GRANT CONNECT ON DATABASE "shop" TO "api_migrate";
+GRANT "scaleout_app" TO "api_migrate";
+ALTER ROLE "api_migrate" IN DATABASE "shop" SET role = 'scaleout_app';
+
 -- postgres_exporter: exporter shop/monitoring, 2 connections at its peak.
 SELECT 'CREATE ROLE "postgres_exporter" LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'postgres_exporter')\gexec
 \set scaleout_password `cat '/run/secrets/pg_postgres_exporter_password'`
@@ -56,4 +68,4 @@ ALTER ROLE "worker" IN DATABASE "shop" SET role = 'scaleout_app';
 \unset scaleout_missing
 
 -- Members of the group the plan no longer has (a removed backend) can no longer log in.
-SELECT format('ALTER ROLE %I NOLOGIN', m.rolname) FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = 'scaleout_app' AND m.rolcanlogin AND m.rolname NOT IN ('api', 'postgres_exporter', 'scaleout_monitor', 'worker')\gexec
+SELECT format('ALTER ROLE %I NOLOGIN', m.rolname) FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = 'scaleout_app' AND m.rolcanlogin AND m.rolname NOT IN ('api', 'api_migrate', 'postgres_exporter', 'scaleout_monitor', 'worker')\gexec
