@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Backend, evaluate, formatProblem, Nginx, Postgres, Redis, Stack, type BackendConstructProps, type TargetKind } from '../../lib/index.js';
+import { MONITOR_CONNECTIONS } from '../../lib/plan/roles.js';
 
 const RES = { limits: { cpu: 1, memory: '1Gi' }, requests: { cpu: 0.5, memory: '512Mi' } };
 const API: BackendConstructProps = {
@@ -76,7 +77,8 @@ const cases: Record<TargetKind, () => { api: number; worker: number; migration: 
 
 describe.each(['compose', 'kubernetes'] as const)('API + worker + migration on one database (%s)', (target) => {
   const c = cases[target]();
-  const demand = c.api + c.worker + c.migration;
+  // The monitoring role `check --live` uses is a fixed client of every Postgres.
+  const demand = c.api + c.worker + c.migration + MONITOR_CONNECTIONS;
 
   it('SO-POOL: the budget passes, one connection less fails naming each term', () => {
     expect(findings(target, demand + SUPERUSER).pool).toEqual([]);
@@ -89,7 +91,7 @@ describe.each(['compose', 'kubernetes'] as const)('API + worker + migration on o
     expect(text).toContain(`worker  ${c.workerPeak} replicas at peak`);
     expect(text).toContain(`× 3 workers × (pool 2 + overflow 1) = ${c.worker}`);
     expect(text).toContain('api-migrate (migration pool 2');
-    expect(text).toContain(`) ${c.migration} = ${c.migration}`);
+    expect(text).toContain(`) ${c.migration} = ${c.migration + MONITOR_CONNECTIONS}`);
     if (target === 'kubernetes') {
       expect(text).toContain('autoscale.max 5 + surge 2 + draining 2');
       expect(text).toContain('starting pods, surge + maxUnavailable: api 1 + worker 3');

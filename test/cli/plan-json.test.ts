@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { MONITOR_CONNECTIONS } from '../../lib/plan/roles.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'plan.schema.json'), 'utf8'));
@@ -108,19 +109,19 @@ describe('plan --json: the numbers', () => {
       ['prod', 'pulumi', 'error'],
     ]);
     expect(load[0].details).toContain('the budget allows 4 replicas (limited by PostgreSQL), which serve 300 RPS at 100 RPS per replica');
-    // The fixes as data, in the order the fix line prints them: 240 app connections against
-    // 197 available (max_connections 200 − 3 reserved), 6 replicas × 4 workers × (5 + 5).
+    // The fixes as data, in the order the fix line prints them: 240 app connections and the
+    // monitoring role's 1 against 197 available (max_connections 200 − 3 reserved), 6 replicas × 4 workers × (5 + 5).
     expect(load[0].fixes.map((f: { knob: string; op: string; value?: unknown }) => [f.knob, f.op, f.value])).toEqual([
-      ['db.pooler', 'add', { maxClientConn: 240, defaultPoolSize: 197 }],
-      ['db.maxConnections', 'atLeast', 240 + 3],
+      ['db.pooler', 'add', { maxClientConn: 240, defaultPoolSize: 197 - MONITOR_CONNECTIONS }],
+      ['db.maxConnections', 'atLeast', 240 + MONITOR_CONNECTIONS + 3],
       ['backend.workers', 'atMost', 3],
       ['backend.pool.size + backend.pool.maxOverflow', 'atMost', 8],
       ['backend.load.rpsPerReplica', 'atLeast', Math.ceil(500 / 3)],
     ]);
     expect(load[0].fixes.every((f: { budget?: string }) => f.budget === undefined || f.budget === 'PostgreSQL')).toBe(true);
     expect(load[0].details.at(-1)).toBe(
-      'fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 197 }; one pooler instance holds 197 server connections)' +
-        ' · max_connections ≥ 243 · workers ≤ 3 · pool.size + maxOverflow ≤ 8 · rpsPerReplica ≥ 167 (if measured)',
+      'fix one of: add PgBouncer (postgres.pooler: { maxClientConn: 240, defaultPoolSize: 196 }; one pooler instance holds 196 server connections)' +
+        ' · max_connections ≥ 244 · workers ≤ 3 · pool.size + maxOverflow ≤ 8 · rpsPerReplica ≥ 167 (if measured)',
     );
   });
 

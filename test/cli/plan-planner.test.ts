@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { meetsP99 } from '../../lib/capacity/queueing.js';
 import { cli } from '../helpers/cli.js';
+import { MONITOR_CONNECTIONS } from '../../lib/plan/roles.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'plan.schema.json'), 'utf8')));
@@ -56,7 +57,8 @@ describe('plan --rps --p99', () => {
       if (o.replicas > 1) expect(meetsP99({ ...o, replicas: o.replicas - 1 }, service, 800, 250)).toBe(false);
     }
     expect(chosen).toEqual(options[0]);
-    expect(chosen.postgres.compose).toEqual({ demand: cost(chosen), available: 197 });
+    // The app's connections plus the monitoring role's 1 (lib/plan/roles.ts).
+    expect(chosen.postgres.compose).toEqual({ demand: cost(chosen) + MONITOR_CONNECTIONS, available: 197 });
   });
 
   it('prints the ranked table and the chosen shape as a block to paste', () => {

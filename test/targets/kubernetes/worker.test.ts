@@ -69,8 +69,9 @@ describe.each(['dev', 'prod'])('examples/worker on Kubernetes (%s)', (profile) =
       expect(spec.initContainers.map((c: any) => [c.name, c.command])).toEqual([['api-migrate', ['python3', 'migrate.py']]]);
       const env = Object.fromEntries(spec.initContainers[0].env.map((e: any) => [e.name, e.value]));
       // Straight to Postgres with its own pool; the password only as a file.
-      expect(env).toMatchObject({ DATABASE_URL: 'postgresql://app@db:5432/shop', DB_POOL_SIZE: '1', DB_MAX_OVERFLOW: '0' });
-      expect(env.DB_PASSWORD_FILE).toBe('/run/secrets/postgres_password/value');
+      // As its own role (`<backend role>_migrate`), never the superuser.
+      expect(env).toMatchObject({ DATABASE_URL: 'postgresql://api_migrate@db:5432/shop', DB_POOL_SIZE: '1', DB_MAX_OVERFLOW: '0' });
+      expect(env.DB_PASSWORD_FILE).toBe('/run/secrets/pg_api_migrate_password/value');
       // No API access: the pattern needs none.
       expect(spec.automountServiceAccountToken).toBe(false);
     }

@@ -8,6 +8,7 @@ import { Testing } from 'cdk8s';
 import { backendSecrets } from '../../../lib/render/backend-env.js';
 import { exampleSources } from '../../helpers/k8s.js';
 import { minimalStack } from '../../helpers/stacks.js';
+import { poolerAuthUsers, postgresRoles } from '../../../lib/plan/roles.js';
 
 describe('planDockerStack', () => {
   it('gates under Pulumi semantics: peak = replicas, where Kubernetes adds surge and draining', () => {
@@ -37,10 +38,12 @@ describe('planDockerStack', () => {
     for (const profile of stack.profileNames) {
       const plan = planWithSpecs(stack, profile);
       const { ctx, specs } = plan;
-      const mounted = [specs.postgres, specs.redis, specs.pooler, ...specs.backends.values(), specs.nginx, ...specs.monitoring.map((m) => m.spec)]
-        .flatMap((spec) => spec?.secrets ?? []);
-      // Every secret a container mounts is uploaded, except the userlist written from the Postgres password.
-      expect(new Set([...plan.secretNames, ...(ctx.pooler ? [ctx.pooler.userlistSecret] : [])])).toEqual(new Set(mounted));
+      const all = [specs.postgres, specs.roleSetup, specs.redis, specs.pooler, ...specs.backends.values(), ...specs.migrations.values(), specs.nginx];
+      const mounted = [...all, ...specs.monitoring.map((m) => m.spec)].flatMap((spec) => spec?.secrets ?? []);
+      // Every secret a container mounts is uploaded, and every role's password (the pooler's
+      // userlist is built from them), except the userlist itself.
+      const roleSecrets = [...postgresRoles(ctx, 'pulumi').map((r) => r.passwordSecret), ...poolerAuthUsers(ctx).map((u) => u.passwordSecret)];
+      expect(new Set([...plan.secretNames, ...(ctx.pooler ? [ctx.pooler.userlistSecret] : [])])).toEqual(new Set([...mounted, ...roleSecrets]));
       // What the model says each construct needs.
       const needed = [
         ctx.postgres?.passwordSecret,
@@ -48,6 +51,7 @@ describe('planDockerStack', () => {
         ...ctx.backends.flatMap((b) => backendSecrets(b, ctx.postgres, ctx.redis)),
         ...(ctx.nginx?.tls ? [ctx.nginx.tls.certificateSecret, ctx.nginx.tls.keySecret] : []),
         ctx.monitoring?.grafana.adminPasswordSecret,
+        ...roleSecrets,
       ].filter((x): x is string => x !== undefined);
       expect(plan.secretNames).toEqual([...new Set(needed)].sort());
     }

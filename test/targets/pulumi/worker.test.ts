@@ -52,7 +52,7 @@ describe('DockerStack: API + worker + migration', () => {
   it('the migration is a one-shot container Pulumi waits out, after Postgres', () => {
     const m = get(`${name}-api-migrate`);
     expect(m.inputs).toMatchObject({ attach: true, mustRun: false, restart: 'no', entrypoints: ['python3', 'migrate.py'] });
-    expect(m.inputs['envs']).toEqual(expect.arrayContaining(['DATABASE_URL=postgresql://app@db:5432/shop', 'DB_POOL_SIZE=1', 'DB_MAX_OVERFLOW=0']));
+    expect(m.inputs['envs']).toEqual(expect.arrayContaining(['DATABASE_URL=postgresql://api_migrate@db:5432/shop', 'DB_POOL_SIZE=1', 'DB_MAX_OVERFLOW=0']));
     expect(m.dependencies).toContain(get(`${name}-db`).urn);
     expect(component.migrationContainers.has('api')).toBe(true);
   });
