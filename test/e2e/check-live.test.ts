@@ -36,8 +36,7 @@ backends:
 postgres:
   maxConnections: 10
   superuserReservedConnections: 3
-  # The contract counts scaleout_monitor as a fixed client of 1: demand 6 + 1 = available 7.
-  fixedClients: { scaleout-monitor: 1 }
+  # scaleout_monitor counts as a fixed client of 1 by itself (lib/plan/roles.ts): demand 6 + 1 = available 7.
 profiles:
   prod:
     backends:
