@@ -38,8 +38,8 @@ export interface OpenLoopOptions {
   readonly keepBodies?: boolean;
 }
 
-/** mulberry32: seeded, so a rerun sends the same schedule. */
-function rng(seed: number): () => number {
+/** mulberry32: seeded, so a rerun sends the same schedule (the queue simulation in the tests draws from it too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,18 +3,10 @@
  * models it: Poisson arrivals, a FIFO single-server CPU station, then a FIFO pool of `c`
  * connections. Written for the tests, independent of the formulas it checks.
  */
+import { rng } from '../../lib/cli/open-loop.js';
 
-/** mulberry32: a small seeded generator, so every run draws the same numbers. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the generator the open-loop load uses: every run draws the same numbers. */
+export { rng };
 
 /** A gamma-distributed draw with mean `mean` and coefficient of variation `cv` (0: constant). */
 export function drawService(r: () => number, mean: number, cv: number): number {
