@@ -21,7 +21,7 @@ import type { Stack } from '../../lib/index.js';
 import type { ResolvedBackend } from '../../lib/model/backend.js';
 import { renderPgBouncerIni } from '../../lib/render/pgbouncer-ini.js';
 import { PGBOUNCER_EXPORTER_USER, poolerAuthUsers, poolerClientRoles, postgresRoles } from '../../lib/plan/roles.js';
-import { renderRolesSql, roleSetupPsqlArgs } from '../../lib/render/postgres-roles-sql.js';
+import { renderRolesSql, ROLE_SETUP_SQL_PATH, roleSetupPsqlArgs } from '../../lib/render/postgres-roles-sql.js';
 import { renderNginxConf } from '../../lib/render/nginx-conf.js';
 import type { RuleContext } from '../../lib/rules/rule.js';
 import { synthCompose } from '../../lib/targets/compose/index.js';
@@ -225,7 +225,9 @@ export class E2eStack {
         backendServices.flatMap((n) =>
           Object.entries(services[n]!.depends_on ?? {})
             .filter(([, d]) => d.condition === 'service_completed_successfully')
-            .map(([dep]) => dep),
+            .map(([dep]) => dep)
+            // The role setup already ran (setUpRoles), as psql against the native server.
+            .filter((dep) => !isRoleSetup(services[dep]!)),
         ),
       ),
     ];
@@ -479,4 +481,9 @@ export class E2eStack {
       ...(existsSync(this.dir) ? [`temp dir ${this.dir}`] : []),
     ];
   }
+}
+
+/** The one-shot role-setup service: it mounts the rendered role script. */
+function isRoleSetup(svc: ComposeService): boolean {
+  return (svc.volumes ?? []).some((v) => typeof v === 'string' && v.split(':')[1] === ROLE_SETUP_SQL_PATH);
 }

@@ -21,6 +21,7 @@ import type { FixedClients } from './postgres.js';
 import { waitFor } from './processes.js';
 import { describeRun, PG_REFUSED, saturatePostgres } from './saturate.js';
 import { LOCAL_NGINX_VERSION } from './stacks.js';
+import { MONITOR_CONNECTIONS } from '../../lib/plan/roles.js';
 
 const API = { replicas: 2, workers: 2, pool: { size: 2, maxOverflow: 1 } };
 const WORKER = { replicas: 2, workers: 2, pool: { size: 1, maxOverflow: 1 } };
@@ -28,8 +29,8 @@ const MIGRATION_POOL = 1;
 const per = (t: typeof API) => t.pool.size + t.pool.maxOverflow;
 /** Worker consumer threads = its processes × (size + overflow): each may hold one connection. */
 const WORKER_THREADS = WORKER.replicas * WORKER.workers * per(WORKER);
-/** compose: Σ replicas × workers × (size + overflow) + the migration's pool. */
-const DEMAND = API.replicas * API.workers * per(API) + WORKER_THREADS + MIGRATION_POOL;
+/** compose: Σ replicas × workers × (size + overflow) + the migration's pool + the monitoring role's 1. */
+const DEMAND = API.replicas * API.workers * per(API) + WORKER_THREADS + MIGRATION_POOL + MONITOR_CONNECTIONS;
 const SUPERUSER = 3;
 
 function model(available: number) {
@@ -112,8 +113,8 @@ describe('worker tier and migration on real servers', () => {
     const { stack } = model(DEMAND);
     expect(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }).errors).toEqual([]);
     const h = await stacks.start(stack);
-    // The migration's connection during a rollout, held as a real session.
-    held = await h.pg!.holdConnections(MIGRATION_POOL);
+    // The migration's connection during a rollout and the monitoring role's, held as real sessions.
+    held = await h.pg!.holdConnections(MIGRATION_POOL + MONITOR_CONNECTIONS);
     await occupyWorkers(h, 30, WORKER_THREADS);
     const r = await saturatePostgres(h, {
       concurrency: 40 * API.replicas,
@@ -149,7 +150,7 @@ describe('worker tier and migration on real servers', () => {
 
     db.suppress('SO-POOL', 'e2e: prove the real server refuses the connection over budget');
     const h = await stacks.start(stack);
-    held = await h.pg!.holdConnections(MIGRATION_POOL);
+    held = await h.pg!.holdConnections(MIGRATION_POOL + MONITOR_CONNECTIONS);
     await occupyWorkers(h, 30, WORKER_THREADS);
     const r = await saturatePostgres(h, {
       concurrency: 40 * API.replicas,
