@@ -41,9 +41,9 @@ describe('compose: no user value is ever interpolated', () => {
     // docker-compose config prints values re-escaped; the container gets them with $$ → $.
     const env = parse(r.stdout).services.backend.environment as Record<string, string>;
     for (const [k, v] of Object.entries(LITERALS)) expect(env[k]!.replaceAll('$$', '$'), k).toBe(v);
-    // scaleout's own shell `$(cat …)` still reaches the shell as written.
+    // scaleout's own shell `$(sed … secret)` (lib/render/redis-server.ts) still reaches the shell as written.
     const redis = parse(r.stdout).services.redis.command as string[];
-    expect(redis.join(' ').replaceAll('$$', '$')).toContain('"$(cat /run/secrets/redis_password)"');
+    expect(redis.join(' ').replaceAll('$$', '$')).toContain(`"$(sed 's/[\\\\"]/\\\\&/g' /run/secrets/redis_password)"`);
   });
 });
 
