@@ -171,6 +171,18 @@ function checkStartOrder(containers: readonly Container[]): string[] {
   for (const c of containers) {
     const started = parseTime(c.State.StartedAt);
     for (const [dep, { condition }] of Object.entries(file().services[serviceOf(c)]?.depends_on ?? {})) {
+      if (condition === 'service_completed_successfully') {
+        // A one-shot (the role setup): it has exited 0, and the dependant started after that.
+        const done = projectContainers().filter((x) => serviceOf(x) === dep && !x.State.Running);
+        expect(done.length, `${c.Name} depends on the one-shot ${dep}, which never ran to its end`).toBeGreaterThan(0);
+        for (const d of done) {
+          expect(d.State.ExitCode, `${d.Name} exited ${d.State.ExitCode}:\n${containerLogTail(d.Name)}`).toBe(0);
+          const finished = parseTime(d.State.FinishedAt!);
+          expect(started, `${c.Name} started at ${c.State.StartedAt}, before ${d.Name} finished (${d.State.FinishedAt})`).toBeGreaterThanOrEqual(finished - 500);
+          waits.push(`${c.Name} started ${((started - finished) / 1000).toFixed(1)} s after ${d.Name} exited 0`);
+        }
+        continue;
+      }
       const deps = groups.get(dep) ?? [];
       expect(deps.length, `${c.Name} depends on ${dep}, which has no running container`).toBeGreaterThan(0);
       for (const d of deps) {

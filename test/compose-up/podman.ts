@@ -279,6 +279,10 @@ export interface Container {
     readonly Status: string;
     readonly Running: boolean;
     readonly StartedAt: string;
+    /** When it exited (a one-shot such as the role setup or a migration). */
+    readonly FinishedAt?: string;
+    /** Its exit code, once exited. */
+    readonly ExitCode?: number;
     readonly Health?: { readonly Status: string; readonly Log?: { Start: string; ExitCode: number; Output: string }[] | null };
   };
   readonly Config: { readonly Hostname: string; readonly Env: string[] | null; readonly Labels: Record<string, string> | null };

@@ -210,7 +210,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
     add(migrationPath({ path }), (c) => {
       const b = backendsOf.get(c.profile)!.get(path)!;
       const hosts = { postgres: names.get(c.profile)!.get(c.postgres!.path) };
-      return { base: b.migration!.serviceName, spec: migrationSpec(b, c.postgres!, hosts), dependsOn: healthy(c, [c.postgres!.path], () => true) };
+      return { base: b.migration!.serviceName, spec: migrationSpec(b, c.postgres!, hosts), dependsOn: healthy(c, [c.postgres!.path, roleSetupPath(c.postgres!.path)], () => true) };
     });
   }
   for (const backend of stack.backends) {
