@@ -94,6 +94,9 @@ beforeAll(async () => {
   dir = join(tmp, 'compose');
   const { files } = synthCompose(loadConfigText(configText(), WORKER_CONFIG), { secretsDir: '../secrets', profiles: ['dev'] });
   writeOutput(dir, files);
+  // The tier's ticker, inspection and clean-up follow one project name (PROJECT); the stack's own
+  // .env would name this project 'shop'. compose-up.test.ts checks the .env project name itself.
+  writeFileSync(join(dir, '.env'), `COMPOSE_PROJECT_NAME=${PROJECT}\n`);
   file = parse(files.get('docker-compose.yml')!) as ComposeFile;
   mkdirSync(join(tmp, 'secrets'));
   for (const [, { file: f }] of Object.entries(file.secrets ?? {})) writeFileSync(join(dir, f), `${randomBytes(12).toString('hex')}\n`, { mode: 0o644 });
