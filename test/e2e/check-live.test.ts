@@ -138,9 +138,16 @@ describe('check --live on a real PostgreSQL 15 with the contract roles', () => {
     expect(err).toContain(`too many connections for role "${backendRole.name}"`);
 
     server.psql(`ALTER ROLE ${backendRole.name} CONNECTION LIMIT -1`);
+    // The last check's monitor session may still be closing; the extra process needs its slot.
+    await waitFor('the monitor session closed', () => (connectionsOf(MONITOR_ROLE) === 0 ? true : undefined), 10_000);
     const extra = extraProcess();
+    let extraErr = '';
+    extra.stderr!.on('data', (d: Buffer) => (extraErr += d.toString()));
     try {
-      await waitFor('the extra process connected', () => (connectionsOf(backendRole.name, 'extra') === 1 ? true : undefined), 10_000);
+      await waitFor('the extra process connected', () => {
+        if (extra.exitCode !== null) throw new Error(`the extra process exited ${extra.exitCode}: ${extraErr}`);
+        return connectionsOf(backendRole.name, 'extra') === 1 ? true : undefined;
+      }, 10_000);
       const r = await check();
       expect(r.code).toBe(1);
       const count = backendRole.connectionLimit + 1;
@@ -149,8 +156,11 @@ describe('check --live on a real PostgreSQL 15 with the contract roles', () => {
       expect(r.stdout).toMatch(new RegExp(`^DRIFT\\s+role-limit\\s+api \\(role ${backendRole.name}\\)\\s+${backendRole.connectionLimit}\\s+-1$`, 'm'));
       expect(r.stdout).toContain(`restore: psql -c "ALTER ROLE ${backendRole.name} CONNECTION LIMIT ${backendRole.connectionLimit}"`);
     } finally {
-      extra.stdin!.end('\\q\n');
-      await new Promise((r) => extra.once('exit', r));
+      // It may have exited already (refused): then there is no exit left to wait for.
+      if (extra.exitCode === null && extra.signalCode === null) {
+        extra.stdin!.end('\\q\n');
+        await new Promise((r) => extra.once('exit', r));
+      }
       server.psql(`ALTER ROLE ${backendRole.name} CONNECTION LIMIT ${backendRole.connectionLimit}`);
     }
     expect((await check()).code).toBe(0);
