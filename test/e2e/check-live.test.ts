@@ -79,9 +79,6 @@ function extraProcess(sql?: string): ChildProcess {
   });
 }
 
-const connectionsOf = (role: string, app?: string) =>
-  Number(server.psql(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${role}'${app ? ` AND application_name = '${app}'` : ''}`).trim());
-
 const check = () =>
   cliAsync('check', '--live', '-c', join(dir, 'scaleout.yaml'), '--profile', 'prod', '--postgres-only', '--postgres-url', `postgres://${MONITOR_ROLE}:monitor-pw@127.0.0.1:${port}/${pgModel.database}`);
 
@@ -138,15 +135,19 @@ describe('check --live on a real PostgreSQL 15 with the contract roles', () => {
     expect(err).toContain(`too many connections for role "${backendRole.name}"`);
 
     server.psql(`ALTER ROLE ${backendRole.name} CONNECTION LIMIT -1`);
-    // The last check's monitor session may still be closing; the extra process needs its slot.
-    await waitFor('the monitor session closed', () => (connectionsOf(MONITOR_ROLE) === 0 ? true : undefined), 10_000);
+    // Observed through a walsender, which takes no connection slot: a superuser psql polling
+    // here would take one of the free slots the extra process needs, and PostgreSQL refuses an
+    // ordinary role once no more than superuser_reserved_connections slots are free.
+    const watch = await server.monitor();
+    // The refused process's backend and the last check's monitor session may still be closing.
+    await waitFor('only the held sessions remain', async () => ((await watch.count()) === held.length ? true : undefined), 10_000);
     const extra = extraProcess();
     let extraErr = '';
     extra.stderr!.on('data', (d: Buffer) => (extraErr += d.toString()));
     try {
-      await waitFor('the extra process connected', () => {
+      await waitFor('the extra process connected', async () => {
         if (extra.exitCode !== null) throw new Error(`the extra process exited ${extra.exitCode}: ${extraErr}`);
-        return connectionsOf(backendRole.name, 'extra') === 1 ? true : undefined;
+        return (await watch.count(`usename = '${backendRole.name}' AND application_name = 'extra'`)) === 1 ? true : undefined;
       }, 10_000);
       const r = await check();
       expect(r.code).toBe(1);
@@ -162,6 +163,7 @@ describe('check --live on a real PostgreSQL 15 with the contract roles', () => {
         await new Promise((r) => extra.once('exit', r));
       }
       server.psql(`ALTER ROLE ${backendRole.name} CONNECTION LIMIT ${backendRole.connectionLimit}`);
+      watch.close();
     }
     expect((await check()).code).toBe(0);
   });
