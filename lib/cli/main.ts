@@ -25,8 +25,9 @@ import { runCalibrate } from './calibrate.js';
 import { plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
 import { checkOutputDir, secretsDirFor } from './output-dir.js';
 import { createSecrets, secretsDirOf } from './secrets-command.js';
-import { parseVerifyOptions, runVerify, VERIFY_FLAG_HELP, VERIFY_FLAGS, VERIFY_USAGE, type VerifyFlag } from './verify.js';
-import { CHECK_FLAG_HELP, CHECK_FLAGS, CHECK_USAGE, parseCheckOptions, runCheck, type CheckFlag } from './live/check-command.js';
+import { parseVerifyOptions, runVerify, VERIFY_USAGE } from './verify.js';
+import { CHECK_USAGE, parseCheckOptions, runCheck } from './live/check-command.js';
+import { FLAG, FLAG_HELP, OPTIONS, type OptionName, type Options } from './options.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
 export interface CliIO {
@@ -41,8 +42,6 @@ class UsageError extends ScaleoutError {
   }
 }
 
-type OptionName = 'config' | 'out' | 'target' | 'json' | 'force' | 'secrets-dir' | 'rps' | 'p99' | 'backend' | 'rps-per-replica' | VerifyFlag | CheckFlag;
-
 interface Command {
   readonly usage: string;
   readonly summary: string;
@@ -56,41 +55,6 @@ interface Command {
   /** A promise only for commands that do network I/O (verify, check). */
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
-
-type Options = {
-  readonly config?: string;
-  readonly out?: string;
-  readonly target?: string;
-  readonly json?: boolean;
-  readonly force?: boolean;
-  readonly 'secrets-dir'?: string;
-  readonly rps?: string;
-  readonly p99?: string;
-  readonly backend?: string;
-  readonly 'rps-per-replica'?: boolean;
-} & Readonly<Partial<Record<VerifyFlag, string>>> &
-  Readonly<Partial<Record<'profile' | 'postgres-url' | 'project' | 'kubeconfig' | 'namespace' | 'watch', string>>> & {
-    readonly live?: boolean;
-    readonly 'postgres-only'?: boolean;
-  };
-
-const OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  out: { type: 'string', short: 'o' },
-  target: { type: 'string' },
-  json: { type: 'boolean' },
-  force: { type: 'boolean' },
-  'secrets-dir': { type: 'string' },
-  rps: { type: 'string' },
-  p99: { type: 'string' },
-  backend: { type: 'string' },
-  'rps-per-replica': { type: 'boolean' },
-  ...VERIFY_FLAGS,
-  ...CHECK_FLAGS,
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
-
 
 const COMMANDS: Record<string, Command> = {
   synth: {
@@ -212,35 +176,6 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-};
-
-const FLAG: Record<OptionName, string> = {
-  config: '-c, --config FILE',
-  out: '-o, --out DIR',
-  target: '--target LIST',
-  json: '--json',
-  force: '--force',
-  'secrets-dir': '--secrets-dir DIR',
-  rps: '--rps N',
-  p99: '--p99 DURATION',
-  backend: '--backend ID',
-  'rps-per-replica': '--rps-per-replica',
-  ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<VerifyFlag, string>),
-  ...(Object.fromEntries(Object.entries(CHECK_FLAG_HELP).map(([k, [flag]]) => [k, flag])) as Record<CheckFlag, string>),
-};
-const FLAG_HELP: Record<OptionName, string> = {
-  config: 'the scaleout.yaml config file',
-  out: 'output directory: new, empty, or one scaleout wrote (it lists its files in .scaleout-manifest.json)',
-  target: 'comma-separated targets, per command:',
-  json: 'print one JSON object (plan: schemas/plan.schema.json; check: schemas/check-live.schema.json)',
-  force: 'write into a non-empty directory scaleout did not create (its other files are kept)',
-  'secrets-dir': 'where the compose file finds secret files (default: secrets/ next to the config file)',
-  rps: 'plan for this many requests per second (default: the backend\'s load.expectedRps)',
-  p99: 'the p99 objective, e.g. 250ms (default: the backend\'s load.p99)',
-  backend: 'the backend to plan (needed when the stack has more than one)',
-  'rps-per-replica': 'also measure the rate one replica serves within --p99',
-  ...(Object.fromEntries(Object.entries(VERIFY_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<VerifyFlag, string>),
-  ...(Object.fromEntries(Object.entries(CHECK_FLAG_HELP).map(([k, [, help]]) => [k, help])) as Record<CheckFlag, string>),
 };
 
 /** `--target` help for one command: only the targets it takes. */
