@@ -20,10 +20,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, TOOLS, E2E, COMPOSE_UP] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, TOOLS, E2E, COMPOSE_UP], setupFiles: ['test/helpers/tmpdir.ts'] } },
       { extends: true, test: { name: 'tools', include: [`test/${TOOLS}`], exclude: [...configDefaults.exclude, E2E, COMPOSE_UP], globalSetup: ['test/tiers/tools.setup.ts'] } },
       { extends: true, test: { name: 'e2e', include: [`${E2E}/*.test.ts`], exclude: [...configDefaults.exclude, PLANNER], globalSetup: ['test/tiers/e2e.setup.ts'] } },
-      // The planner's prediction-against-measurement sweep (about 10 minutes): timing-sensitive,
+      // The planner's prediction-against-measurement sweep (about 14 minutes): timing-sensitive,
       // so it runs alone on a quiet machine (`npm run test:planner`), not beside the other tiers.
       { extends: true, test: { name: 'planner', include: [PLANNER], globalSetup: ['test/tiers/e2e.setup.ts'], fileParallelism: false } },
       // One project name and port 80 for every file: the files run one after another.
