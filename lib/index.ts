@@ -7,7 +7,7 @@
  */
 export * from './capacity/index.js';
 export { loadConfig, stackFromConfig } from './config.js';
-export { ConfigError, ScaleoutError, SynthError } from './errors.js';
+export { CONFIG_CODES, ConfigError, formatConfigIssue, ScaleoutError, SynthError, type ConfigCode, type ConfigIssue, type ConfigIssueInit } from './errors.js';
 export * from './model/index.js';
 export {
   APP_GROUP_ROLE,

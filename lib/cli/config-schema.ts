@@ -1,5 +1,5 @@
 import { isRuleId } from '../model/rule-ids.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { backendSchema } from '../model/backend-props.js';
 import { distance } from 'fastest-levenshtein';
 import { didYouMean, suggestion } from '../model/did-you-mean.js';

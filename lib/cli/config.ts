@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, formatConfigIssue, type ConfigIssue, type ConfigIssueInit } from '../errors.js';
 import { Backend } from '../model/backend.js';
 import { Monitoring } from '../model/monitoring.js';
 import { Nginx } from '../model/nginx.js';
@@ -32,7 +32,9 @@ export function loadConfigText(text: string, fileLabel: string, scope?: Construc
     const { line, col } = lineCounter.linePos(offset);
     return `${fileLabel}:${line}:${col}`;
   };
-  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError([`${fileLabel}: the config is over the limit of ${MAX_CONFIG_BYTES} characters (1 MiB)`]);
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new ConfigError([{ code: 'SO-CONFIG-FILE', path: fileLabel, message: `the config is over the limit of ${MAX_CONFIG_BYTES} characters (1 MiB)` }]);
+  }
   checkFlowNesting(text, (offset) => {
     const before = text.slice(0, offset);
     return `${fileLabel}:${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
@@ -40,24 +42,24 @@ export function loadConfigText(text: string, fileLabel: string, scope?: Construc
   // logLevel 'error': yaml's own warnings (e.g. "Keys with collection values") would go to
   // stderr as Node warnings; the schema reports such keys as one line instead.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
-  if (doc.errors.length > 0) throw new ConfigError([yamlErrorLine(doc.errors, text, at)]);
+  if (doc.errors.length > 0) throw new ConfigError([yamlError(doc.errors, text, at)]);
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
-    throw new ConfigError([`${at(0)}: YAML error: ${visible((e as Error).message)}`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-YAML', source: at(0), message: `YAML error: ${visible((e as Error).message)}` }]);
   }
   checkDepth(data, `${fileLabel}`);
   if (data === null || data === undefined) {
     throw new ConfigError([
-      `${fileLabel}: the config file is empty; it needs at least 'name' and 'backends' (see 'scaleout schema')`,
+      { code: 'SO-CONFIG-YAML', source: fileLabel, message: "the config file is empty; it needs at least 'name' and 'backends' (see 'scaleout schema')" },
     ]);
   }
 
   const res = configSchema.safeParse(data, { reportInput: true });
-  if (!res.success) throw new ConfigError(issueLines(res.error.issues, data, doc, at));
-  return build(res.data, fileLabel, (line) => positionOf(line, res.data, doc, at), scope);
+  if (!res.success) throw new ConfigError(issuesOf(res.error.issues, data, doc, at));
+  return build(res.data, fileLabel, (issue) => positionOf(issue, res.data, doc, at), scope);
 }
 
 /** Where each construct's section is in the file, by construct id. */
@@ -70,20 +72,20 @@ const SECTIONS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * `FILE:LINE:COL` of a cross-construct problem line (`[stack/api] (profile dev) routes: …`):
+ * `FILE:LINE:COL` of a problem with a construct (`[stack/api] (profile dev) routes: …`):
  * the prop when the file sets it, else the construct's own key, so a default the user never
  * wrote is still pinned to the backend that took it.
  */
-function positionOf(line: string, config: ScaleoutConfig, doc: Document, at: (offset: number) => string): string | undefined {
-  const m = /^\[([^\]]+)\] (?:\(profiles? ([^)]+)\) )?([A-Za-z][A-Za-z.]*):/.exec(line);
-  if (!m) return undefined;
-  const [stack, id, ...rest] = m[1]!.split('/');
+function positionOf(issue: ConfigIssue, config: ScaleoutConfig, doc: Document, at: (offset: number) => string): string | undefined {
+  if (issue.constructPath === undefined || issue.path === undefined || !/^[A-Za-z][A-Za-z.]*$/.test(issue.path)) return undefined;
+  const [stack, id, ...rest] = issue.constructPath.split('/');
   if (stack !== config.name || id === undefined || rest.length > 0) return undefined;
   const section = Object.hasOwn(config.backends, id) ? ['backends', id] : SECTIONS[id];
   if (!section) return undefined;
-  const prop = m[3]!.split('.');
+  const prop = issue.path.split('.');
   // A problem of one profile that the profile itself writes is pinned to its override.
-  const profile = m[2] !== undefined && !m[2].includes(',') ? ['profiles', m[2], ...section, ...prop] : undefined;
+  const only = issue.profiles?.length === 1 ? issue.profiles[0] : undefined;
+  const profile = only !== undefined ? ['profiles', only, ...section, ...prop] : undefined;
   return at(offsetOf(doc, profile && doc.hasIn(profile) ? profile : [...section, ...prop], true));
 }
 
@@ -94,18 +96,22 @@ function checkDepth(data: unknown, fileLabel: string): void {
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    if (d > MAX_NESTING) throw new ConfigError([`${fileLabel}: the config is nested more than ${MAX_NESTING} levels deep; a config needs about six`]);
-    if (++visited > 200_000) throw new ConfigError([`${fileLabel}: the config holds more than 200000 mappings and lists; a config holds a few dozen`]);
+    if (d > MAX_NESTING) {
+      throw new ConfigError([{ code: 'SO-CONFIG-YAML', source: fileLabel, message: `the config is nested more than ${MAX_NESTING} levels deep; a config needs about six` }]);
+    }
+    if (++visited > 200_000) {
+      throw new ConfigError([{ code: 'SO-CONFIG-YAML', source: fileLabel, message: 'the config holds more than 200000 mappings and lists; a config holds a few dozen' }]);
+    }
     for (const child of Object.values(v)) stack.push([child, d + 1]);
   }
 }
 
 /** The first YAML error (later ones are usually its echoes), with its position. */
-function yamlErrorLine(
+function yamlError(
   errors: readonly { code: string; message: string; pos: [number, number] }[],
   text: string,
   at: (offset: number) => string,
-): string {
+): ConfigIssueInit {
   const e = errors[0]!;
   const reasons: Record<string, string> = {
     DUPLICATE_KEY: 'duplicate key; each key may appear only once in a mapping',
@@ -116,7 +122,11 @@ function yamlErrorLine(
   const lineEnd = text.indexOf('\n', e.pos[0]);
   const near = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
   const more = errors.length > 1 ? ` (and ${errors.length - 1} follow-on error${errors.length === 2 ? '' : 's'})` : '';
-  return `${at(e.pos[0])}: YAML syntax error: ${reasons[e.code] ?? visible(e.message)}${near ? `, at '${visible(near, 80)}'` : ''}${more}`;
+  return {
+    code: 'SO-CONFIG-YAML',
+    source: at(e.pos[0]),
+    message: `YAML syntax error: ${reasons[e.code] ?? visible(e.message)}${near ? `, at '${visible(near, 80)}'` : ''}${more}`,
+  };
 }
 
 /**
@@ -148,14 +158,14 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], preferKey: boolea
   return offset;
 }
 
-/** One line per problem, sorted by position in the file. */
-function issueLines(
+/** One issue per problem, sorted by position in the file. */
+function issuesOf(
   issues: readonly z.core.$ZodIssue[],
   data: unknown,
   doc: Document,
   at: (offset: number) => string,
-): string[] {
-  const found: { offset: number; line: string }[] = [];
+): ConfigIssueInit[] {
+  const found: { offset: number; issue: ConfigIssueInit }[] = [];
   // One message per value: a later check on a value already reported (a cross-field rule
   // seeing an out-of-range number, say) only repeats the problem.
   const seen = new Set<string>();
@@ -172,15 +182,15 @@ function issueLines(
       if (seen.has(key)) continue;
       seen.add(key);
       const offset = offsetOf(doc, path, one.code === 'unrecognized_keys' || one.code === 'invalid_key');
-      for (const text of describeIssue(one, data, configSchema)) found.push({ offset, line: `${at(offset)}: ${text}` });
+      for (const text of describeIssue(one, data, configSchema)) found.push({ offset, issue: { ...text, source: at(offset) } });
     }
   }
   found.sort((a, b) => a.offset - b.offset);
-  return [...new Set(found.map((f) => f.line))];
+  return [...new Map(found.map((f) => [formatConfigIssue(f.issue), f.issue])).values()];
 }
 
 /** Builds the constructs; their ids (`nginx`, `db`, `pgbouncer`, `redis`, `monitoring`, backend keys) are a contract. */
-function build(config: ScaleoutConfig, fileLabel: string, locate: (line: string) => string | undefined, scope?: Construct): Stack {
+function build(config: ScaleoutConfig, fileLabel: string, locate: (issue: ConfigIssue) => string | undefined, scope?: Construct): Stack {
   try {
     const profiles = config.profiles ?? {};
     const stackProfiles: Record<string, ProfileProps> = {};
@@ -216,7 +226,7 @@ function build(config: ScaleoutConfig, fileLabel: string, locate: (line: string)
     checkStructure(stack, stack.profileNames.map((p) => resolveProfile(stack, p)));
     return stack;
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(mergeProfiles(e.problems).map((l) => `${locate(l) ?? fileLabel}: ${l}`));
+    if (e instanceof ConfigError) throw new ConfigError(mergeProfiles(e.issues).map((i) => ({ ...i, source: locate(i) ?? fileLabel })));
     throw e;
   }
 }
@@ -228,18 +238,14 @@ function without(o: Record<string, unknown> | undefined, key: string): Record<st
   return Object.keys(rest).length ? rest : undefined;
 }
 
-/** Lines that differ only in their `(profile X)` become one line naming every profile. */
-function mergeProfiles(lines: readonly string[]): string[] {
-  const HOLE = '(profile \u0000)';
-  const groups = new Map<string, string[]>();
-  for (const line of lines) {
-    const m = /\(profile ([^)]+)\)/.exec(line);
-    const key = m ? line.replace(m[0], HOLE) : line;
-    const profiles = groups.get(key) ?? [];
-    if (m) profiles.push(m[1]!);
-    groups.set(key, profiles);
+/** Issues that differ only in their profile become one issue naming every profile. */
+function mergeProfiles(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const groups = new Map<string, { issue: ConfigIssue; profiles: string[] }>();
+  for (const issue of issues) {
+    const key = formatConfigIssue({ ...issue, profiles: issue.profiles?.length ? ['\u0000'] : [] });
+    const group = groups.get(key) ?? { issue, profiles: [] };
+    group.profiles.push(...(issue.profiles ?? []));
+    groups.set(key, group);
   }
-  return [...groups].map(([key, ps]) =>
-    ps.length === 0 ? key : key.replace(HOLE, `(profile${ps.length > 1 ? 's' : ''} ${ps.join(', ')})`),
-  );
+  return [...groups.values()].map(({ issue, profiles }) => (profiles.length ? { ...issue, profiles } : issue));
 }

@@ -54,7 +54,9 @@ profiles:
 /** Writes the starter to `path`; refuses to replace an existing file. */
 export function writeStarter(path: string): void {
   if (existsSync(path)) {
-    throw new ConfigError([`${path} already exists; scaleout init never overwrites a file: remove it, or pass another -c FILE`]);
+    throw new ConfigError([
+      { code: 'SO-CONFIG-OUTPUT', message: `${path} already exists; scaleout init never overwrites a file: remove it, or pass another -c FILE` },
+    ]);
   }
   writeFileSync(path, STARTER);
 }

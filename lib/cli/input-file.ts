@@ -21,7 +21,7 @@ function openError(path: string, e: NodeJS.ErrnoException): ConfigError {
         : e.code === 'EACCES'
           ? 'permission denied'
           : e.message;
-  return new ConfigError([`${path}: cannot read the config file: ${why}`]);
+  return new ConfigError([{ code: 'SO-CONFIG-FILE', path, message: `cannot read the config file: ${why}` }]);
 }
 
 /** The bytes of `path`, refusing anything but a regular file of at most 1 MiB. */
@@ -38,10 +38,10 @@ export function readConfigBytes(path: string): Buffer {
     if (st.isDirectory()) throw openError(path, Object.assign(new Error(''), { code: 'EISDIR' }));
     if (!st.isFile()) {
       const kind = st.isFIFO() ? 'a fifo' : st.isCharacterDevice() ? 'a character device' : st.isSocket() ? 'a socket' : 'not a regular file';
-      throw new ConfigError([`${path}: cannot read the config file: it is ${kind}; pass a regular YAML file`]);
+      throw new ConfigError([{ code: 'SO-CONFIG-FILE', path, message: `cannot read the config file: it is ${kind}; pass a regular YAML file` }]);
     }
     if (st.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError([`${path}: the config file has ${st.size} bytes, over the limit of ${MAX_CONFIG_BYTES} (1 MiB); a config is a few KB`]);
+      throw new ConfigError([{ code: 'SO-CONFIG-FILE', path, message: `the config file has ${st.size} bytes, over the limit of ${MAX_CONFIG_BYTES} (1 MiB); a config is a few KB` }]);
     }
     // Read at most one byte past the cap: a file that grows while read is still bounded.
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
@@ -50,7 +50,7 @@ export function readConfigBytes(path: string): Buffer {
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
-      if (n > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: the config file is over the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB)`]);
+      if (n > MAX_CONFIG_BYTES) throw new ConfigError([{ code: 'SO-CONFIG-FILE', path, message: `the config file is over the limit of ${MAX_CONFIG_BYTES} bytes (1 MiB)` }]);
     }
     return buf.subarray(0, n);
   } finally {
@@ -85,16 +85,20 @@ export function decodeConfig(bytes: Uint8Array, path: string): string {
     (bytes[0] === 0xfe && bytes[1] === 0xff) ||
     (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0));
   if (utf16) {
-    throw new ConfigError([`${path}: the config file looks like UTF-16 (or UTF-32); save it as UTF-8`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-FILE', path, message: 'the config file looks like UTF-16 (or UTF-32); save it as UTF-8' }]);
   }
   const bad = invalidUtf8Offset(bytes);
   if (bad >= 0) {
     throw new ConfigError([
-      `${path}: the config file is not valid UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}; save it as UTF-8`,
+      {
+        code: 'SO-CONFIG-FILE',
+        path,
+        message: `the config file is not valid UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}; save it as UTF-8`,
+      },
     ]);
   }
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new ConfigError([`${path}: the config file holds a NUL byte at offset ${nul}; save it as UTF-8 text`]);
+  if (nul >= 0) throw new ConfigError([{ code: 'SO-CONFIG-FILE', path, message: `the config file holds a NUL byte at offset ${nul}; save it as UTF-8 text` }]);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   return text.startsWith('\ufeff') ? text.slice(1) : text;
 }
@@ -120,7 +124,7 @@ export function checkFlowNesting(text: string, at: (offset: number) => string): 
     } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) {
       quote = c;
     } else if (c === '[' || c === '{') {
-      if (++depth > MAX_NESTING) throw new ConfigError([`${at(i)}: YAML nested more than ${MAX_NESTING} levels deep; a config needs about six`]);
+      if (++depth > MAX_NESTING) throw new ConfigError([{ code: 'SO-CONFIG-YAML', source: at(i), message: `YAML nested more than ${MAX_NESTING} levels deep; a config needs about six` }]);
     } else if ((c === ']' || c === '}') && depth > 0) {
       depth--;
     }

@@ -8,7 +8,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { TARGETS, type TargetKind } from '../capacity/target.js';
 import { ConfigError, ScaleoutError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
@@ -75,7 +74,7 @@ const COMMANDS: Record<string, Command> = {
         writeOutput(out, files, { force: opts.force === true });
       } catch (e) {
         if (e instanceof ScaleoutError) throw e;
-        throw new ConfigError([`cannot write to ${out}: ${(e as Error).message}`]);
+        throw new ConfigError([{ code: 'SO-CONFIG-OUTPUT', message: `cannot write to ${out}: ${(e as Error).message}` }]);
       }
       io.stdout.write(`wrote ${files.size} file${files.size === 1 ? '' : 's'} to ${out}\n`);
       return 0;
@@ -355,9 +354,6 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
 if (isEntryPoint()) {
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
-  // One process parses one config: zod's compiled (JIT) parsers cost more to build (10 ms)
-  // than they save on a single parse. Library users keep them.
-  z.config({ jitless: true });
   void Promise.resolve(main(process.argv.slice(2))).then((code) => {
     process.exitCode = code;
   });

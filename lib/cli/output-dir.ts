@@ -25,7 +25,7 @@ function within(inner: string, outer: string): boolean {
  */
 export function checkOutputDir(out: string, configFile: string): void {
   const dir = realish(out);
-  const problem = (why: string) => new ConfigError([`-o ${out}: ${why}; choose a dedicated directory such as 'dist'`]);
+  const problem = (why: string) => new ConfigError([{ code: 'SO-CONFIG-OUTPUT', path: `-o ${out}`, message: `${why}; choose a dedicated directory such as 'dist'` }]);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw problem('exists and is not a directory');
   if (parse(dir).root === dir) throw problem('is a filesystem root');
   if (within(realish(process.cwd()), dir)) throw problem('is the current directory or one of its parents');
@@ -39,13 +39,13 @@ export function checkOutputDir(out: string, configFile: string): void {
  * references it.
  */
 export function secretsDirFor(configFile: string, out: string, flag: string | undefined): { abs: string; fromCompose: string } {
-  if (flag === '') throw new ConfigError(['--secrets-dir: empty path; pass a directory such as ./secrets']);
+  if (flag === '') throw new ConfigError([{ code: 'SO-CONFIG-SECRETS', path: '--secrets-dir', message: 'empty path; pass a directory such as ./secrets' }]);
   const abs = resolve(flag ?? join(dirname(resolve(configFile)), 'secrets'));
   const name = flag === undefined ? `${abs} (secrets/ next to the config file)` : `--secrets-dir ${flag}`;
   if (within(realish(abs), realish(out))) {
-    throw new ConfigError([`${name}: lies inside the output directory ${out}, which synth owns; keep secret files outside it (pass --secrets-dir)`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-SECRETS', path: name, message: `lies inside the output directory ${out}, which synth owns; keep secret files outside it (pass --secrets-dir)` }]);
   }
-  if (existsSync(abs) && !statSync(abs).isDirectory()) throw new ConfigError([`${name}: exists and is not a directory`]);
+  if (existsSync(abs) && !statSync(abs).isDirectory()) throw new ConfigError([{ code: 'SO-CONFIG-SECRETS', path: name, message: 'exists and is not a directory' }]);
   const rel = relative(resolve(out, 'compose'), abs).split(sep).join('/');
   return { abs, fromCompose: rel.startsWith('.') ? rel : `./${rel}` };
 }

@@ -49,9 +49,9 @@ function pulumiKey(stack: Stack, name: string): string {
 
 /** The secrets directory: `--secrets-dir`, else `secrets/` next to the config file. */
 export function secretsDirOf(configFile: string, flag: string | undefined): string {
-  if (flag === '') throw new ConfigError(['--secrets-dir: empty path; pass a directory such as ./secrets']);
+  if (flag === '') throw new ConfigError([{ code: 'SO-CONFIG-SECRETS', path: '--secrets-dir', message: 'empty path; pass a directory such as ./secrets' }]);
   const dir = resolve(flag ?? join(dirname(resolve(configFile)), 'secrets'));
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError([`${dir}: exists and is not a directory; pass --secrets-dir`]);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError([{ code: 'SO-CONFIG-SECRETS', path: dir, message: 'exists and is not a directory; pass --secrets-dir' }]);
   return dir;
 }
 

@@ -25,11 +25,19 @@ export function synthFiles(
     for (const [path, content] of synthCompose(stack, { report, ...(opts.secretsDir === undefined ? {} : { secretsDir: opts.secretsDir }) }).files) files.set(`compose/${path}`, content);
   }
   if (targets.includes('kubernetes')) {
-    const app = new App();
     for (const profile of stack.profileNames) {
-      const chart = new KubernetesChart(app, `${stack.stackName}-${profile}`, { stack, profile, report });
-      files.set(`${chart.node.id}.k8s.yaml`, manifestYaml(chart.toJson()));
+      const id = `${stack.stackName}-${profile}`;
+      files.set(`${id}.k8s.yaml`, manifestYaml(chartJson(stack, profile, report, id)));
     }
   }
   return { files, report };
+}
+
+/**
+ * One profile's chart as cdk8s's JSON, built in an App of its own: once this returns, the
+ * chart's constructs are garbage, so a large stack holds one profile's objects at a time, and
+ * none of them while their YAML is written.
+ */
+function chartJson(stack: Stack, profile: string, report: GateReport, id: string): unknown[] {
+  return new KubernetesChart(new App(), id, { stack, profile, report }).toJson();
 }

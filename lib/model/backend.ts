@@ -115,8 +115,7 @@ export interface ResolvedBackend {
 
 /**
  * A backend's migration for one profile. It is a database consumer of its own: it connects
- * to Postgres directly with `pool` connections (login role `<backend role>_migrate` once
- * per-consumer roles exist; until then the stack's user).
+ * to Postgres directly with `pool` connections, as login role `<backend role>_migrate`.
  */
 export interface ResolvedMigration {
   /** The argv run in the backend's image. */

@@ -1,4 +1,5 @@
 import type { Cpu, Duration, Memory } from '../units/index.js';
+import type { RuleId } from './rule-ids.js';
 
 /** A secret reference: the value lives in the target's secret store, never in output files. */
 export interface SecretRef {
@@ -43,8 +44,10 @@ export interface ResourcesProps {
 
 /** Turns a rule off for one construct, with a reason that ends up in the capacity report. */
 export interface SuppressionProps {
+  // A RuleId, so a misspelt id does not compile. YAML and untyped JavaScript may still pass
+  // any `SO-…` string: the config schema and the synth gate refuse it with the closest id.
   /** Rule id, e.g. `SO-HA`. */
-  readonly rule: string;
+  readonly rule: RuleId;
   /** Why, in at least 10 characters. */
   readonly reason: string;
   /**

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import * as z from 'zod';
+import { ConfigError, type ConfigIssueInit } from '../errors.js';
 import type { SuppressionProps } from './common.js';
 import type { RuleId } from './rule-ids.js';
 import { suggestion } from './did-you-mean.js';
@@ -29,7 +29,11 @@ export interface ModelCommonProps<Override> {
 }
 
 /** A suppression with the construct it belongs to. */
-export interface Suppression extends SuppressionProps {
+export interface Suppression extends Omit<SuppressionProps, 'rule'> {
+  // A string, not a RuleId: untyped JavaScript may pass any `SO-…` id, which the synth gate
+  // refuses (with the closest id) before it matches findings.
+  /** Rule id, e.g. `SO-HA`. */
+  readonly rule: string;
   /** Construct path of the suppressing construct; findings at that path are suppressed. */
   readonly path: string;
 }
@@ -58,34 +62,37 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
   ) {
     super(scope, id);
     this.stack = Stack.of(this);
-    const where = `[${this.node.path}]`;
+    const site = { constructPath: this.node.path };
     const { profiles = {}, suppressions = [], ...base } = props;
     this.schema = schema;
-    const problems: string[] = [];
+    const issues: ConfigIssueInit[] = [];
     const collect = (fn: () => void) => {
       try {
         fn();
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        problems.push(...e.problems);
+        issues.push(...e.issues);
       }
     };
-    collect(() => validateProps(schema, base, where));
+    collect(() => validateProps(schema, base, site));
     const overrideSchema = deepPartial(schema) as z.ZodType;
     for (const [name, override] of Object.entries(profiles)) {
       if (!this.stack.profileNames.includes(name)) {
-        problems.push(
-          `${where} profiles.${name}: unknown profile '${name}'${suggestion(name, this.stack.profileNames)}; declare it in the Stack's profiles`,
-        );
+        issues.push({
+          code: 'SO-CONFIG-KEY',
+          ...site,
+          path: `profiles.${name}`,
+          message: `unknown profile '${name}'${suggestion(name, this.stack.profileNames)}; declare it in the Stack's profiles`,
+        });
         continue;
       }
-      collect(() => validateProps(overrideSchema, override, where, `profiles.${name}`));
+      collect(() => validateProps(overrideSchema, override, site, `profiles.${name}`));
     }
-    collect(() => validateProps(suppressionsSchema, suppressions, where, 'suppressions'));
-    if (problems.length) throw new ConfigError(problems);
+    collect(() => validateProps(suppressionsSchema, suppressions, site, 'suppressions'));
+    if (issues.length) throw new ConfigError(issues);
     this.base = base as Props;
     this.overrides = profiles;
-    // Ids from YAML are strings until the gate checks them against RULE_IDS (with a suggestion).
+    // Untyped JavaScript may pass any SO-… id; the gate checks it against RULE_IDS (with a suggestion).
     for (const s of suppressions) this.addSuppression(s.rule, s.reason, s.profiles);
     // The one cast left: every concrete subclass is one of the kinds AnyModelConstruct lists,
     // which the abstract base cannot name (its `build` is protected).
@@ -101,12 +108,16 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
     if (r === undefined) {
       if (!this.stack.profileNames.includes(profile)) {
         throw new ConfigError([
-          `[${this.node.path}] unknown profile '${profile}'${suggestion(profile, this.stack.profileNames)}`,
+          {
+            code: 'SO-CONFIG-VALUE',
+            constructPath: this.node.path,
+            message: `unknown profile '${profile}'${suggestion(profile, this.stack.profileNames)}`,
+          },
         ]);
       }
       const merged = deepMerge(this.base, this.overrides[profile]);
       // Cross-field checks (e.g. requests ≤ limits) must hold for the merged result too.
-      validateProps(this.schema, merged, `[${this.node.path}] (profile ${profile})`);
+      validateProps(this.schema, merged, { constructPath: this.node.path, profile });
       r = this.build(merged, profile);
       this.resolved.set(profile, r);
     }
@@ -120,7 +131,7 @@ export abstract class ModelConstruct<Props extends object, Resolved> extends Con
 
   private addSuppression(rule: string, reason: string, profiles?: readonly string[]): void {
     const s = { rule, reason, profiles, path: this.node.path };
-    validateProps(suppressionsSchema, [{ rule, reason, ...(profiles ? { profiles } : {}) }], `[${this.node.path}]`, 'suppressions');
+    validateProps(suppressionsSchema, [{ rule, reason, ...(profiles ? { profiles } : {}) }], { constructPath: this.node.path }, 'suppressions');
     this._suppressions.push(s);
   }
 

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration } from '../units/index.js';
 import type { DeepPartial, ResolvedResources } from './common.js';
 import { ModelConstruct, type ModelCommonProps } from './model-construct.js';

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import { Duration } from '../units/index.js';
 import type { DeepPartial, ResolvedResources, ResourcesProps } from './common.js';
@@ -306,7 +306,13 @@ export class Nginx extends ModelConstruct<NginxProps, ResolvedNginx> {
     const version = p.version ?? tagVersion(image);
     if (version === undefined) {
       throw new ConfigError([
-        `[${this.node.path}] (profile ${profile}) version: cannot tell the nginx version from image '${image}'; set nginx.version, e.g. '1.22'`,
+        {
+          code: 'SO-CONFIG-VALUE',
+          constructPath: this.node.path,
+          profiles: [profile],
+          path: 'version',
+          message: `cannot tell the nginx version from image '${image}'; set nginx.version, e.g. '1.22'`,
+        },
       ]);
     }
     const resources = resolveResources(p.resources ?? d.resources);

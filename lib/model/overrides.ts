@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // One derived schema per schema: zod compiles a parser on a schema's first parse, so a fresh
 // one per construct would compile again for every construct of every synth.

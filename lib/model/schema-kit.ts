@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Cpu, Duration, IntOrPercent, Memory, UnitError } from '../units/index.js';
+import type { RuleId } from './rule-ids.js';
 import { visible } from './visible-text.js';
 
 /** Adds a zod issue with the unit parser's own message when `parse` throws. */
@@ -125,8 +126,19 @@ export const resourcesSchema = z
     }
   });
 
+const RULE_ID_SHAPE = /^SO-[A-Z-]+$/;
+
+/**
+ * A suppression's rule: typed {@link RuleId}, so a misspelt id does not compile, while the
+ * runtime check is only the id's shape. A YAML config or untyped JavaScript can pass any
+ * string; the config schema and the synth gate refuse an unknown id with the closest one.
+ */
+const ruleIdSchema = z
+  .custom<RuleId>((v) => typeof v === 'string' && RULE_ID_SHAPE.test(v), { error: "a rule id looks like 'SO-HA'" })
+  .meta({ type: 'string', pattern: RULE_ID_SHAPE.source });
+
 export const suppressionSchema = z.strictObject({
-  rule: z.string().regex(/^SO-[A-Z-]+$/, { error: "a rule id looks like 'SO-HA'" }),
+  rule: ruleIdSchema,
   reason: z
     .string()
     .max(500, { error: 'a suppression reason is at most 500 characters; one sentence says why' })
@@ -135,7 +147,7 @@ export const suppressionSchema = z.strictObject({
     .refine((r) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(r), {
       error: 'a suppression reason is one line of text, without control characters',
     }),
-  profiles: z.array(z.string()).optional(),
+  profiles: z.array(z.string()).readonly().optional(),
 });
 
 export const suppressionsSchema = z.array(suppressionSchema);

@@ -1,5 +1,5 @@
 import { Construct, type IConstruct } from 'constructs';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ConfigIssueInit } from '../errors.js';
 import type { Backend } from './backend.js';
 import type { ModelKind } from './model-construct.js';
 import type { Monitoring } from './monitoring.js';
@@ -56,7 +56,7 @@ export class Stack extends Construct {
     for (const s of [...c.node.scopes].reverse()) {
       if ((s as any)[STACK] === true) return s as Stack;
     }
-    throw new ConfigError([`[${c.node.path}] must be created inside a scaleout Stack`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-STRUCTURE', constructPath: c.node.path, message: 'must be created inside a scaleout Stack' }]);
   }
 
   /** Profile names: `dev`, `prod`, then user-defined ones in declaration order. */
@@ -64,35 +64,51 @@ export class Stack extends Construct {
   /** The stack name (its construct id), used as compose project and label value. */
   public readonly stackName: string;
   private readonly production: ReadonlyMap<string, boolean>;
+  /** The namespaces the user named, by profile; the others are `<stack>-<profile>`. */
   private readonly namespaces: ReadonlyMap<string, string>;
   private readonly members: AnyModelConstruct[] = [];
 
   constructor(scope: Construct | undefined, id: string, props: StackProps = {}) {
     super(scope as Construct, id);
     (this as any)[STACK] = true;
-    const problems: string[] = [];
+    const problems: ConfigIssueInit[] = [];
+    const bad = (path: string, message: string) => problems.push({ code: 'SO-CONFIG-VALUE', constructPath: id, path, message });
     if (!dnsLabel.safeParse(id).success) {
-      problems.push(`[${id}] name: '${visible(id, 120)}' is not a DNS label; use lowercase letters, digits and '-'`);
+      bad('name', `'${visible(id, 120)}' is not a DNS label; use lowercase letters, digits and '-'`);
     }
     const declared = Object.keys(props.profiles ?? {});
     const names = [...BUILT_IN, ...declared.filter((n) => !BUILT_IN.includes(n))];
     for (const n of names) {
       if (RESERVED_NAMES.includes(n)) {
-        problems.push(`[${id}] profiles.${n}: '${n}' is a reserved name; choose another profile name`);
+        bad(`profiles.${n}`, `'${n}' is a reserved name; choose another profile name`);
       } else if (!dnsLabel.safeParse(n).success) {
-        problems.push(`[${id}] profiles.${visible(n, 120)}: '${visible(n, 120)}' is not a valid profile name; use lowercase letters, digits and '-'`);
+        bad(`profiles.${visible(n, 120)}`, `'${visible(n, 120)}' is not a valid profile name; use lowercase letters, digits and '-'`);
       }
     }
     for (const [n, p] of Object.entries(props.profiles ?? {})) {
       if (p.namespace !== undefined && !dnsLabel.safeParse(p.namespace).success) {
-        problems.push(`[${id}] profiles.${visible(n, 120)}.namespace: '${visible(p.namespace, 120)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`);
+        bad(`profiles.${visible(n, 120)}.namespace`, `'${visible(p.namespace, 120)}' is not a DNS label; use lowercase letters, digits and '-', starting with a letter (max 63)`);
       }
     }
     for (const n of names) {
       // `<stack>-<profile>` is the app.kubernetes.io/instance label: 63 characters at most.
       if (id.length + 1 + n.length > 63) {
-        problems.push(`[${id}] profiles.${n}: '${id}-${n}' is over 63 characters; shorten the stack or profile name`);
+        bad(`profiles.${n}`, `'${id}-${n}' is over 63 characters; shorten the stack or profile name`);
       }
+    }
+    // Each profile renders the same object names (db, nginx, …): one namespace each.
+    const seen = new Map<string, string>();
+    for (const n of names) {
+      const ns = props.profiles?.[n]?.namespace ?? `${id}-${n}`;
+      const other = seen.get(ns);
+      if (other !== undefined) {
+        problems.push({
+          code: 'SO-CONFIG-STRUCTURE',
+          constructPath: id,
+          path: `profiles.${n}.namespace`,
+          message: `'${visible(ns, 120)}' is also profile ${other}'s namespace, and both profiles name their objects alike (db, nginx, …); give profile ${n} a namespace of its own`,
+        });
+      } else seen.set(ns, n);
     }
     if (problems.length) throw new ConfigError(problems);
     this.stackName = id;
@@ -100,7 +116,7 @@ export class Stack extends Construct {
     this.production = new Map(
       names.map((n) => [n, props.profiles?.[n]?.production ?? (n === 'prod' || n === 'production')]),
     );
-    this.namespaces = new Map(names.map((n) => [n, props.profiles?.[n]?.namespace ?? `${id}-${n}`]));
+    this.namespaces = new Map(names.flatMap((n) => { const ns = props.profiles?.[n]?.namespace; return ns === undefined ? [] : [[n, ns] as const]; }));
   }
 
   /**
@@ -111,9 +127,12 @@ export class Stack extends Construct {
     return this.namespaces.get(profile) ?? `${this.stackName}-${profile}`;
   }
 
-  /** Whether `profile`'s namespace is the stack's own default (`<stack>-<profile>`), which it creates. */
+  /**
+   * Whether `profile`'s namespace is the stack's own default, which the chart creates; one the
+   * user named (even `<stack>-<profile>`) is theirs.
+   */
   public ownsNamespace(profile: string): boolean {
-    return this.namespaceOf(profile) === `${this.stackName}-${profile}`;
+    return !this.namespaces.has(profile);
   }
 
   /** Whether `profile` gets production severities. */
@@ -140,7 +159,11 @@ export class Stack extends Construct {
     if (found.length > 1) {
       const [first, ...rest] = found.map((m) => m.node.path);
       throw new ConfigError(
-        rest.map((p) => `[${p}] a second ${what} in stack '${this.stackName}' (the first is ${first}); a stack has at most one ${what}: remove one, or put it in its own Stack`),
+        rest.map((p) => ({
+          code: 'SO-CONFIG-STRUCTURE',
+          constructPath: p,
+          message: `a second ${what} in stack '${this.stackName}' (the first is ${first}); a stack has at most one ${what}: remove one, or put it in its own Stack`,
+        })),
       );
     }
     return found[0];

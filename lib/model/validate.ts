@@ -2,18 +2,31 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatIssues } from './zod-issues.js';
 
+/** Where a validated value sits: its construct, and the profile when only one is validated. */
+export interface ValidationSite {
+  /** The construct path, e.g. `uns/api`. */
+  readonly constructPath: string;
+  /** The profile whose merged props are validated; absent for the base props. */
+  readonly profile?: string;
+}
+
 /**
- * Validates `value` against `schema`; on failure throws one {@link ConfigError} whose lines
- * each start with `where` (a construct path or a file location) and the prop path.
+ * Validates `value` against `schema`; on failure throws one {@link ConfigError} whose issues
+ * each name the construct (and profile) and the prop path under `pathPrefix`.
  */
-export function validateProps<T>(schema: z.ZodType<T>, value: unknown, where: string, pathPrefix = ''): T {
+export function validateProps<T>(schema: z.ZodType<T>, value: unknown, site: ValidationSite, pathPrefix = ''): T {
   const res = schema.safeParse(value, { reportInput: true });
   if (res.success) return res.data;
-  const lines = formatIssues(res.error.issues, value, schema).map((l) => {
-    // `profiles.prod` + `replicas: …` → `profiles.prod.replicas: …`; `suppressions` + `[0]…` → `suppressions[0]…`
-    const joiner = !pathPrefix || l.startsWith(':') || l.startsWith('[') ? '' : '.';
-    const body = `${pathPrefix}${joiner}${l}`;
-    return `${where} ${body}`;
+  const issues = formatIssues(res.error.issues, value, schema).map((t) => {
+    // `profiles.prod` + `replicas` → `profiles.prod.replicas`; `suppressions` + `[0]…` → `suppressions[0]…`
+    const joiner = !pathPrefix || t.path === '' || t.path.startsWith('[') ? '' : '.';
+    return {
+      code: t.code,
+      constructPath: site.constructPath,
+      ...(site.profile === undefined ? {} : { profiles: [site.profile] }),
+      path: `${pathPrefix}${joiner}${t.path}`,
+      message: t.message,
+    };
   });
-  throw new ConfigError(lines);
+  throw new ConfigError(issues);
 }

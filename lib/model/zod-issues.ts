@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConfigCode } from '../errors.js';
 import { didYouMean, suggestion } from './did-you-mean.js';
 import { visible } from './visible-text.js';
 
@@ -93,11 +94,25 @@ export function misspeltKeys(issues: readonly Issue[], schema?: AnySchema): Set<
 }
 
 /**
- * Turns zod issues into one line each: the path, the value, the limit and the fix.
- * `root` is the validated input and `schema` its schema (for "did you mean").
+ * One zod issue in words: the key path it is at (`pool.size`, `routes[0]`; empty for the
+ * value itself) and what is wrong, with the value, the limit and the fix.
  */
-export function formatIssues(issues: readonly Issue[], root: unknown, schema?: AnySchema, meant = misspeltKeys(issues, schema)): string[] {
-  const lines: string[] = [];
+export interface IssueText {
+  /** `SO-CONFIG-KEY` for a key nothing knows, else `SO-CONFIG-VALUE`. */
+  readonly code: Extract<ConfigCode, 'SO-CONFIG-KEY' | 'SO-CONFIG-VALUE'>;
+  /** The dotted key path. */
+  readonly path: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/**
+ * Turns zod issues into one {@link IssueText} each: the path, the value, the limit and the
+ * fix. `root` is the validated input and `schema` its schema (for "did you mean").
+ */
+export function formatIssues(issues: readonly Issue[], root: unknown, schema?: AnySchema, meant = misspeltKeys(issues, schema)): IssueText[] {
+  const lines: IssueText[] = [];
+  const push = (path: string, message: string) => lines.push({ code: 'SO-CONFIG-VALUE', path, message });
   for (const issue of issues) {
     const at = dotPath(issue.path);
     const value = 'input' in issue && issue.input !== undefined ? issue.input : valueAt(root, issue.path);
@@ -109,17 +124,18 @@ export function formatIssues(issues: readonly Issue[], root: unknown, schema?: A
         for (const k of issue.keys) {
           const p = at === '' ? k : `${at}.${k}`;
           const hint = suggestion(k, keys) || (keys.length ? `; known keys: ${keys.join(', ')}` : '');
-          lines.push(`${p}: unknown key '${k}'${hint}`);
+          lines.push({ code: 'SO-CONFIG-KEY', path: p, message: `unknown key '${k}'${hint}` });
         }
         continue;
       }
       case 'invalid_type': {
         if (value === undefined && meant.has(at)) continue;
         const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
-        lines.push(
+        push(
+          at,
           value === undefined
-            ? `${at}: required, expected ${expected}; add '${name}'`
-            : `${at}: expected ${expected}, got ${show(value)}; change '${name}' to ${expected}`,
+            ? `required, expected ${expected}; add '${name}'`
+            : `expected ${expected}, got ${show(value)}; change '${name}' to ${expected}`,
         );
         continue;
       }
@@ -130,29 +146,29 @@ export function formatIssues(issues: readonly Issue[], root: unknown, schema?: A
         const inclusive = (issue as any).inclusive !== false;
         const op = small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<';
         if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
-          lines.push(`${at}: ${show(value)} is out of range, it must be ${op} ${limit}; set '${name}' ${op} ${limit}`);
+          push(at, `${show(value)} is out of range, it must be ${op} ${limit}; set '${name}' ${op} ${limit}`);
         } else {
           const what = issue.origin === 'string' ? 'characters' : 'entries';
           // A schema's own message says why; zod's default ("Too small: …") does not.
           const why = /^Too (small|big)/.test(issue.message) ? '' : `: ${issue.message}`;
-          lines.push(`${at}: has ${small ? 'too few' : 'too many'} ${what}, it must have ${op} ${limit}${why}`);
+          push(at, `has ${small ? 'too few' : 'too many'} ${what}, it must have ${op} ${limit}${why}`);
         }
         continue;
       }
       case 'invalid_value': {
         const options = issue.values.map((v) => String(v));
         const hint = typeof value === 'string' ? suggestion(value, options) : '';
-        lines.push(`${at}: ${show(value)} is not one of ${options.join(' | ')}${hint}`);
+        push(at, `${show(value)} is not one of ${options.join(' | ')}${hint}`);
         continue;
       }
       case 'invalid_key':
-        lines.push(`${at}: the key ${show(value ?? key)} is invalid: ${issue.issues.map((i) => i.message).join('; ')}`);
+        push(at, `the key ${show(value ?? key)} is invalid: ${issue.issues.map((i) => i.message).join('; ')}`);
         continue;
       case 'invalid_union':
-        lines.push(`${at}: ${show(value)} is invalid: ${issue.message}`);
+        push(at, `${show(value)} is invalid: ${issue.message}`);
         continue;
       default:
-        lines.push(`${at}: ${issue.message}`);
+        push(at, issue.message);
     }
   }
   return lines;

@@ -5,34 +5,48 @@
  */
 import { KUBERNETES_NGINX_PORTS } from '../model/nginx.js';
 import { kubernetesSecretName } from '../model/schema-kit.js';
+import type { ConfigIssueInit } from '../errors.js';
 import type { RuleContext } from './rule.js';
 
+/** A prop of a construct: where a port or a secret name is set. */
+interface Site {
+  /** Construct path. */
+  readonly path: string;
+  /** Prop path inside it. */
+  readonly prop: string;
+}
+
+/** `uns/nginx port`, as a message names another site. */
+const siteText = (s: Site) => `${s.path} ${s.prop}`;
+
 /** Host ports each service of the profile publishes, with who publishes them. */
-function publishedPorts(ctx: RuleContext): [number, string][] {
-  const out: [number, string][] = [];
+function publishedPorts(ctx: RuleContext): [number, Site][] {
+  const out: [number, Site][] = [];
   if (ctx.nginx) {
-    out.push([ctx.nginx.port, `${ctx.nginx.path} port`]);
-    if (ctx.nginx.tls) out.push([ctx.nginx.tls.port, `${ctx.nginx.path} tls.port`]);
+    out.push([ctx.nginx.port, { path: ctx.nginx.path, prop: 'port' }]);
+    if (ctx.nginx.tls) out.push([ctx.nginx.tls.port, { path: ctx.nginx.path, prop: 'tls.port' }]);
   }
-  for (const b of ctx.backends) if (b.hostPort !== undefined) out.push([b.hostPort, `${b.path} hostPort`]);
+  for (const b of ctx.backends) if (b.hostPort !== undefined) out.push([b.hostPort, { path: b.path, prop: 'hostPort' }]);
   if (ctx.monitoring) {
-    out.push([ctx.monitoring.prometheus.port, `${ctx.monitoring.path} prometheus.port`]);
-    out.push([ctx.monitoring.grafana.port, `${ctx.monitoring.path} grafana.port`]);
+    out.push([ctx.monitoring.prometheus.port, { path: ctx.monitoring.path, prop: 'prometheus.port' }]);
+    out.push([ctx.monitoring.grafana.port, { path: ctx.monitoring.path, prop: 'grafana.port' }]);
   }
   return out;
 }
 
 /** Every secret name the profile uses, with where. */
-function secretNames(ctx: RuleContext): [string, string][] {
-  const out: [string, string][] = [];
+function secretNames(ctx: RuleContext): [string, Site][] {
+  const out: [string, Site][] = [];
   for (const b of ctx.backends) {
-    for (const [k, v] of Object.entries(b.env)) if (typeof v !== 'string') out.push([v.secret, `${b.path} env.${k}`]);
+    for (const [k, v] of Object.entries(b.env)) if (typeof v !== 'string') out.push([v.secret, { path: b.path, prop: `env.${k}` }]);
   }
-  if (ctx.nginx?.tls) out.push([ctx.nginx.tls.certificateSecret, `${ctx.nginx.path} tls.certificateSecret`], [ctx.nginx.tls.keySecret, `${ctx.nginx.path} tls.keySecret`]);
-  if (ctx.postgres) out.push([ctx.postgres.passwordSecret, `${ctx.postgres.path} passwordSecret`]);
-  if (ctx.redis) out.push([ctx.redis.passwordSecret, `${ctx.redis.path} passwordSecret`]);
-  if (ctx.pooler) out.push([ctx.pooler.userlistSecret, `${ctx.pooler.path} userlistSecret`]);
-  if (ctx.monitoring) out.push([ctx.monitoring.grafana.adminPasswordSecret, `${ctx.monitoring.path} grafana.adminPasswordSecret`]);
+  if (ctx.nginx?.tls) {
+    out.push([ctx.nginx.tls.certificateSecret, { path: ctx.nginx.path, prop: 'tls.certificateSecret' }], [ctx.nginx.tls.keySecret, { path: ctx.nginx.path, prop: 'tls.keySecret' }]);
+  }
+  if (ctx.postgres) out.push([ctx.postgres.passwordSecret, { path: ctx.postgres.path, prop: 'passwordSecret' }]);
+  if (ctx.redis) out.push([ctx.redis.passwordSecret, { path: ctx.redis.path, prop: 'passwordSecret' }]);
+  if (ctx.pooler) out.push([ctx.pooler.userlistSecret, { path: ctx.pooler.path, prop: 'userlistSecret' }]);
+  if (ctx.monitoring) out.push([ctx.monitoring.grafana.adminPasswordSecret, { path: ctx.monitoring.path, prop: 'grafana.adminPasswordSecret' }]);
   return out;
 }
 
@@ -48,43 +62,46 @@ function derivedNames(ctx: RuleContext, name: string, volumes: readonly { name: 
   ];
 }
 
-/** One line per collision in `ctx`. */
-export function collisions(ctx: RuleContext): string[] {
-  const where = `(profile ${ctx.profile})`;
-  const problems: string[] = [];
+/** One issue per collision in `ctx`. */
+export function collisions(ctx: RuleContext): ConfigIssueInit[] {
+  const problems: ConfigIssueInit[] = [];
+  const problem = (at: Site, message: string) =>
+    problems.push({ code: 'SO-CONFIG-STRUCTURE', constructPath: at.path, profiles: [ctx.profile], path: at.prop, message });
   for (const b of ctx.backends) {
     const long = derivedNames(ctx, b.serviceName, b.volumes).find(([n]) => n.length > DNS_LABEL_MAX);
     if (long) {
-      problems.push(
-        `[${b.path}] ${where} serviceName: '${b.serviceName}' makes ${long[1]} '${long[0]}', ${long[0].length} characters, over the ${DNS_LABEL_MAX} a DNS label allows; set a shorter serviceName`,
+      problem(
+        { path: b.path, prop: 'serviceName' },
+        `'${b.serviceName}' makes ${long[1]} '${long[0]}', ${long[0].length} characters, over the ${DNS_LABEL_MAX} a DNS label allows; set a shorter serviceName`,
       );
     }
   }
-  const ports = new Map<number, string>();
+  const ports = new Map<number, Site>();
   for (const [port, who] of publishedPorts(ctx)) {
     const other = ports.get(port);
-    if (other !== undefined) problems.push(`[${who.split(' ')[0]}] ${where} ${who.split(' ')[1]}: port ${port} is also published by ${other}; give each its own port`);
+    if (other !== undefined) problem(who, `port ${port} is also published by ${siteText(other)}; give each its own port`);
     else ports.set(port, who);
   }
   if (ctx.monitoring && ctx.nginx) {
     const s = ctx.monitoring.nginxStatusPort;
     const taken = [ctx.nginx.port, ctx.nginx.tls?.port, ...KUBERNETES_NGINX_PORTS].filter((p) => p !== undefined);
     if (taken.includes(s)) {
-      problems.push(
-        `[${ctx.monitoring.path}] ${where} nginxStatusPort: ${s} is a port nginx already listens on (${[...new Set(taken)].join(', ')}, the last two on Kubernetes); choose another, e.g. 8081`,
+      problem(
+        { path: ctx.monitoring.path, prop: 'nginxStatusPort' },
+        `${s} is a port nginx already listens on (${[...new Set(taken)].join(', ')}, the last two on Kubernetes); choose another, e.g. 8081`,
       );
     }
   }
   const tls = ctx.nginx?.tls;
   if (tls && tls.certificateSecret === tls.keySecret) {
-    problems.push(`[${ctx.nginx!.path}] ${where} tls.keySecret: '${tls.keySecret}' is also tls.certificateSecret; the key and the certificate are two secrets`);
+    problem({ path: ctx.nginx!.path, prop: 'tls.keySecret' }, `'${tls.keySecret}' is also tls.certificateSecret; the key and the certificate are two secrets`);
   }
-  const secrets = new Map<string, [string, string]>();
+  const secrets = new Map<string, [string, Site]>();
   for (const [name, who] of secretNames(ctx)) {
     const k8s = kubernetesSecretName(name);
     const other = secrets.get(k8s);
     if (other && other[0] !== name) {
-      problems.push(`[${who.split(' ')[0]}] ${where} ${who.split(' ')[1]}: secret '${name}' and '${other[0]}' (${other[1]}) are both the Kubernetes Secret '${k8s}'; rename one`);
+      problem(who, `secret '${name}' and '${other[0]}' (${siteText(other[1])}) are both the Kubernetes Secret '${k8s}'; rename one`);
     } else if (!other) secrets.set(k8s, [name, who]);
   }
   return problems;

@@ -42,8 +42,13 @@ export function readManifest(dir: string): string[] | undefined {
   const files = (data as { generator?: unknown; files?: unknown } | undefined)?.files;
   if ((data as { generator?: unknown } | undefined)?.generator !== GENERATOR || !Array.isArray(files) || !files.every(safeRelative)) {
     throw new ConfigError([
-      `${join(dir, MANIFEST)}: not a manifest scaleout wrote (it must list relative paths inside the directory); ` +
-        'nothing was written. Remove it if the directory is scaleout output, or choose another directory',
+      {
+        code: 'SO-CONFIG-OUTPUT',
+        path: join(dir, MANIFEST),
+        message:
+          'not a manifest scaleout wrote (it must list relative paths inside the directory); ' +
+          'nothing was written. Remove it if the directory is scaleout output, or choose another directory',
+      },
     ]);
   }
   return files as string[];

@@ -57,6 +57,27 @@ function pruneEmpty(root: string, file: string): void {
 }
 
 /**
+ * Renames the staged `names` into `target`. A staged directory that `target` does not have
+ * yet (everything in a directory that was empty) moves whole, in one rename: there is nothing
+ * in it to keep, and a run into a new or empty directory then costs a rename per top-level
+ * entry instead of one per file, plus a mkdir and rmdir per directory.
+ */
+function moveStaged(staging: string, target: string, names: readonly string[]): void {
+  const movedDirs = new Set<string>();
+  for (const rel of names) {
+    const parts = rel.split('/');
+    let depth = 1;
+    while (depth < parts.length && !movedDirs.has(parts.slice(0, depth).join('/')) && existsSync(join(target, ...parts.slice(0, depth)))) depth++;
+    const unit = parts.slice(0, depth).join('/');
+    if (movedDirs.has(unit)) continue;
+    const dest = join(target, unit);
+    makeDirs(dirname(dest));
+    renameSync(join(staging, unit), dest);
+    if (depth < parts.length) movedDirs.add(unit);
+  }
+}
+
+/**
  * Writes `files` under `dir` without ever destroying files scaleout did not write.
  *
  * - `dir` must be new, empty, or owned: it holds {@link MANIFEST}, the list of files an
@@ -78,13 +99,18 @@ export function writeOutput(dir: string, files: OutputFiles, opts: WriteOutputOp
 
   const exists = existsSync(target);
   if (exists && !lstatSync(target).isDirectory()) {
-    throw new ConfigError([`${dir}: exists and is not a directory; choose a directory for the output`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-OUTPUT', path: dir, message: 'exists and is not a directory; choose a directory for the output' }]);
   }
   const previous = exists ? readManifest(target) : [];
   if (exists && previous === undefined && readdirSync(target).length > 0 && !opts.force) {
     throw new ConfigError([
-      `${dir}: is not empty and holds no ${MANIFEST}, so scaleout did not create it; nothing was written. ` +
-        `Choose a new or empty directory, or pass --force (TypeScript: writeOutput(dir, files, { force: true })) to write into it anyway`,
+      {
+        code: 'SO-CONFIG-OUTPUT',
+        path: dir,
+        message:
+          `is not empty and holds no ${MANIFEST}, so scaleout did not create it; nothing was written. ` +
+          'Choose a new or empty directory, or pass --force (TypeScript: writeOutput(dir, files, { force: true })) to write into it anyway',
+      },
     ]);
   }
   const owned = new Set(previous ?? []);
@@ -92,8 +118,11 @@ export function writeOutput(dir: string, files: OutputFiles, opts: WriteOutputOp
     const clash = names.find((rel) => !owned.has(rel) && existsSync(join(target, rel)));
     if (clash !== undefined) {
       throw new ConfigError([
-        `${dir}: ${clash} exists but scaleout did not write it (it is not in ${MANIFEST}); nothing was written. ` +
-          'Move it away, or pass --force to overwrite it',
+        {
+          code: 'SO-CONFIG-OUTPUT',
+          path: dir,
+          message: `${clash} exists but scaleout did not write it (it is not in ${MANIFEST}); nothing was written. Move it away, or pass --force to overwrite it`,
+        },
       ]);
     }
   }
@@ -115,11 +144,7 @@ export function writeOutput(dir: string, files: OutputFiles, opts: WriteOutputOp
     // Until the last rename, the manifest lists old and new files: a run killed halfway
     // still owns everything it may have written.
     writeFileSync(join(target, MANIFEST), manifestText([...new Set([...owned, ...names])].sort()));
-    for (const rel of names) {
-      const dest = join(target, rel);
-      makeDirs(dirname(dest));
-      renameSync(join(staging, rel), dest);
-    }
+    moveStaged(staging, target, names);
     for (const rel of owned) {
       if (files.has(rel)) continue;
       const path = join(target, rel);

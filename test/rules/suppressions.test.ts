@@ -112,7 +112,8 @@ describe('suppressions', () => {
   });
 
   it('of an unknown rule are refused by evaluate with a did-you-mean', () => {
-    // GIVEN construction accepts any SO-… id
+    // GIVEN construction accepts any SO-… id (from untyped JavaScript: TypeScript refuses it)
+    // @ts-expect-error 'SO-POLL' is not a RuleId
     const { stack } = minimalStack({ db: { suppressions: [{ rule: 'SO-POLL', reason: 'typo in the rule id' }] } });
 
     // WHEN
@@ -137,6 +138,7 @@ describe('suppressions', () => {
   });
 
   it('whose rule id is not shaped like SO-… are refused in the constructor', () => {
+    // @ts-expect-error 'ha' is not a RuleId
     const err = configError(() => minimalStack({ backend: { suppressions: [{ rule: 'ha', reason: 'lowercase rule id' }] } }));
     expect(err.message).toContain("a rule id looks like 'SO-HA'");
   });

@@ -74,6 +74,17 @@ describe('writeOutput', () => {
     expect(tree(out)).toEqual({ 'a.txt': 'A', [MANIFEST]: expect.any(String) });
   });
 
+  it('writes nested files into an empty directory and next to files of an existing subdirectory', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'compose/nginx/nginx.conf': 'N', 'compose/postgres/roles.sql': 'R', 'compose/docker-compose.yml': 'C', 'top.yaml': 'T' }));
+    expect(tree(out)).toEqual({ 'compose/nginx/nginx.conf': 'N', 'compose/postgres/roles.sql': 'R', 'compose/docker-compose.yml': 'C', 'top.yaml': 'T', [MANIFEST]: expect.any(String) });
+    writeFileSync(join(out, 'compose', 'nginx', 'user.conf'), 'user');
+    writeOutput(out, files({ 'compose/nginx/nginx.conf': 'N2', 'compose/grafana/dash.json': 'G', 'top.yaml': 'T2' }));
+    expect(tree(out)).toEqual({ 'compose/nginx/nginx.conf': 'N2', 'compose/nginx/user.conf': 'user', 'compose/grafana/dash.json': 'G', 'top.yaml': 'T2', [MANIFEST]: expect.any(String) });
+    expect(manifestOf(out)).toEqual(['compose/grafana/dash.json', 'compose/nginx/nginx.conf', 'top.yaml']);
+    expect(readdirSync(join(out, '..')).filter((e) => e.includes('staging'))).toEqual([]);
+  });
+
   it('in its own directory deletes only manifest files it no longer writes, and prunes their empty directories', () => {
     const out = join(fresh(), 'out');
     writeOutput(out, files({ 'old/x.txt': 'X', 'keep.txt': '1', 'shared/s.txt': 'S' }));
