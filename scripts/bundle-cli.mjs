@@ -17,7 +17,7 @@ if (ours !== theirs) throw new Error(`bundle-cli: yaml ${ours} (ours) differs fr
 const yamlEntry = require.resolve('yaml');
 
 await build({
-  entryPoints: [join(ROOT, 'build/cli/main.js')],
+  entryPoints: [join(ROOT, 'build/cli/bin.js')],
   outfile: join(ROOT, 'build/bin/scaleout.js'),
   bundle: true,
   platform: 'node',

@@ -11,23 +11,25 @@ const BARE_KEY = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
 /** Plain words YAML 1.1 reads as booleans or null. */
 const RESERVED = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
 
+/** How yaml writes each quoted string, remembered for one {@link manifestYaml} call. */
+type Scalars = Map<string, string>;
+
 /** How yaml writes a one-line string scalar, asked once per distinct value. */
-const scalars = new Map<string, string>();
-function scalar(s: string): string {
+function scalar(s: string, scalars: Scalars): string {
   if (BARE_KEY.test(s) && !RESERVED.test(s)) return s;
   let out = scalars.get(s);
   if (out === undefined) {
     out = stringify(s, OPTIONS).slice(0, -1);
     // Block scalars (several lines) depend on the indentation: leave them to yaml.
     if (out.includes('\n')) throw new Unusual();
-    if (scalars.size < 10_000) scalars.set(s, out);
+    scalars.set(s, out);
   }
   return out;
 }
 
-function leaf(v: unknown): string | undefined {
+function leaf(v: unknown, scalars: Scalars): string | undefined {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return scalar(v);
+  if (typeof v === 'string') return scalar(v, scalars);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw new Unusual(); // floats, -0 and exponents: yaml's own rules
@@ -41,40 +43,40 @@ function leaf(v: unknown): string | undefined {
 }
 
 /** Block map at `pad`; `first` is what the first line starts with (a seq item's `- `). */
-function map(o: Record<string, unknown>, pad: string, out: string[], first: string): void {
+function map(o: Record<string, unknown>, pad: string, out: string[], first: string, scalars: Scalars): void {
   let lead = first;
   for (const k of Object.keys(o)) {
     if (!BARE_KEY.test(k) || RESERVED.test(k)) throw new Unusual();
     const v = o[k];
-    const l = leaf(v);
+    const l = leaf(v, scalars);
     if (l !== undefined) out.push(`${lead}${k}: ${l}`);
     else if (Array.isArray(v)) {
       out.push(`${lead}${k}:`);
-      seq(v, pad + '  ', out);
+      seq(v, pad + '  ', out, scalars);
     } else {
       out.push(`${lead}${k}:`);
-      map(v as Record<string, unknown>, pad + '  ', out, pad + '  ');
+      map(v as Record<string, unknown>, pad + '  ', out, pad + '  ', scalars);
     }
     lead = pad;
   }
 }
 
-function seq(a: readonly unknown[], pad: string, out: string[]): void {
+function seq(a: readonly unknown[], pad: string, out: string[], scalars: Scalars): void {
   for (const v of a) {
     if (v === undefined) throw new Unusual();
-    const l = leaf(v);
+    const l = leaf(v, scalars);
     if (l !== undefined) out.push(`${pad}- ${l}`);
     else if (Array.isArray(v)) throw new Unusual(); // a sequence in a sequence: cdk8s has none
-    else map(v as Record<string, unknown>, pad + '  ', out, `${pad}- `);
+    else map(v as Record<string, unknown>, pad + '  ', out, `${pad}- `, scalars);
   }
 }
 
 /** One document as yaml would write it, or undefined where the fast path does not apply. */
-function fast(doc: unknown): string | undefined {
+function fast(doc: unknown, scalars: Scalars): string | undefined {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || Object.keys(doc).length === 0) return undefined;
   const out: string[] = [];
   try {
-    map(doc as Record<string, unknown>, '', out, '');
+    map(doc as Record<string, unknown>, '', out, '', scalars);
   } catch (e) {
     if (e instanceof Unusual) return undefined;
     throw e;
@@ -91,5 +93,6 @@ function fast(doc: unknown): string | undefined {
  * output never has.
  */
 export function manifestYaml(docs: readonly unknown[]): string {
-  return docs.map((d) => (d === undefined ? '\n' : (fast(d) ?? stringify(d, OPTIONS)))).join('---\n');
+  const scalars: Scalars = new Map();
+  return docs.map((d) => (d === undefined ? '\n' : (fast(d, scalars) ?? stringify(d, OPTIONS)))).join('---\n');
 }
