@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ResolvedLoad } from '../model/load.js';
 import { peakReplicas, type PeakReplicas } from './peak.js';
-import { safeScales, type Budgets, type SafeScale } from './safe-scale.js';
+import { safeScale, safeScales, type Budgets, type SafeScale } from './safe-scale.js';
 import type { TargetKind } from './target.js';
 
 /** A backend's expected load against what it runs and what the budgets allow. */
@@ -44,6 +44,12 @@ export function withKnob(backend: ResolvedBackend, target: TargetKind, n: number
   return { ...backend, replicas: n };
 }
 
+/** `backend` running `n` replicas under every target: each target's knob at `n`, an autoscaler pinned (min = max = n). */
+export function atReplicas(backend: ResolvedBackend, n: number): ResolvedBackend {
+  const b = withKnob(withKnob(backend, 'compose', n), 'kubernetes', n);
+  return b.autoscale ? { ...b, autoscale: { ...b.autoscale, min: n } } : b;
+}
+
 /** The budgets with `backend`'s knob at `n`, the other backends unchanged. */
 export function budgetsAt<B extends Budgets>(b: B, backend: ResolvedBackend, target: TargetKind, n: number): B {
   return { ...b, backends: b.backends.map((x) => (x === backend ? withKnob(x, target, n) : x)) };
@@ -61,10 +67,15 @@ export function sizeAutoscaleFromBudgets<B extends Budgets>(b: B): B {
   for (let i = 0; i < backends.length; i++) {
     const backend = backends[i]!;
     if (!backend.autoscale?.maxFromBudget) continue;
-    const s = safeScales({ ...b, backends }, 'kubernetes')[i]!;
+    const s = safeScale({ ...b, backends }, 'kubernetes', backend);
     if (s.limitedBy === 'none') {
       throw new ConfigError([
-        `[${backend.path}] autoscale.max: no budget bounds this backend's replicas (it uses no Postgres or Redis and nginx sets peakConcurrentRequests); set autoscale.max`,
+        {
+          code: 'SO-CONFIG-VALUE',
+          constructPath: backend.path,
+          path: 'autoscale.max',
+          message: "no budget bounds this backend's replicas (it uses no Postgres or Redis and nginx sets peakConcurrentRequests); set autoscale.max",
+        },
       ]);
     }
     backends[i] = { ...backend, autoscale: { ...backend.autoscale, max: Math.max(s.largest, backend.autoscale.min) } };

@@ -1,4 +1,5 @@
 import type { ResolvedBackend, ResolvedMigration } from '../model/backend.js';
+import { peakReplicas, peakReplicasAt, type Scalable } from './peak.js';
 import type { TargetKind } from './target.js';
 
 /** The connections one backend's migration holds during a rollout. */
@@ -26,11 +27,7 @@ export interface MigrationConnections {
  */
 export function migrationConnections(backends: readonly ResolvedBackend[], target: TargetKind): MigrationConnections[] {
   // Kubernetes runs every migration in the pods of every database-using backend.
-  const starting = backends.filter((b) => b.pool).map((b) => {
-    const base = b.autoscale ? b.autoscale.max : b.replicas;
-    const pods = Math.max(1, b.rollout.maxSurge.resolve(base, 'up') + b.rollout.maxUnavailable.resolve(base, 'down'));
-    return { b, pods };
-  });
+  const starting = backends.filter((b) => b.pool).map((b) => ({ b, pods: startingPods(b, peakReplicas(b, 'kubernetes').base) }));
   const copies = starting.reduce((s, x) => s + x.pods, 0);
   const terms = starting.map((x) => `${x.b.serviceName} ${x.pods}`).join(' + ');
   return backends.flatMap((b) => {
@@ -42,4 +39,31 @@ export function migrationConnections(backends: readonly ResolvedBackend[], targe
     const name = `${m.serviceName} (migration pool ${m.pool} × ${copies} starting pod${copies === 1 ? '' : 's'}, surge + maxUnavailable: ${terms})`;
     return [{ backend: b, migration: m, copies, name, demand: m.pool * copies }];
   });
+}
+
+/**
+ * Pods a Kubernetes rollout of `b` starts at once with its knob (replicas or autoscale.max)
+ * at `base`: surge + maxUnavailable, at least 1. Each runs the stack's migrations as init
+ * containers.
+ */
+export function startingPods(b: Scalable, base: number): number {
+  const peak = peakReplicasAt(b, 'kubernetes', base);
+  return Math.max(1, peak.surge + peak.unavailable);
+}
+
+/** Σ pool of every migration: the connections each starting pod adds on Kubernetes. */
+export function migrationPools(migrations: readonly MigrationConnections[]): number {
+  return migrations.reduce((s, m) => s + m.migration.pool, 0);
+}
+
+/**
+ * How the migrations' demand moves when `backend`'s knob goes from its value to `n`, the
+ * others unchanged: on Kubernetes every migration runs in each starting pod of every
+ * database-using backend, so `pools` ({@link migrationPools}) × (startingPods at `n` − at
+ * its value); elsewhere a migration runs once, whatever the replicas.
+ */
+export function migrationDelta(pools: number, backend: ResolvedBackend, target: TargetKind): (n: number) => number {
+  if (target !== 'kubernetes' || !backend.pool || pools === 0) return () => 0;
+  const now = startingPods(backend, peakReplicas(backend, target).base);
+  return (n) => pools * (startingPods(backend, n) - now);
 }

@@ -31,6 +31,10 @@ export interface PeakReplicas {
   readonly knob: 'replicas' | 'autoscale.max' | 'instances';
   /** The knob's current value. */
   readonly base: number;
+  /** Pods a Kubernetes rollout starts above `base` (maxSurge against it, rounded up); 0 under compose and Pulumi. */
+  readonly surge: number;
+  /** Pods a Kubernetes rollout may take down (maxUnavailable against `base`, rounded down); 0 under compose and Pulumi. */
+  readonly unavailable: number;
   /** `autoscale.max 6 + surge 2 + draining 2`; just `replicas 3` when nothing is added. */
   readonly explain: string;
 }
@@ -61,12 +65,12 @@ export function peakReplicasAt(b: Scalable, target: TargetKind, base: number, co
       surge + draining === 0
         ? `${knob} ${base}`
         : `${knob} ${base} + surge ${surge}${pct} + draining ${draining}${why}`;
-    return { total, knob, base, explain };
+    return { total, knob, base, surge, unavailable, explain };
   }
   if (target === 'compose' && b.rollout.scaleUpThenDown) {
-    return { total: 2 * base, knob: count, base, explain: `${count} ${base} × 2 (scale-up-then-down rollout)` };
+    return { total: 2 * base, knob: count, base, surge: 0, unavailable: 0, explain: `${count} ${base} × 2 (scale-up-then-down rollout)` };
   }
-  return { total: base, knob: count, base, explain: `${count} ${base}` };
+  return { total: base, knob: count, base, surge: 0, unavailable: 0, explain: `${count} ${base}` };
 }
 
 /** Peak replicas at the backend's own settings. */

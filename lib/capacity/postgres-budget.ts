@@ -3,7 +3,7 @@ import type { StackClient } from '../model/monitoring.js';
 import type { Fix } from './fix.js';
 import type { ResolvedPgBouncer } from '../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../model/postgres.js';
-import { migrationConnections, type MigrationConnections } from './migration-budget.js';
+import { migrationConnections, migrationDelta, migrationPools, type MigrationConnections } from './migration-budget.js';
 import { poolerServerShare, suggestedPooler, type PoolerServerShare } from './pooler-budget.js';
 import { floorOf, largestAtMost, type MinReplicas } from './search.js';
 import { peakReplicas, peakReplicasAt, type PeakReplicas } from './peak.js';
@@ -106,17 +106,22 @@ export function databaseShares(backends: readonly ResolvedBackend[], target: Tar
 
 /**
  * The smallest changes that would make the budget hold, one knob at a time. A replica
- * count below `minReplicas` (2 in production, per SO-HA) is not offered.
+ * count below `minReplicas` (2 in production, per SO-HA) is not offered. The replicas bound
+ * is the one `safeScales` finds for PostgreSQL: on Kubernetes the migrations' copies
+ * shrink with the replicas.
  */
 export function postgresFixes(budget: PostgresBudget, minReplicas: MinReplicas = 1): Fix[] {
   const { backends, available, demand, postgres, target } = budget;
   const fixes: Fix[] = [];
   const named = backends.length > 1;
+  const pools = migrationPools(budget.migrations);
   for (const s of backends) {
     const others = demand - s.demand;
     const room = available - others;
     const b = s.backend;
-    const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(b, target, m).total * s.workers * s.perWorker <= room);
+    // Fewer replicas also start fewer pods, each running the migrations (as in safeScales).
+    const migrations = migrationDelta(pools, b, target);
+    const maxBase = largestAtMost(s.peak.base - 1, (m) => peakReplicasAt(b, target, m).total * s.workers * s.perWorker + migrations(m) <= room);
     if (maxBase !== undefined && maxBase >= floorOf(minReplicas, s.backend)) fixes.push(backendFix(b, s.peak.knob, 'atMost', maxBase, named));
     const maxPer = largestAtMost(s.perWorker - 1, (p) => s.peak.total * s.workers * p <= room);
     if (maxPer !== undefined) fixes.push(backendFix(b, 'pool.size + maxOverflow', 'atMost', maxPer, named));

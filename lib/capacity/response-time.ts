@@ -86,16 +86,6 @@ export function quantileOfSum(parts: readonly TimeDistribution[], q: number): nu
   return top;
 }
 
-function convolve(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(GRID + 1);
-  for (let i = 0; i <= GRID; i++) {
-    const ai = a[i]!;
-    if (ai === 0) continue;
-    for (let j = 0; i + j <= GRID; j++) out[i + j] = out[i + j]! + ai * b[j]!;
-  }
-  return out;
-}
-
 /** Grid points for {@link probabilityAtMost}: it only needs [0, t]. */
 const CHECK_GRID = 120;
 
@@ -121,7 +111,7 @@ export function meetsQuantile(parts: readonly TimeDistribution[], t: number, q: 
     }
     // A part that is always 0 (no wait, no CPU time) changes nothing.
     if (pmf[0] === 1) continue;
-    acc = acc ? convolveN(acc, pmf) : pmf;
+    acc = acc ? convolve(acc, pmf) : pmf;
   }
   if (!acc) return true;
   let total = 0;
@@ -129,7 +119,8 @@ export function meetsQuantile(parts: readonly TimeDistribution[], t: number, q: 
   return total >= q;
 }
 
-function convolveN(a: Float64Array, b: Float64Array): Float64Array {
+/** The distribution of a sum, both on the same grid, truncated to its length. */
+function convolve(a: Float64Array, b: Float64Array): Float64Array {
   const n = a.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {

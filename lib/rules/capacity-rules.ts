@@ -3,11 +3,8 @@ import { poolerClientBudget, poolerClientFixes, poolerServerFixes } from '../cap
 import { postgresBudget, postgresFixes, type BackendConnections, type PostgresBudget } from '../capacity/postgres-budget.js';
 import { redisBudget, redisFixes } from '../capacity/redis-budget.js';
 import type { ResolvedBackend } from '../model/backend.js';
+import { fixedLine } from '../plan/report.js';
 import { plural, type Rule, type RuleContext } from './rule.js';
-
-function fixedLine(clients: readonly { name: string; count: number }[], total: number): string[] {
-  return clients.length === 0 ? [] : [`fixed clients ${clients.map((c) => `${c.name} ${c.count}`).join(' + ')} = ${total}`];
-}
 
 /**
  * The fewest replicas a fix may offer: 2 in production (SO-HA), and never below what a

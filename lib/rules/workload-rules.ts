@@ -146,7 +146,7 @@ export const scaleConflictRule: Rule = {
 };
 
 /** Props SO-SECRET checks on their own terms (by name too), not by value alone. */
-const CHECKED_APART = new Set(['env', 'healthcheck', 'prometheusOperator', 'path']);
+const CHECKED_APART = new Set(['env', 'healthcheck', 'command', 'args', 'migration', 'prometheusOperator', 'path']);
 
 /** Every string in a resolved construct, with its dotted path; depth-limited. */
 function stringProps(o: object): [string, string][] {
@@ -181,10 +181,17 @@ export const secretRule: Rule = {
         const secret = { secret: k.toLowerCase().replace(/[^a-z0-9_]/g, '_') };
         return why ? [secretFinding(b, `env ${k}`, why, { prop: `env.${k}`, op: 'set', value: secret, term: `env.${k}` })] : [];
       });
-      const probe = b.healthcheck ? secretInArgs(b.healthcheck.command) : undefined;
-      if (probe) {
-        const note = 'to read the secret from a file (e.g. $(cat /run/secrets/NAME))';
-        found.push(secretFinding(b, 'healthcheck.command', probe, { prop: 'healthcheck.command', op: 'set', term: 'healthcheck.command', note }));
+      // Every argv the stack runs: a flag or `PGPASSWORD=…` there is written out like a value.
+      const argvs: [string, readonly string[] | undefined][] = [
+        ['healthcheck.command', b.healthcheck?.command],
+        ['command', b.command],
+        ['args', b.args],
+        ['migrations.command', b.migration?.command],
+      ];
+      const note = 'to read the secret from a file (e.g. $(cat /run/secrets/NAME))';
+      for (const [prop, argv] of argvs) {
+        const why = argv ? secretInArgs(argv) : undefined;
+        if (why) found.push(secretFinding(b, prop, why, { prop, op: 'set', term: prop, note }));
       }
       return found;
     });

@@ -9,7 +9,8 @@
  * for the mean wait (30% with the smoother arrivals round robin gives a replica).
  */
 import { describe, expect, it } from 'vitest';
-import { erlangB, erlangBDirect, erlangC, erlangCDirect } from '../../lib/capacity/erlang.js';
+import { erlangB, erlangC } from '../../lib/capacity/erlang.js';
+import { erlangBDirect, erlangCDirect } from './erlang-direct.js';
 import { maxRpsWithin, poolTimeoutOnsetRps, predict, saturationRps, stationWait } from '../../lib/capacity/queueing.js';
 import { quantileOfSum, queueWait, serviceTime } from '../../lib/capacity/response-time.js';
 import type { ServiceProfile } from '../../lib/model/load.js';

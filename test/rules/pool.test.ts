@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatProblem, synthGate, SynthError } from '../../lib/index.js';
+import { evaluate, formatProblem, resolveProfile, safeScales, synthGate, SynthError } from '../../lib/index.js';
 import { findingsOf, minimalStack, suppressedOf } from '../helpers/stacks.js';
 
 // docs/ARCHITECTURE.md: demand = Σ peak_replicas × workers × (pool.size + maxOverflow) + fixed clients;
@@ -122,5 +122,38 @@ describe('SO-POOL', () => {
     // GIVEN 4 workers would need 120 > 97, but the backend has no database pool
     const { stack } = minimalStack({ backend: { workers: 4, database: false } });
     expect(findingsOf(evaluate(stack, { targets: ['compose'] }), 'SO-POOL')).toEqual([]);
+  });
+
+  it("on Kubernetes, the replicas fix lets the migrations' copies shrink too: it names CAPACITY.md's largest safe count", () => {
+    // GIVEN a migration (pool 10) that runs in each of the surge 50% + maxUnavailable 50% = n
+    // pods a rollout of n replicas starts; 1 connection per worker
+    const migrationPool = 10;
+    const { stack } = minimalStack({
+      backend: {
+        replicas: 20,
+        workers: 1,
+        pool: { size: 1, maxOverflow: 0 },
+        rollout: { maxSurge: '50%', maxUnavailable: '50%' },
+        migrations: { command: ['alembic', 'upgrade', 'head'], pool: migrationPool },
+      },
+      db: { maxConnections: 200 },
+      redis: { maxClients: 100_000 },
+      nginx: { workerConnections: 65_535 },
+    });
+    const available = 200 - 3;
+    // peak n + ⌈n/2⌉ surge + ⌈n/2⌉ draining; starting pods ⌈n/2⌉ + ⌊n/2⌋ = n
+    const demandAt = (n: number) => n + 2 * Math.ceil(n / 2) + migrationPool * n + MONITOR;
+    let largest = 0;
+    while (demandAt(largest + 1) <= available) largest++;
+    // Held at 20 replicas, the migrations' 200 copies leave no replica count that fits.
+    expect(available - migrationPool * 20 - MONITOR).toBeLessThan(0);
+
+    // WHEN
+    const [f] = findingsOf(evaluate(stack, { targets: ['kubernetes'], profiles: ['dev'] }), 'SO-POOL');
+
+    // THEN
+    expect(formatProblem(f!)).toContain(`demand ${demandAt(20)} > available ${available}`);
+    expect(formatProblem(f!)).toContain(`fix one of: replicas ≤ ${largest} · `);
+    expect(safeScales(resolveProfile(stack, 'dev'), 'kubernetes')[0]).toMatchObject({ largest, limitedBy: 'PostgreSQL' });
   });
 });
