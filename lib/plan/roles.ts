@@ -8,7 +8,7 @@ import { migrationConnections } from '../capacity/migration-budget.js';
 import { databaseShares } from '../capacity/postgres-budget.js';
 import { poolerServerShare } from '../capacity/pooler-budget.js';
 import type { TargetKind } from '../capacity/target.js';
-import { ConfigError } from '../errors.js';
+import type { ConfigIssueInit } from '../errors.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import { EXPORTER_CONNECTIONS } from '../model/monitoring.js';
 import type { ResolvedProfile } from './profile.js';
@@ -82,26 +82,35 @@ export function migrationRoleName(backend: ResolvedBackend): string {
   return `${backendRoleName(backend.serviceName)}_migrate`;
 }
 
-/**
- * The role each database-using backend logs in as, to Postgres or (behind a pooler) to
- * PgBouncer. Refuses two backends whose role names collide, and names PostgreSQL reserves.
- */
+/** The role each database-using backend logs in as, to Postgres or (behind a pooler) to PgBouncer. */
 function backendRoles(ctx: ResolvedProfile, target: TargetKind): { name: string; consumer: string; share: number }[] {
-  const seen = new Map<string, string>();
-  const problems: string[] = [];
-  const roles = databaseShares(ctx.backends, target).map((s) => {
-    const name = backendRoleName(s.backend.serviceName);
-    const other = seen.get(name);
-    const where = `[${s.backend.path}] serviceName '${s.backend.serviceName}'`;
-    if (other !== undefined) problems.push(`${where} gives Postgres role '${name}', as ${other} does; give one of them another serviceName`);
-    else if (RESERVED.has(name) || name === ctx.postgres?.user || name.startsWith('pg_') || !/^[a-z_]/.test(name) || name.length > 63) {
-      problems.push(`${where} gives Postgres role '${name}', which is reserved or not a valid role name (not ${[...RESERVED].join(', ')}, no pg_ prefix, starts with a letter or _, at most 63 chars); give the backend another serviceName`);
+  return databaseShares(ctx.backends, target).map((s) => ({ name: backendRoleName(s.backend.serviceName), consumer: s.backend.path, share: s.demand }));
+}
+
+/**
+ * Problems with the login role names `ctx` would create: two consumers on one name (a
+ * backend's role, or a migration's `<backend role>_migrate`, which another backend's service
+ * name can spell too), or a name PostgreSQL or scaleout reserves. The gate reports them
+ * (checkStructure) before anything renders a role.
+ */
+export function roleNameIssues(ctx: ResolvedProfile): ConfigIssueInit[] {
+  if (!ctx.postgres) return [];
+  const owners = new Map<string, string>();
+  const issues: ConfigIssueInit[] = [];
+  /** `what` says whose role it is in the message; `owner` names the claimant to a later one. */
+  const claim = (name: string, b: ResolvedBackend, what: string, owner: string) => {
+    const problem = (message: string) =>
+      issues.push({ code: 'SO-CONFIG-STRUCTURE', constructPath: b.path, profiles: [ctx.profile], path: 'serviceName', message: `'${b.serviceName}' gives ${what} Postgres role '${name}', ${message}` });
+    const other = owners.get(name);
+    if (other !== undefined) problem(`as ${other} does; give one of them another serviceName`);
+    else if (RESERVED.has(name) || name === ctx.postgres!.user || name.startsWith('pg_') || !/^[a-z_]/.test(name) || name.length > 63) {
+      problem(`which is reserved or not a valid role name (not ${[...RESERVED].join(', ')}, no pg_ prefix, starts with a letter or _, at most 63 chars); give the backend another serviceName`);
     }
-    seen.set(name, s.backend.path);
-    return { name, consumer: s.backend.path, share: s.demand };
-  });
-  if (problems.length) throw new ConfigError(problems, `profile ${ctx.profile}: Postgres role names:`);
-  return roles;
+    owners.set(name, owner);
+  };
+  for (const b of ctx.backends) if (b.pool) claim(backendRoleName(b.serviceName), b, 'its', b.path);
+  for (const b of ctx.backends) if (b.migration) claim(migrationRoleName(b), b, "its migration's", `${b.path}'s migration`);
+  return issues;
 }
 
 /**

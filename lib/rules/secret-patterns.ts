@@ -70,7 +70,8 @@ export function secretInArgs(args: readonly string[]): string | undefined {
     }
     // Shell forms: `PGPASSWORD=pw psql` or `redis-cli -a pw` inside one string.
     for (const m of a.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)) {
-      if (isSecretName(m[1]!) && !isSecretFileReference(m[1]!, m[2]!) && !m[2]!.startsWith('$')) return `a secret in ${m[1]}=`;
+      // `"$(cat …)"` and `$VAR` expand at run time: no literal to leak.
+      if (isSecretName(m[1]!) && !isSecretFileReference(m[1]!, m[2]!) && !/^["']?\$/.test(m[2]!)) return `a secret in ${m[1]}=`;
     }
   }
   return undefined;

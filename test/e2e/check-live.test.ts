@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../lib/cli/config.js';
-import { plannedRoles, MONITOR_ROLE } from '../../lib/cli/live/planned-roles.js';
+import { MONITOR_ROLE, postgresRoles } from '../../lib/plan/roles.js';
 import { postgresBudget } from '../../lib/capacity/postgres-budget.js';
 import { resolveProfile } from '../../lib/plan/profile.js';
 import { cliAsync } from '../helpers/cli.js';
@@ -44,7 +44,7 @@ profiles:
 `;
 
 const ctx = resolveProfile(loadConfigText(CONFIG, 'scaleout.yaml'), 'prod');
-const roles = plannedRoles(ctx, 'compose');
+const roles = postgresRoles(ctx, 'compose');
 const backendRole = roles.find((r) => r.kind === 'backend')!;
 const pgModel = ctx.postgres!;
 /** At budget: the model's demand is exactly what ordinary roles may open. */

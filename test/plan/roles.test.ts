@@ -6,20 +6,21 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { Backend, ConfigError, Monitoring, Nginx, PgBouncer, Postgres, resolveProfile, Stack } from '../../lib/index.js';
+import { synthGate } from '../../lib/rules/gate.js';
 import { APP_GROUP_ROLE, MONITOR_ROLE, poolerAuthUsers, poolerClientRoles, postgresRoles } from '../../lib/plan/roles.js';
 import { renderRolesSql } from '../../lib/render/postgres-roles-sql.js';
 import { KubernetesChart } from '../../lib/targets/kubernetes/index.js';
-import { roleSetupContainerArgs } from '../../lib/targets/pulumi/containers.js';
-import { planDockerStack } from '../../lib/targets/pulumi/plan.js';
+import { roleSetupArgsOf } from '../../lib/targets/pulumi/containers.js';
+import { planWithSpecs } from '../../lib/targets/pulumi/plan.js';
 import { HEALTHCHECK, RESOURCES } from '../helpers/stacks.js';
 
 const API = { replicas: 2, workers: 2, pool: { size: 2, maxOverflow: 1 } };
 const SHOP = { replicas: 1, workers: 3, pool: { size: 1, maxOverflow: 1 } };
 
-function twoBackends(o: { pooler?: boolean; monitoring?: boolean; apiReplicas?: number; shopService?: string } = {}): Stack {
+function twoBackends(o: { pooler?: boolean; monitoring?: boolean; apiReplicas?: number; shopService?: string; apiMigrations?: boolean } = {}): Stack {
   const stack = new Stack(undefined, 'uns');
   const common = { image: 'ghcr.io/acme/api:1.0.0', healthcheck: HEALTHCHECK, resources: RESOURCES, redisPool: 0 };
-  new Backend(stack, 'api', { ...common, ...API, replicas: o.apiReplicas ?? API.replicas, routes: ['/api/'] });
+  new Backend(stack, 'api', { ...common, ...API, replicas: o.apiReplicas ?? API.replicas, routes: ['/api/'], ...(o.apiMigrations ? { migrations: { command: ['alembic', 'upgrade', 'head'] } } : {}) });
   new Backend(stack, 'shop-api', { ...common, ...SHOP, routes: ['/shop/'], ...(o.shopService ? { serviceName: o.shopService } : {}) });
   new Nginx(stack, 'nginx');
   new Postgres(stack, 'db', { maxConnections: 200 });
@@ -69,10 +70,27 @@ describe('postgresRoles', () => {
     expect(poolerAuthUsers(ctx).map((u) => u.user)).toEqual(['api', 'pgbouncer', 'pgbouncer_exporter', 'shop_api']);
   });
 
-  it('refuses two backends with one role name, and reserved names', () => {
-    expect(() => postgresRoles(resolveProfile(twoBackends({ shopService: 'api' }), 'dev'), 'compose')).toThrow(ConfigError);
-    expect(() => postgresRoles(resolveProfile(twoBackends({ shopService: 'pgbouncer' }), 'dev'), 'compose')).toThrow(/reserved/);
-    expect(() => postgresRoles(resolveProfile(twoBackends({ shopService: 'pg-shop' }), 'dev'), 'compose')).toThrow(/pg_ prefix/);
+  it('the gate refuses reserved role names and a role two consumers would share, on every target, before anything renders', () => {
+    const gated = (stack: Stack) => () => synthGate(stack, { targets: ['compose', 'kubernetes', 'pulumi'], profiles: ['dev'] });
+    expect(gated(twoBackends({ shopService: 'pgbouncer' }))).toThrow(/\[uns\/shop-api\] \(profile dev\) serviceName: 'pgbouncer' gives its Postgres role 'pgbouncer', which is reserved/);
+    expect(gated(twoBackends({ shopService: 'pg-shop' }))).toThrow(/pg_ prefix/);
+    // api's migration logs in as api_migrate, the role a backend served as api-migrate gets.
+    let error: unknown;
+    try {
+      gated(twoBackends({ apiMigrations: true, shopService: 'api-migrate' }))();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      expect.objectContaining({
+        code: 'SO-CONFIG-STRUCTURE',
+        constructPath: 'uns/api',
+        path: 'serviceName',
+        message: "'api' gives its migration's Postgres role 'api_migrate', as uns/shop-api does; give one of them another serviceName",
+      }),
+    ]);
+    expect(gated(twoBackends({ apiMigrations: true }))).not.toThrow();
   });
 });
 
@@ -118,9 +136,9 @@ describe('role setup wiring', () => {
   });
 
   it('Pulumi: a one-shot container that waits for its end and follows the Postgres container', () => {
-    const plan = planDockerStack(twoBackends(), 'dev');
+    const plan = planWithSpecs(twoBackends(), 'dev');
     const refs = { image: 'img', networks: { app: 'app', data: 'data' }, volume: (v: string) => v, secret: (s: string) => `secret-of-${s}` };
-    const args = roleSetupContainerArgs(plan.ctx.postgres!, plan.roles, plan.rolesSql!, 'uns-dev-db-role-setup', refs, 'pg-container-id');
+    const args = roleSetupArgsOf(plan.specs.roleSetup!, plan.ctx.postgres!, plan.rolesSql!, 'uns-dev-db-role-setup', refs, 'pg-container-id');
     expect(args).toMatchObject({ attach: true, mustRun: false, restart: 'no', envs: [expect.anything()] });
     expect(plan.rolesSql).toContain(`CONNECTION LIMIT ${share(API, API.replicas)} `);
   });

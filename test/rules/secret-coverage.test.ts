@@ -52,6 +52,8 @@ describe('secret patterns', () => {
     expect(secretInArgs(['CMD-SHELL', 'PGPASSWORD=hunter2 pg_isready'])).toBe('a secret in PGPASSWORD=');
     expect(secretInArgs(['CMD', 'curl', '-H', 'Authorization: Bearer abcdefghijkl', 'http://x'])).toBe('an Authorization credential');
     expect(secretInArgs(['CMD-SHELL', 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" redis-cli ping'])).toBeUndefined();
+    expect(secretInArgs(['sh', '-c', 'PGPASSWORD="$(cat /run/secrets/pg)" psql'])).toBeUndefined();
+    expect(secretInArgs(['sh', '-c', "PGPASSWORD='hunter2' psql"])).toBe('a secret in PGPASSWORD=');
     expect(secretInArgs(['CMD', 'tool', '--password-file', '/run/secrets/x'])).toBeUndefined();
     expect(secretInArgs(['CMD', 'curl', '-f', 'http://127.0.0.1:8000/api/health'])).toBeUndefined();
   });
@@ -81,6 +83,24 @@ describe('SO-SECRET', () => {
     expect(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.message)).toEqual([
       'healthcheck.command holds a secret in PGPASSWORD=',
     ]);
+  });
+
+  it.each([
+    ['command', { command: ['uvicorn', 'app:app', '--ssl-keyfile-password', 'hunter2'] }, 'command holds a secret after --ssl-keyfile-password'],
+    ['args', { args: ['--db-password=hunter2'] }, 'args holds a secret after --db-password'],
+    [
+      'migrations.command',
+      { migrations: { command: ['sh', '-c', 'PGPASSWORD=hunter2 alembic upgrade head'] } },
+      'migrations.command holds a secret in PGPASSWORD=',
+    ],
+  ] as const)('refuses a password in the backend %s argv', (_, props, message) => {
+    const { stack } = minimalStack({ backend: props });
+    expect(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET').map((f) => f.message)).toEqual([message]);
+  });
+
+  it('passes argvs that read their secrets from files', () => {
+    const { stack } = minimalStack({ backend: { args: ['--workers', '4'], migrations: { command: ['sh', '-c', 'PGPASSWORD="$(cat /run/secrets/pg)" alembic upgrade head'] } } });
+    expect(findingsOf(evaluate(stack, { targets: ['compose'], profiles: ['dev'] }), 'SO-SECRET')).toEqual([]);
   });
 
   it('refuses a password in monitor labels', () => {

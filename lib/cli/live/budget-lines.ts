@@ -9,7 +9,7 @@ import type { TargetKind } from '../../capacity/target.js';
 import type { ResolvedBackend } from '../../model/backend.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedProfile } from '../../plan/profile.js';
-import { plural } from '../../plan/report.js';
+import { fixedLine, plural } from '../../plan/report.js';
 
 /** `backend-prod  4 replicas at peak (replicas 4) × 4 workers × (pool 5 + overflow 5) = 160`. */
 export function shareLine(s: BackendConnections): string {
@@ -21,10 +21,6 @@ export function availableText(pg: Pick<ResolvedPostgres, 'maxConnections' | 'sup
   const reserved = pg.reservedConnections > 0 ? ` − reserved ${pg.reservedConnections}` : '';
   const available = pg.maxConnections - pg.superuserReservedConnections - pg.reservedConnections;
   return `available ${available} (max_connections ${pg.maxConnections} − superuser_reserved ${pg.superuserReservedConnections}${reserved})`;
-}
-
-function fixedLine(clients: readonly { name: string; count: number }[], total: number): string[] {
-  return clients.length === 0 ? [] : [`fixed clients ${clients.map((c) => `${c.name} ${c.count}`).join(' + ')} = ${total}`];
 }
 
 /** The budget lines with `backends` in place of the profile's, and whether it holds. */
@@ -43,7 +39,7 @@ export function budgetLines(ctx: ResolvedProfile, backends: readonly ResolvedBac
   }
   const b = postgresBudget(backends, ctx.postgres, target);
   return {
-    lines: [...b.backends.map(shareLine), ...fixedLine(ctx.postgres.fixedClients, b.fixedClients), `demand ${b.demand} ${b.ok ? '≤' : '>'} ${availableText(ctx.postgres)}`],
+    lines: [...b.backends.map(shareLine), ...fixedLine(b.fixed, b.fixedClients), `demand ${b.demand} ${b.ok ? '≤' : '>'} ${availableText(ctx.postgres)}`],
     ok: b.ok,
   };
 }

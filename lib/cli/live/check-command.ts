@@ -18,7 +18,7 @@ import { UnreachableError, type LiveFacts, type PostgresFacts } from './facts.js
 import { checkJson, checkTable } from './format.js';
 import { readKubernetes } from './kubernetes-facts.js';
 import { exitCodeOf, type LiveCheck, type LiveReport } from './live-check.js';
-import { MONITOR_ROLE, plannedRoles } from './planned-roles.js';
+import { MONITOR_ROLE, postgresRoles } from '../../plan/roles.js';
 import { FACTS_SQL, parseFacts, readPostgresUrl } from './postgres-facts.js';
 
 /** The flags `check` adds, as `node:util` parseArgs options. */
@@ -48,7 +48,7 @@ export const CHECK_FLAG_HELP: Record<CheckFlag, readonly [string, string]> = {
   'postgres-only': ['--postgres-only', 'read only PostgreSQL (needs --postgres-url): no Docker or Kubernetes API'],
   project: ['--project NAME', 'compose project (default: the one running the stack)'],
   kubeconfig: ['--kubeconfig FILE', 'kubeconfig for --target kubernetes (default: KUBECONFIG, ~/.kube/config, in-cluster)'],
-  namespace: ['--namespace NS', 'namespace for --target kubernetes (default: the context\'s)'],
+  namespace: ['--namespace NS', 'namespace for --target kubernetes (default: the profile\'s, as synthesized: <stack>-<profile> or its namespace:)'],
   watch: ['--watch DURATION', 're-check every DURATION (e.g. 10s) until interrupted'],
 };
 
@@ -139,7 +139,9 @@ async function checkOnce(o: CheckOptions, env: CheckEnv): Promise<LiveReport> {
   const profile = o.profile ?? (profiles.length === 1 ? profiles[0]! : undefined);
   if (profile === undefined) throw usageError(`missing --profile NAME; the stack's profiles are ${profiles.join(', ')}`);
   if (!profiles.includes(profile)) {
-    throw new ConfigError([`--profile: no profile '${profile}' in ${o.config}${suggestion(profile, profiles) || `; profiles are ${profiles.join(', ')}`}`]);
+    throw new ConfigError([
+      { code: 'SO-CONFIG-USAGE', path: '--profile', message: `no profile '${profile}' in ${o.config}${suggestion(profile, profiles) || `; profiles are ${profiles.join(', ')}`}` },
+    ]);
   }
   const report = evaluate(stack, { targets: [o.target] });
   const ctx = report.contexts.find((c) => c.profile === profile)!;
@@ -165,7 +167,8 @@ async function checkOnce(o: CheckOptions, env: CheckEnv): Promise<LiveReport> {
       }
     }
   } else if (o.target === 'kubernetes' && !o.postgresOnly) {
-    facts.kubernetes = await readKubernetes({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.namespace ? { namespace: o.namespace } : {}) });
+    // The namespace the chart put this profile in, not the kubeconfig context's.
+    facts.kubernetes = await readKubernetes({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), namespace: o.namespace ?? stack.namespaceOf(profile) });
     where = facts.kubernetes.namespace;
     if (pg) restart = `kubectl -n ${where} rollout restart statefulset/${pg.id}`;
   }
@@ -173,7 +176,7 @@ async function checkOnce(o: CheckOptions, env: CheckEnv): Promise<LiveReport> {
   const checks: LiveCheck[] = [];
   if (!o.postgresOnly) checks.push(...compareScale({ ctx, target: o.target, composeName, ...facts }));
   if (pg && facts.postgres) {
-    checks.push(...comparePostgres({ ctx, target: o.target, roles: plannedRoles(ctx, o.target), facts: facts.postgres, restart }));
+    checks.push(...comparePostgres({ ctx, target: o.target, roles: postgresRoles(ctx, o.target), facts: facts.postgres, restart }));
   } else if (pg) {
     checks.push({ kind: 'setting', subject: 'postgres', status: 'not-read', planned: null, live: null, arithmetic: ['PostgreSQL was not read; pass --postgres-url URL (e.g. through kubectl port-forward)'] });
   }

@@ -3,19 +3,19 @@
  * CONNECTION LIMIT against its planned share, and each role's live connections against
  * that share.
  */
-import { databaseShares, postgresBudget } from '../../capacity/postgres-budget.js';
+import { databaseShares, postgresBudget, type BackendConnections } from '../../capacity/postgres-budget.js';
 import type { TargetKind } from '../../capacity/target.js';
 import type { ResolvedProfile } from '../../plan/profile.js';
 import { availableText, shareLine } from './budget-lines.js';
 import type { PostgresFacts } from './facts.js';
 import type { LiveCheck } from './live-check.js';
-import type { PlannedRole } from './planned-roles.js';
+import type { PostgresRole } from '../../plan/roles.js';
 
 /** What the Postgres comparison reads. */
 export interface PostgresInput {
   readonly ctx: ResolvedProfile;
   readonly target: TargetKind;
-  readonly roles: readonly PlannedRole[];
+  readonly roles: readonly PostgresRole[];
   readonly facts: PostgresFacts;
   /** How to restart the server so it takes the settings, per target (e.g. a compose command). */
   readonly restart: string;
@@ -74,25 +74,24 @@ function compareSettings(input: PostgresInput): LiveCheck[] {
 }
 
 /** `backend-prod (role backend_prod)`, or just the role for the stack's own clients. */
-function roleSubject(r: PlannedRole, input: PostgresInput): string {
+function roleSubject(r: PostgresRole, shares: ReadonlyMap<string, BackendConnections>): string {
   if (r.kind !== 'backend') return `${r.kind} (role ${r.name})`;
-  const b = input.ctx.backends.find((x) => x.path === r.consumer);
-  return `${b?.serviceName ?? r.consumer} (role ${r.name})`;
+  return `${shares.get(r.consumer)?.backend.serviceName ?? r.consumer} (role ${r.name})`;
 }
 
 /** Why the role's share is what it is: the backend's SO-POOL line, or its fixed count. */
-function shareText(r: PlannedRole, input: PostgresInput): string {
-  if (r.kind === 'backend') {
-    const s = databaseShares(input.ctx.backends, input.target).find((x) => x.backend.path === r.consumer);
-    if (s) return `planned share: ${shareLine(s)}`;
-  }
-  return `planned share: ${r.kind} ${r.consumer} holds ${r.connectionLimit}`;
+function shareText(r: PostgresRole, shares: ReadonlyMap<string, BackendConnections>): string {
+  const s = r.kind === 'backend' ? shares.get(r.consumer) : undefined;
+  return s ? `planned share: ${shareLine(s)}` : `planned share: ${r.kind} ${r.consumer} holds ${r.connectionLimit}`;
 }
 
 function compareRoles(input: PostgresInput): LiveCheck[] {
   const out: LiveCheck[] = [];
+  // Each backend's share by construct path, worked out once for every role.
+  const shares = new Map(databaseShares(input.ctx.backends, input.target).map((s) => [s.backend.path, s] as const));
   for (const r of input.roles) {
-    const subject = roleSubject(r, input);
+    const subject = roleSubject(r, shares);
+    const share = shareText(r, shares);
     const role = input.facts.roles.find((x) => x.name === r.name);
     const limitText = (n: number) => (n < 0 ? 'no CONNECTION LIMIT (-1)' : `CONNECTION LIMIT ${n}`);
     if (!role) {
@@ -102,7 +101,7 @@ function compareRoles(input: PostgresInput): LiveCheck[] {
         status: 'drift',
         planned: r.connectionLimit,
         live: null,
-        arithmetic: [`no login role ${r.name} on the server`, shareText(r, input)],
+        arithmetic: [`no login role ${r.name} on the server`, share],
         fix: `${psql(`CREATE ROLE ${r.name} LOGIN CONNECTION LIMIT ${r.connectionLimit}`)} (then set its password from its secret)`,
       });
     } else {
@@ -113,7 +112,7 @@ function compareRoles(input: PostgresInput): LiveCheck[] {
         status: ok ? 'ok' : 'drift',
         planned: r.connectionLimit,
         live: role.connectionLimit,
-        arithmetic: [`role ${r.name}: ${limitText(role.connectionLimit)} ${ok ? '=' : '≠'} planned ${r.connectionLimit}`, shareText(r, input)],
+        arithmetic: [`role ${r.name}: ${limitText(role.connectionLimit)} ${ok ? '=' : '≠'} planned ${r.connectionLimit}`, share],
         ...(ok ? {} : { fix: psql(`ALTER ROLE ${r.name} CONNECTION LIMIT ${r.connectionLimit}`) }),
       });
     }
@@ -129,7 +128,7 @@ function compareRoles(input: PostgresInput): LiveCheck[] {
       live: count,
       arithmetic: [
         `${count} connections as ${r.name}${conns.length ? ` (by application_name: ${byApp})` : ''} ${ok ? '≤' : '>'} limit ${r.connectionLimit}`,
-        shareText(r, input),
+        share,
       ],
       ...(ok
         ? {}

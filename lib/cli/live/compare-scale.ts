@@ -94,6 +94,8 @@ export function compareScale(input: ScaleInput): LiveCheck[] {
   const lives = ctx.backends.map((b) => liveOf(b, input));
   const backends = ctx.backends.map((b, i) => lives[i]?.live ?? b);
   const safe = safeScales({ ...ctx, backends }, target);
+  // One budget for the whole live stack: every backend's line shows the same arithmetic.
+  const budget = budgetLines(ctx, backends, target);
   return ctx.backends.map((b, i): LiveCheck => {
     const l = lives[i];
     const subject = target === 'compose' ? input.composeName(b.path) : b.serviceName;
@@ -103,7 +105,6 @@ export function compareScale(input: ScaleInput): LiveCheck[] {
       return { kind: 'scale', subject, status: 'drift', planned: b.replicas, live: null, arithmetic: [missing], fix };
     }
     const s = safe[i]!;
-    const budget = budgetLines(ctx, backends, target);
     const ok = l.knob <= s.largest && budget.ok;
     const limit = s.limitedBy === 'none' ? '' : ` (above it the ${s.limitedBy} budget fails)`;
     const arithmetic = [

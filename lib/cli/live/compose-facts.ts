@@ -20,7 +20,7 @@ export async function readCompose(api: DockerApi, services: readonly string[], p
   const ours = all.filter((c) => services.includes(c.Labels?.[SERVICE_LABEL] ?? ''));
   const projects = [...new Set(ours.map((c) => c.Labels?.[PROJECT_LABEL] ?? ''))].sort();
   if (project === undefined && projects.length > 1) {
-    throw new ConfigError([`--project: containers of this stack's services run in ${projects.length} compose projects (${projects.join(', ')}); choose one with --project NAME`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: '--project', message: `containers of this stack's services run in ${projects.length} compose projects (${projects.join(', ')}); choose one with --project NAME` }]);
   }
   const name = project ?? projects[0] ?? '';
   const counts = new Map<string, { running: number; healthy: number; total: number }>(services.map((s) => [s, { running: 0, healthy: 0, total: 0 }]));

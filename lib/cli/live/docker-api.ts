@@ -3,7 +3,6 @@
  * `DOCKER_HOST` names. podman serves the same API (`podman system service`). Only what
  * `check --live` needs: list and inspect containers, and run one command in a container.
  */
-import { request } from 'node:http';
 import { UnreachableError } from './facts.js';
 
 /** Where the Docker API listens. */
@@ -70,7 +69,9 @@ export class DockerApi {
   }
 
   /** One API call; the body of a 2xx answer. */
-  private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Buffer> {
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Buffer> {
+    // Imported here, not at the top: synth and plan never load the HTTP stack.
+    const { request } = await import('node:http');
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const where = endpointText(this.endpoint);
     return new Promise((resolve, reject) => {

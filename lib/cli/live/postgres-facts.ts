@@ -4,7 +4,7 @@
  * application_name. The same query runs through `pg` (`--postgres-url`) or through psql in
  * the db container (Docker API exec), so both paths parse one JSON answer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PostgresFacts } from './facts.js';
 import { UnreachableError } from './facts.js';
 

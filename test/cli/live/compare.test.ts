@@ -15,7 +15,7 @@ import { compareScale } from '../../../lib/cli/live/compare-scale.js';
 import type { ComposeFacts, KubernetesFacts } from '../../../lib/cli/live/facts.js';
 import { checkJson, checkTable } from '../../../lib/cli/live/format.js';
 import { exitCodeOf, type LiveReport } from '../../../lib/cli/live/live-check.js';
-import { MONITOR_ROLE, plannedRoles, roleName } from '../../../lib/cli/live/planned-roles.js';
+import { backendRoleName, MONITOR_ROLE, postgresRoles } from '../../../lib/plan/roles.js';
 import { AUTOSCALED, CONFIG, factsInLine, profileOf } from './stack.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -51,6 +51,18 @@ describe('scale against the safe scale (compose)', () => {
     expect(line!.arithmetic.join('\n')).toContain(`--scale ${running} > largest safe --scale ${safe} (above it the PostgreSQL budget fails)`);
     expect(line!.fix).toBe(`docker compose --profile prod up -d --scale api-prod=${api.replicas}`);
     expect(exitCodeOf(report([line!]))).toBe(1);
+  });
+
+  it("the fixed-clients line adds up to the total it names, the backend's migration included", () => {
+    const withMigration = profileOf(CONFIG.replace('    redisPool: 0\n', '    redisPool: 0\n    migrations: { command: [alembic, upgrade, head], pool: 2 }\n'));
+    const b = withMigration.backends[0]!;
+    const running = safeScales(withMigration, 'compose')[0]!.largest + 1;
+    const [line] = compareScale({ ctx: withMigration, target: 'compose', compose: compose(running), composeName });
+    const fixed = line!.arithmetic.find((l) => l.startsWith('fixed clients '))!;
+    const [, terms, total] = /^fixed clients (.*) = (\d+)$/.exec(fixed)!;
+    const counts = terms!.split(' + ').map((t) => Number(t.slice(t.lastIndexOf(' ') + 1)));
+    expect(counts.reduce((x, y) => x + y, 0)).toBe(Number(total));
+    expect(fixed).toContain(b.migration!.serviceName);
   });
 
   it('a backend with no container is drift, restored by the same command', () => {
@@ -89,14 +101,14 @@ describe('scale against the safe scale (Kubernetes: HPA max + surge)', () => {
 });
 
 describe('PostgreSQL settings and roles', () => {
-  const roles = plannedRoles(ctx, 'compose');
+  const roles = postgresRoles(ctx, 'compose');
   const restart = 'docker compose --profile prod restart db';
   const share = roles.find((r) => r.kind === 'backend')!;
 
   it('plans a role per backend (its service name, sanitized) with its share, and the monitoring role', () => {
-    expect(roles.map((r) => r.name)).toEqual([roleName('api'), MONITOR_ROLE].sort());
+    expect(roles.map((r) => r.name)).toEqual([backendRoleName('api'), MONITOR_ROLE].sort());
     expect(share.connectionLimit).toBe(postgresBudget(ctx.backends, ctx.postgres!, 'compose').backends[0]!.demand);
-    expect(roleName('shop-api.v2')).toBe('shop_api_v2');
+    expect(backendRoleName('shop-api.v2')).toBe('shop_api_v2');
   });
 
   it('is in line at the planned settings and with every role at its share', () => {
@@ -116,7 +128,7 @@ describe('PostgreSQL settings and roles', () => {
 
   it('a model that reserves connections on a PostgreSQL 15 server drifts', () => {
     const reserving = profileOf(CONFIG.replace('maxConnections: 40', 'maxConnections: 40\n  reservedConnections: 2'));
-    const line = comparePostgres({ ctx: reserving, target: 'compose', roles: plannedRoles(reserving, 'compose'), facts: factsInLine(reserving, 'compose'), restart }).find(
+    const line = comparePostgres({ ctx: reserving, target: 'compose', roles: postgresRoles(reserving, 'compose'), facts: factsInLine(reserving, 'compose'), restart }).find(
       (c) => c.subject === 'reserved_connections',
     )!;
     expect(line).toMatchObject({ status: 'drift', planned: 2, live: null });
@@ -145,7 +157,7 @@ describe('PostgreSQL settings and roles', () => {
 describe('output', () => {
   const checks = [
     ...compareScale({ ctx, target: 'compose', compose: compose(safe + 1), composeName }),
-    ...comparePostgres({ ctx, target: 'compose', roles: plannedRoles(ctx, 'compose'), facts: factsInLine(ctx, 'compose'), restart: 'docker compose --profile prod restart db' }),
+    ...comparePostgres({ ctx, target: 'compose', roles: postgresRoles(ctx, 'compose'), facts: factsInLine(ctx, 'compose'), restart: 'docker compose --profile prod restart db' }),
   ];
 
   it('the JSON matches schemas/check-live.schema.json, in line or drifted', () => {

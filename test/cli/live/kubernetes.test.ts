@@ -2,7 +2,8 @@
  * `check --live --target kubernetes` through @kubernetes/client-node against API responses
  * served on loopback (test/fixtures/live/kubernetes/: no cluster exists on this machine, so
  * the responses are written in the API's list shape). An HPA whose max was patched past the
- * safe scale is drift; an unreachable API server is exit 3.
+ * safe scale is drift; an unreachable API server is exit 3. The namespace read is the one the
+ * chart put the profile in (`<stack>-<profile>`), not the kubeconfig context's (`shop` here).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -18,11 +19,11 @@ const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'live', 'kube
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 /** The API paths client-node reads, and which recorded answer each gets. */
-function routes(hpas: string): Record<string, string> {
+function routes(hpas: string, namespace = 'shop-prod'): Record<string, string> {
   return {
-    '/apis/apps/v1/namespaces/shop/deployments': fixture('deployments.json'),
-    '/apis/apps/v1/namespaces/shop/statefulsets': fixture('statefulsets.json'),
-    '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers': fixture(hpas),
+    [`/apis/apps/v1/namespaces/${namespace}/deployments`]: fixture('deployments.json'),
+    [`/apis/apps/v1/namespaces/${namespace}/statefulsets`]: fixture('statefulsets.json'),
+    [`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`]: fixture(hpas),
   };
 }
 
@@ -81,7 +82,7 @@ describe('check --live --target kubernetes (recorded API responses)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json).toMatchObject({ target: 'kubernetes', where: 'shop', status: 'in-line' });
+    expect(json).toMatchObject({ target: 'kubernetes', where: 'shop-prod', status: 'in-line' });
     expect(json.checks[0]).toMatchObject({ kind: 'scale', subject: 'api', status: 'ok', planned: largest, live: ctx.backends[0]!.autoscale!.max });
     expect(json.checks[1]).toMatchObject({ subject: 'postgres', status: 'not-read' });
     expect([...new Set(seen)].sort()).toEqual(Object.keys(answers).map((p) => `GET ${p}`).sort());
@@ -95,7 +96,16 @@ describe('check --live --target kubernetes (recorded API responses)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^DRIFT\\s+scale\\s+api\\s+${largest}\\s+${patched}$`, 'm'));
     expect(r.stdout).toContain(`HPA maxReplicas ${patched} > largest safe HPA maxReplicas ${largest} (above it the PostgreSQL budget fails)`);
-    expect(r.stdout).toContain(`restore: kubectl -n shop patch hpa api-hpa --type merge -p '{"spec":{"maxReplicas":${ctx.backends[0]!.autoscale!.max}}}'`);
+    expect(r.stdout).toContain(`restore: kubectl -n shop-prod patch hpa api-hpa --type merge -p '{"spec":{"maxReplicas":${ctx.backends[0]!.autoscale!.max}}}'`);
+  });
+
+  it('--namespace reads the namespace it names instead of the profile\'s', async () => {
+    answers = routes('hpas.json', 'shop');
+    seen.length = 0;
+    const r = await check('--json', '--namespace', 'shop');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ where: 'shop', status: 'in-line' });
+    expect([...new Set(seen)].sort()).toEqual(Object.keys(answers).map((p) => `GET ${p}`).sort());
   });
 
   it('an API server that answers nothing is exit 3 with one line', async () => {
@@ -107,6 +117,6 @@ describe('check --live --target kubernetes (recorded API responses)', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain(`scaleout: cannot read namespace shop from the Kubernetes API at http://127.0.0.1:${port}`);
+    expect(r.stderr).toContain(`scaleout: cannot read namespace shop-prod from the Kubernetes API at http://127.0.0.1:${port}`);
   });
 });

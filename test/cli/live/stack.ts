@@ -3,7 +3,7 @@ import type { ResolvedProfile } from '../../../lib/plan/profile.js';
 import { resolveProfile } from '../../../lib/plan/profile.js';
 import { loadConfigText } from '../../../lib/cli/config.js';
 import type { PostgresFacts } from '../../../lib/cli/live/facts.js';
-import { plannedRoles } from '../../../lib/cli/live/planned-roles.js';
+import { postgresRoles } from '../../../lib/plan/roles.js';
 import type { TargetKind } from '../../../lib/capacity/target.js';
 
 /** One backend on one Postgres; prod runs a second compose service (`api-prod`) with 3 replicas. */
@@ -40,7 +40,7 @@ export function profileOf(text: string, profile = 'prod'): ResolvedProfile {
  */
 export function factsInLine(ctx: ResolvedProfile, target: TargetKind, held: (limit: number) => number = () => 0): PostgresFacts {
   const pg = ctx.postgres!;
-  const roles = plannedRoles(ctx, target);
+  const roles = postgresRoles(ctx, target);
   return {
     serverVersion: 150018,
     maxConnections: pg.maxConnections,
