@@ -20,7 +20,7 @@ const config = new pulumi.Config('scaleout');
 const profile = config.get('profile') ?? pulumi.getStack();
 const parsed = z.record(z.string(), z.string().min(1)).safeParse(config.getObject<unknown>('images') ?? {});
 if (!parsed.success) {
-  throw new ConfigError([z.prettifyError(parsed.error)], 'scaleout:images maps construct ids to image references:');
+  throw new ConfigError([{ code: 'SO-CONFIG-VALUE', message: z.prettifyError(parsed.error) }], 'scaleout:images maps construct ids to image references:');
 }
 const images = parsed.data;
 

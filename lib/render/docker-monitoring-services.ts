@@ -120,7 +120,9 @@ export function redisExporterSpec(m: ResolvedMonitoring, r: ResolvedRedis, redis
 
 /**
  * pgbouncer_exporter on the data network. It logs in to the `pgbouncer` admin database as a
- * user of its own, which the rendered pgbouncer.ini lists in `stats_users`.
+ * user of its own, which the rendered pgbouncer.ini lists in `stats_users`. The DSN holds the
+ * password, so it goes in the exporter's environment (its PGBOUNCER_EXPORTER_CONNECTION_STRING),
+ * never on a command line that `ps` or `docker top` shows.
  */
 export function pgbouncerExporterSpec(m: ResolvedMonitoring, p: ResolvedPgBouncer, poolerHost: string): ServiceSpec {
   const secret = rolePasswordSecret(PGBOUNCER_EXPORTER_USER);
@@ -128,7 +130,7 @@ export function pgbouncerExporterSpec(m: ResolvedMonitoring, p: ResolvedPgBounce
   return {
     ...exporter(m.exporters.pgbouncer, EXPORTER_PORTS.pgbouncer, MONITORING_SERVICES.pgbouncerExporter, DATA_NETWORK),
     entrypoint: ['/bin/sh', '-c'],
-    command: [`exec /bin/pgbouncer_exporter --pgBouncer.connectionString="${dsn}" --web.listen-address=:${EXPORTER_PORTS.pgbouncer}`],
+    command: [`PGBOUNCER_EXPORTER_CONNECTION_STRING="${dsn}" exec /bin/pgbouncer_exporter --web.listen-address=:${EXPORTER_PORTS.pgbouncer}`],
     secrets: [secret],
   };
 }

@@ -126,8 +126,8 @@ function startPgBouncerExporter(h: E2eStack, service: string, port: number): Pro
   requireBinary(PYTHON, 'apt-get install -y python3');
   requireBinary(PGBOUNCER_EXPORTER_MODULE, 'apt-get install -y prometheus-pgbouncer-exporter');
   const text = [h.compose.services[service]!.command ?? []].flat().join(' ');
-  const dsn = /--pgBouncer\.connectionString="([^"]+)"/.exec(text)?.[1];
-  if (!dsn) throw new Error(`${service}: no --pgBouncer.connectionString in ${text}`);
+  const dsn = /PGBOUNCER_EXPORTER_CONNECTION_STRING="([^"]+)"/.exec(text)?.[1];
+  if (!dsn) throw new Error(`${service}: no PGBOUNCER_EXPORTER_CONNECTION_STRING in ${text}`);
   const u = new URL(loopbackUrl(dsn.replace(/:\$\$\(cat [^)]+\)@/, '@'), h.hosts));
   // The Debian exporter always opens the admin console, `pgbouncer`, as the DSN does.
   if (u.pathname !== '/pgbouncer') throw new Error(`${service}: expected the pgbouncer admin database in ${dsn}`);

@@ -191,7 +191,10 @@ export class KubernetesChart extends Chart {
     const res = m.stack === this.stack ? this.lookup(m) : undefined;
     if (!res) {
       throw new ConfigError([
-        `${m.node.path} is not part of stack '${this.stack.stackName}', which chart '${this.node.id}' renders; pass a construct of that stack`,
+        {
+          code: 'SO-CONFIG-STRUCTURE',
+          message: `${m.node.path} is not part of stack '${this.stack.stackName}', which chart '${this.node.id}' renders; pass a construct of that stack`,
+        },
       ]);
     }
     return res;

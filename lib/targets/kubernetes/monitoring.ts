@@ -166,12 +166,13 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
     keep(S.pgbouncerExporter, workload(scope, ctx, {
       name: S.pgbouncerExporter, component: 'exporter', image: m.exporters.pgbouncer, port, runAs: NOBODY, resources: EXPORTER_RESOURCES,
       probe: tcp(port, 3), startup: tcp(port, 6),
-      env: { PGBOUNCER_PASSWORD: secretEnv(scope, `${S.pgbouncerExporter}-password`, rolePasswordSecret(PGBOUNCER_EXPORTER_USER)) },
-      // Kubernetes expands $(VAR) from the container env: the password stays in the Secret.
-      args: [
-        `--pgBouncer.connectionString=postgres://${PGBOUNCER_EXPORTER_USER}:$(PGBOUNCER_PASSWORD)@${p.id}:${p.port}/pgbouncer?sslmode=disable`,
-        `--web.listen-address=:${port}`,
-      ],
+      // Kubernetes expands $(VAR) from an env entry listed before it: the password stays in the
+      // Secret and reaches the process environment, never its argv.
+      env: {
+        PGBOUNCER_PASSWORD: secretEnv(scope, `${S.pgbouncerExporter}-password`, rolePasswordSecret(PGBOUNCER_EXPORTER_USER)),
+        PGBOUNCER_EXPORTER_CONNECTION_STRING: kplus.EnvValue.fromValue(`postgres://${PGBOUNCER_EXPORTER_USER}:$(PGBOUNCER_PASSWORD)@${p.id}:${p.port}/pgbouncer?sslmode=disable`),
+      },
+      args: [`--web.listen-address=:${port}`],
     }));
     edges.push({ from: S.pgbouncerExporter, to: p.id, port: p.port });
   }

@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, type ConfigIssueInit } from '../../errors.js';
 import type { DockerPlan } from './plan.js';
 
 /** Where secret values come from. */
@@ -43,7 +43,7 @@ export function resolveSecrets(plan: DockerPlan, args: SecretArgs): ReadonlyMap<
   const { postgres, redis } = plan.ctx;
   const config = new pulumi.Config();
   const out = new Map<string, pulumi.Output<string>>();
-  const missing: string[] = [];
+  const missing: ConfigIssueInit[] = [];
   const derived = new Set([...plan.roleSecrets].filter((n) => args.secrets?.[n] === undefined && config.getSecret(n) === undefined));
   for (const name of plan.secretNames) {
     if (derived.has(name)) continue;
@@ -56,7 +56,7 @@ export function resolveSecrets(plan: DockerPlan, args: SecretArgs): ReadonlyMap<
     // pulumi.secret keeps a plain string out of every recorded input and of state.
     const value = given !== undefined ? pulumi.secret(given) : config.getSecret(key);
     if (value === undefined) {
-      missing.push(`${key}: secret '${name}' has no value; run \`pulumi config set --secret ${key} <value>\` or pass ${arg}`);
+      missing.push({ code: 'SO-CONFIG-SECRETS', path: key, message: `secret '${name}' has no value; run \`pulumi config set --secret ${key} <value>\` or pass ${arg}` });
     } else {
       out.set(name, value);
     }

@@ -99,6 +99,8 @@ describe('compose target: Monitoring', () => {
     expect(c.services['pgbouncer-exporter'].networks).toEqual({ data: {} });
     expect(c.services['pgbouncer-exporter'].command[0]).toContain('@pgbouncer:6432/pgbouncer?sslmode=disable');
     expect(c.services['pgbouncer-exporter'].command[0]).toContain('postgres://pgbouncer_exporter:');
+    // The DSN (password read from the secret file) is the exporter's environment, not its argv.
+    expect(c.services['pgbouncer-exporter'].command[0]).toMatch(/^PGBOUNCER_EXPORTER_CONNECTION_STRING="postgres:\/\/pgbouncer_exporter:\$\$\(cat \/run\/secrets\/[a-z_]+\)@[^"]+" exec \/bin\/pgbouncer_exporter --web\.listen-address=:\d+$/);
     expect(out.get('pgbouncer/pgbouncer.ini')).toContain('stats_users = pgbouncer_exporter');
     expect(synthCompose(minimalStack().stack).files.get('nginx/nginx.conf')).not.toContain('stats_users');
   });

@@ -68,6 +68,17 @@ describe('Kubernetes: Monitoring', () => {
     expect(obj(manifests, 'ConfigMap', 'pgbouncer-ini').data['pgbouncer.ini']).toContain('stats_users = pgbouncer_exporter');
   });
 
+  it('gives the pgbouncer exporter its DSN in the environment, the password expanded from the Secret entry before it, never in args', () => {
+    const c = obj(manifests, 'Deployment', 'pgbouncer-exporter').spec.template.spec.containers[0];
+    const names = c.env.map((e: any) => e.name);
+    const dsn = c.env.find((e: any) => e.name === 'PGBOUNCER_EXPORTER_CONNECTION_STRING');
+    expect(dsn.value).toMatch(/^postgres:\/\/pgbouncer_exporter:\$\(PGBOUNCER_PASSWORD\)@pgbouncer:\d+\/pgbouncer\?sslmode=disable$/);
+    // $(VAR) expands only from entries listed earlier.
+    expect(names.indexOf('PGBOUNCER_PASSWORD')).toBeLessThan(names.indexOf('PGBOUNCER_EXPORTER_CONNECTION_STRING'));
+    expect(c.env.find((e: any) => e.name === 'PGBOUNCER_PASSWORD').valueFrom.secretKeyRef).toBeDefined();
+    expect(JSON.stringify(c.args ?? [])).not.toMatch(/postgres:|PASSWORD/);
+  });
+
   it('serves stub_status from nginx for its exporter', () => {
     expect(obj(manifests, 'ConfigMap', 'nginx-conf').data['nginx.conf']).toContain('location = /stub_status');
     expect(obj(manifests, 'Deployment', 'nginx-exporter').spec.template.spec.containers[0].args[0]).toBe(
