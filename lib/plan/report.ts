@@ -62,6 +62,11 @@ export function gatedProfile(report: GateReport, target: TargetKind, profile: st
   return ctx;
 }
 
+/** `fixed clients exporter 2 + monitor 1 = 3`, or nothing when there are none. */
+export function fixedLine(clients: readonly { name: string; count: number }[], total: number): string[] {
+  return clients.length === 0 ? [] : [`fixed clients ${clients.map((c) => `${c.name} ${c.count}`).join(' + ')} = ${total}`];
+}
+
 /** `1 worker`, `4 workers`, `2 processes`. */
 export function plural(n: number, word: string): string {
   const many = /(s|x|ch|sh)$/.test(word) ? `${word}es` : `${word}s`;

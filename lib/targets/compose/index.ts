@@ -58,7 +58,9 @@ export function synthCompose(stack: Stack, opts: ComposeSynthOptions = {}): Comp
   const secretsDir = opts.secretsDir ?? DEFAULT_SECRETS_DIR;
   // It lands in a YAML comment and in paths compose interpolates: keep it plain.
   if (/[\u0000-\u001f\u007f$]/.test(secretsDir) || secretsDir.trim() === '') {
-    throw new ConfigError([`secretsDir: ${JSON.stringify(secretsDir)} is not a usable path; use a plain path without control characters or '$'`]);
+    throw new ConfigError([
+      { code: 'SO-CONFIG-SECRETS', path: 'secretsDir', message: `${JSON.stringify(secretsDir)} is not a usable path; use a plain path without control characters or '$'` },
+    ]);
   }
   const project = composeProject(stack, report.contexts, secretsDir);
   const profiles = report.contexts.map((c) => c.profile);

@@ -130,12 +130,15 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
 
   /** The compose service `name` (its base name when not given) of a variant. */
   const serialize = (v: ServiceVariant, name?: string) => composeService(v.spec, name ?? v.base, v.dependsOn);
-  /** Adds one construct's services; `specFor` builds its spec given its final name. */
-  const add = (path: string, specFor: (ctx: RuleContext, name?: string) => ServiceVariant) => {
+  /**
+   * Adds one construct's services; `specFor` builds its spec given its final name, or
+   * returns undefined in a profile the construct has no service in.
+   */
+  const add = (path: string, specFor: (ctx: RuleContext, name?: string) => ServiceVariant | undefined) => {
     const perProfile = new Map(
-      contexts.map((c) => {
+      contexts.flatMap((c) => {
         const v = specFor(c);
-        return [c.profile, { base: v.base, spec: serialize(v) }];
+        return v ? [[c.profile, { base: v.base, spec: serialize(v) }] as const] : [];
       }),
     );
     const taken = new Set<string>();
@@ -144,11 +147,13 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       taken.add(name);
       const owner = owners.get(name);
       if (owner !== undefined) {
-        throw new ConfigError([`[${path}] compose service '${name}' is also produced by ${owner}; give one of them another serviceName`]);
+        throw new ConfigError([
+          { code: 'SO-CONFIG-STRUCTURE', constructPath: path, message: `compose service '${name}' is also produced by ${owner}; give one of them another serviceName` },
+        ]);
       }
       owners.set(name, path);
       const ctx = contexts.find((c) => c.profile === v.profiles[0])!;
-      const variant = specFor(ctx, name);
+      const variant = specFor(ctx, name)!;
       specs.push(variant.spec);
       const spec = serialize(variant, name);
       // Services in every profile start unconditionally, as compose users expect.
@@ -174,14 +179,15 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
   const roleSetup = first.postgres ? roleSetupPath(first.postgres.path) : undefined;
   if (first.postgres && roleSetup) {
     const sqlOf = new Map<string, string>();
+    const rolesOf = new Map(contexts.map((c) => [c.profile, postgresRoles(c, 'compose')]));
     for (const c of contexts) {
-      const text = renderRolesSql(postgresRoles(c, 'compose'), c.postgres!, { stackName: stack.stackName, secretPath: dockerSecretPath });
+      const text = renderRolesSql(rolesOf.get(c.profile)!, c.postgres!, { stackName: stack.stackName, secretPath: dockerSecretPath });
       sqlOf.set(c.profile, placeFile(mountedFiles, 'postgres', 'roles.sql', c.profile, text));
     }
     oneShot.add(roleSetup);
     add(roleSetup, (c) => ({
       base: `${c.postgres!.id}-${ROLE_SETUP}`,
-      spec: roleSetupSpec(c.postgres!, postgresRoles(c, 'compose'), sqlOf.get(c.profile)!, names.get(c.profile)!.get(c.postgres!.path)!),
+      spec: roleSetupSpec(c.postgres!, rolesOf.get(c.profile)!, sqlOf.get(c.profile)!, names.get(c.profile)!.get(c.postgres!.path)!),
       dependsOn: healthy(c, [c.postgres!.path], () => true),
     }));
   }
@@ -202,17 +208,21 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
 
   // By path, per profile: a find() per backend would make large stacks quadratic.
   const backendsOf = new Map(contexts.map((c) => [c.profile, new Map(c.backends.map((b) => [b.path, b]))]));
-  // Each migration is a one-shot service; every database-using backend waits for all of them.
+  // Each migration is a one-shot service, in the profiles that declare it; every
+  // database-using backend of a profile waits for all of that profile's migrations.
   const migrationPath = (b: { path: string }) => `${b.path}/migrations`;
   for (const backend of stack.backends) {
     const path = backend.node.path;
-    if (!first.postgres || !contexts.every((c) => backendsOf.get(c.profile)!.get(path)!.migration)) continue;
+    if (!first.postgres) continue;
     add(migrationPath({ path }), (c) => {
       const b = backendsOf.get(c.profile)!.get(path)!;
+      if (!b.migration) return undefined;
       const hosts = { postgres: names.get(c.profile)!.get(c.postgres!.path) };
-      return { base: b.migration!.serviceName, spec: migrationSpec(b, c.postgres!, hosts), dependsOn: healthy(c, [c.postgres!.path, roleSetupPath(c.postgres!.path)], () => true) };
+      return { base: b.migration.serviceName, spec: migrationSpec(b, c.postgres!, hosts), dependsOn: healthy(c, [c.postgres!.path, roleSetupPath(c.postgres!.path)], () => true) };
     });
   }
+  // Each profile's migration services, listed once: collected per backend, they made large stacks quadratic.
+  const migrationsOf = new Map(contexts.map((c) => [c.profile, c.backends.flatMap((o) => names.get(c.profile)!.get(migrationPath(o)) ?? [])]));
   for (const backend of stack.backends) {
     const path = backend.node.path;
     add(path, (c, name) => {
@@ -225,7 +235,7 @@ export function composeProject(stack: Stack, contexts: readonly RuleContext[], s
       // Each profile's consumers reach that profile's providers, whatever compose named them.
       const nameOf = (p?: { path: string }) => (p ? names.get(c.profile)!.get(p.path) : undefined);
       const hosts = { postgres: nameOf(c.postgres), pooler: nameOf(c.pooler), redis: nameOf(c.redis) };
-      const migrations = b.pool ? c.backends.flatMap((o) => names.get(c.profile)!.get(migrationPath(o)) ?? []) : [];
+      const migrations = b.pool ? migrationsOf.get(c.profile)! : [];
       return {
         base: b.serviceName,
         spec: backendSpec(b, c.postgres, c.redis, c.pooler, hosts),

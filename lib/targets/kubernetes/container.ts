@@ -44,12 +44,12 @@ export function toProbe(p: ProbeSpec): kplus.Probe {
 }
 
 /**
- * Sets the first container's resources to exact quantities. cdk8s-plus prints memory in
- * Mi (`1024Mi`) and cpu in millis; the model's own units (`1Gi`, `500m`) read better and
- * round-trip with compose.
+ * Sets a container's resources (the first app container unless `container` names another,
+ * e.g. `initContainers/0`) to exact quantities. cdk8s-plus prints memory in Mi (`1024Mi`) and
+ * cpu in millis; the model's own units (`1Gi`, `500m`) read better and round-trip with compose.
  */
-export function setResources(workload: Construct, r: ResolvedResources): void {
-  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/resources', asQuantities(quantities(r))));
+export function setResources(workload: Construct, r: ResolvedResources, container = 'containers/0'): void {
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`/spec/template/spec/${container}/resources`, asQuantities(quantities(r))));
 }
 
 /**

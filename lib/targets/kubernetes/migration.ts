@@ -6,14 +6,13 @@
  * nothing to do. No Job: its pod template is immutable, and waiting for it would need API
  * access that `automountServiceAccountToken: false` and default-deny take away.
  */
-import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ResolvedBackend } from '../../model/backend.js';
 import { migrationEnv, migrationSecrets } from '../../render/backend-env.js';
 import type { RuleContext } from '../../rules/rule.js';
-import { mountSecrets, PULL, quantity, scratch, securityContext, type RunAs } from './container.js';
-import { quantities, secretFile } from './names.js';
+import { mountSecrets, PULL, scratch, securityContext, setResources, type RunAs } from './container.js';
+import { secretFile } from './names.js';
 
 /** The init container's name for the migration of `owner`. */
 export const migrationContainerName = (owner: ResolvedBackend): string => owner.migration!.serviceName;
@@ -44,14 +43,7 @@ export function addMigrations(
       securityContext: securityContext(runAs),
     });
     // The migrating backend's resources: an init container counts toward the pod's request.
-    const q = quantities(owner.resources);
-    const wrap = (side?: Record<string, string>) => side && Object.fromEntries(Object.entries(side).map(([k, v]) => [k, quantity(v)]));
-    ApiObject.of(deployment).addJsonPatch(
-      JsonPatch.add(`/spec/template/spec/initContainers/${i}/resources`, {
-        ...(q.limits ? { limits: wrap(q.limits) } : {}),
-        ...(q.requests ? { requests: wrap(q.requests) } : {}),
-      }),
-    );
+    setResources(deployment, owner.resources, `initContainers/${i}`);
     scratch(scope, `${b.serviceName}-tmp`, container, '/tmp');
     mountSecrets(scope, b.serviceName, container, migrationSecrets(owner));
     return container;

@@ -15,19 +15,16 @@ import type { ResolvedPgBouncer } from '../../model/pgbouncer.js';
 import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import type { Cpu, Duration } from '../../units/index.js';
-import type { PoolerAuthUser, PostgresRole } from '../../plan/roles.js';
+import type { PoolerAuthUser } from '../../plan/roles.js';
 import { ROLE_SETUP_SQL_PATH } from '../../render/postgres-roles-sql.js';
 import {
   APP_NETWORK,
   backendSpec,
-  migrationSpec,
   nginxSpec,
   NGINX_CONF_PATH,
-  pgbouncerSpec,
   PGBOUNCER_INI_PATH,
   postgresSpec,
   redisSpec,
-  roleSetupSpec,
   secretPath,
   type ServiceRestart,
   type ServiceSpec,
@@ -228,11 +225,6 @@ export function backendArgsOf(spec: ServiceSpec, b: ResolvedBackend, name: strin
  * or kept running, so its exit code is known. Docker replaces a container whose image or
  * entrypoint changes, so it runs again exactly when those change.
  */
-export function migrationContainerArgs(b: ResolvedBackend, pg: ResolvedPostgres, name: string, refs: ContainerRefs): docker.ContainerArgs {
-  return migrationArgsOf(migrationSpec(b, pg, {}), b, name, refs);
-}
-
-/** {@link migrationContainerArgs} from the migration's spec as the plan built it. */
 export function migrationArgsOf(spec: ServiceSpec, b: ResolvedBackend, name: string, refs: ContainerRefs): docker.ContainerArgs {
   const args = containerArgs(spec, { name, hostname: b.migration!.serviceName, who: `${b.path}/migrations`, refs });
   return { ...args, attach: true, mustRun: false, restart: 'no' };
@@ -273,17 +265,6 @@ export function redisArgsOf(spec: ServiceSpec, r: ResolvedRedis, name: string, r
  * their alias. Its ini is uploaded in place, and its userlist is built from the passwords of
  * the users it lists (secret Outputs, so it stays encrypted).
  */
-export function pgbouncerContainerArgs(
-  p: ResolvedPgBouncer,
-  users: readonly PoolerAuthUser[],
-  ini: string,
-  name: string,
-  refs: ContainerRefs,
-): docker.ContainerArgs {
-  return pgbouncerArgsOf(pgbouncerSpec(p, 'pgbouncer.ini'), p, users, ini, name, refs);
-}
-
-/** {@link pgbouncerContainerArgs} from the pooler's spec as the plan built it. */
 export function pgbouncerArgsOf(
   spec: ServiceSpec,
   p: ResolvedPgBouncer,
@@ -309,18 +290,6 @@ export function pgbouncerArgsOf(
  * container's id, as an env value: a replaced server (a new container on an existing volume)
  * replaces this container too, so the roles converge on it.
  */
-export function roleSetupContainerArgs(
-  pg: ResolvedPostgres,
-  roles: readonly PostgresRole[],
-  sql: string,
-  name: string,
-  refs: ContainerRefs,
-  postgresId: pulumi.Input<string>,
-): docker.ContainerArgs {
-  return roleSetupArgsOf(roleSetupSpec(pg, roles, 'roles.sql', pg.id), pg, sql, name, refs, postgresId);
-}
-
-/** {@link roleSetupContainerArgs} from the role setup's spec as the plan built it. */
 export function roleSetupArgsOf(
   spec: ServiceSpec,
   pg: ResolvedPostgres,

@@ -3,7 +3,7 @@
  * overrides, the rendered nginx.conf and the capacity summary. Pure, so it runs (and
  * throws) before the component calls `super()`.
  */
-import { ConfigError } from '../../errors.js';
+import { ConfigError, type ConfigIssueInit } from '../../errors.js';
 import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
 import type { Stack } from '../../model/stack.js';
@@ -135,12 +135,16 @@ function applyImages(ctx: RuleContext, images: Readonly<Record<string, string>>)
   const ids = [...ctx.backends.map((b) => b.id), ctx.nginx?.id, ctx.postgres?.id, ctx.pooler?.id, ctx.redis?.id].filter(
     (x): x is string => x !== undefined,
   );
-  const problems: string[] = [];
+  const problems: ConfigIssueInit[] = [];
   for (const [id, image] of Object.entries(images)) {
     if (!ids.includes(id)) {
-      problems.push(`images.${id}: stack '${ctx.stack.stackName}' has no construct '${id}'${suggestion(id, ids)}; known: ${ids.join(', ')}`);
+      problems.push({
+        code: 'SO-CONFIG-KEY',
+        path: `images.${id}`,
+        message: `stack '${ctx.stack.stackName}' has no construct '${id}'${suggestion(id, ids)}; known: ${ids.join(', ')}`,
+      });
     } else if (!hasDigest(image) && (imageTag(image) ?? 'latest') === 'latest') {
-      problems.push(`images.${id}: '${image}' is not pinned; give it a version tag (e.g. :1.2.3) or a digest`);
+      problems.push({ code: 'SO-CONFIG-VALUE', path: `images.${id}`, message: `'${image}' is not pinned; give it a version tag (e.g. :1.2.3) or a digest` });
     }
   }
   if (problems.length) throw new ConfigError(problems, `image overrides for profile ${ctx.profile}:`);

@@ -107,6 +107,24 @@ describe('Kubernetes isolation (issue 15)', () => {
     expect(new Set(manifests.map((m) => m.metadata.namespace))).toEqual(new Set(['team-a']));
   });
 
+  it('a user-named namespace equal to the default is still the user\'s: no Namespace object', () => {
+    const stack = new Stack(undefined, 'uns', { profiles: { prod: { namespace: 'uns-prod' } } });
+    new Backend(stack, 'backend', BACKEND);
+    new Nginx(stack, 'nginx');
+    new Postgres(stack, 'db', { maxConnections: 200 });
+    new Redis(stack, 'redis');
+    expect(stack.ownsNamespace('prod')).toBe(false);
+    expect(stack.ownsNamespace('dev')).toBe(true);
+    expect(byKind(render(stack, 'prod').manifests, 'Namespace')).toEqual([]);
+  });
+
+  it('refuses two profiles in one namespace, named or defaulted, naming both', () => {
+    expect(() => new Stack(undefined, 'uns', { profiles: { prod: { namespace: 'shared' }, staging: { namespace: 'shared' } } })).toThrow(
+      /profiles\.staging\.namespace: 'shared' is also profile prod's namespace.*give profile staging a namespace of its own/,
+    );
+    expect(() => new Stack(undefined, 'uns', { profiles: { staging: { namespace: 'uns-dev' } } })).toThrow(/profiles\.staging\.namespace: 'uns-dev' is also profile dev's namespace/);
+  });
+
   it('refuses a namespace that is not a DNS label, naming the path', () => {
     expect(() => new Stack(undefined, 'uns', { profiles: { prod: { namespace: 'Team_A' } } })).toThrow(ConfigError);
     expect(() => new Stack(undefined, 'uns', { profiles: { prod: { namespace: 'Team_A' } } })).toThrow(/profiles\.prod\.namespace: 'Team_A' is not a DNS label/);
