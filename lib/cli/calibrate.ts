@@ -30,7 +30,7 @@ function sample(text: string, name: string, path: string): number {
     total += Number(line.slice(line.lastIndexOf(' ') + 1));
     seen = true;
   }
-  if (!seen) throw new ConfigError([`calibrate: the metrics have no ${name} for path ${path}; is this the reference backend (examples/backend) and has ${path} had traffic?`]);
+  if (!seen) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `the metrics have no ${name} for path ${path}; is this the reference backend (examples/backend) and has ${path} had traffic?` }]);
   return total;
 }
 
@@ -38,7 +38,7 @@ function sample(text: string, name: string, path: string): number {
 export function calibrationFrom(metrics: string, path: string): Calibration {
   const mean = (name: string) => sample(metrics, `${name}_sum`, path) / sample(metrics, `${name}_count`, path);
   const requests = sample(metrics, 'http_request_duration_seconds_count', path);
-  if (requests === 0) throw new ConfigError([`calibrate: no requests to ${path} yet; send some traffic first`]);
+  if (requests === 0) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `no requests to ${path} yet; send some traffic first` }]);
   const duration = mean('http_request_duration_seconds');
   const wait = mean('backend_db_pool_wait_seconds');
   const hold = mean('backend_db_connection_hold_seconds');
@@ -91,23 +91,31 @@ async function scrape(url: string): Promise<string> {
   try {
     res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(10_000) });
   } catch (e) {
-    throw new ConfigError([`calibrate: cannot read ${new URL('/metrics', url).href}: ${(e as Error).message}; is the replica running?`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `cannot read ${new URL('/metrics', url).href}: ${(e as Error).message}; is the replica running?` }]);
   }
-  if (!res.ok) throw new ConfigError([`calibrate: ${new URL('/metrics', url).href} answered ${res.status}`]);
+  if (!res.ok) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `${new URL('/metrics', url).href} answered ${res.status}` }]);
   return res.text();
 }
 
-/** Seconds per step of the --rps-per-replica search. */
-const STEP_MS = 6_000;
+/**
+ * Measured milliseconds per step of the --rps-per-replica search. A queue near saturation
+ * drifts over tens of seconds, and the p99 of a short run sits below the steady state's
+ * (docs/PLANNER.md, "Validation"), so each step is as long as the planner test's runs.
+ */
+const STEP_MS = 20_000;
+/** Each step first runs this long unmeasured, so the queue has settled when measuring starts. */
+const STEP_WARMUP_MS = 5_000;
+/** Bisections after the doubling phase: the bracket narrows to 1/16 of its width. */
+const BISECTIONS = 4;
 
 /**
  * The highest Poisson rate at which the p99 of `path` stays within `p99Ms`: double from 2
- * RPS until it misses, then bisect five times.
+ * RPS until it misses, then bisect four times (about 25 s a step).
  */
 export async function measureRpsPerReplica(url: string, path: string, p99Ms: number, log: (line: string) => void): Promise<number> {
   const target = new URL(path, url).href;
   const meets = async (rps: number) => {
-    const p99 = latencyQuantile(await openLoop({ url: target, rps, durationMs: STEP_MS, seed: Math.round(rps * 1000) }), 0.99);
+    const p99 = latencyQuantile(await openLoop({ url: target, rps, durationMs: STEP_MS, warmupMs: STEP_WARMUP_MS, seed: Math.round(rps * 1000) }), 0.99);
     log(`  ${rps.toFixed(1)} RPS: p99 ${Number.isFinite(p99) ? `${Math.round(p99)}ms` : 'failed requests'}`);
     return p99 <= p99Ms;
   };
@@ -118,7 +126,7 @@ export async function measureRpsPerReplica(url: string, path: string, p99Ms: num
     bad *= 2;
     if (bad > 100_000) return good;
   }
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < BISECTIONS; i++) {
     const mid = (good + bad) / 2;
     if (await meets(mid)) good = mid;
     else bad = mid;
@@ -133,10 +141,10 @@ export async function runCalibrate(o: CalibrateOptions, log: (line: string) => v
     try {
       p99Ms = Duration.parse(o.p99).milliseconds;
     } catch (e) {
-      throw new ConfigError([`calibrate --p99: ${(e as Error).message}`]);
+      throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate --p99', message: (e as Error).message }]);
     }
   }
-  if (o.rpsPerReplica && p99Ms === undefined) throw new ConfigError(['calibrate --rps-per-replica: needs --p99, the objective the rate must keep (e.g. --p99 250ms)']);
+  if (o.rpsPerReplica && p99Ms === undefined) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate --rps-per-replica', message: 'needs --p99, the objective the rate must keep (e.g. --p99 250ms)' }]);
   const label = o.path.split('?')[0]!;
   // Scrape before loading it: the ramp's queueing would count as appTime.
   const c = calibrationFrom(await scrape(o.url), label);

@@ -5,7 +5,7 @@
  * hides the queue the planner predicts. Latency counts from the scheduled time, so a late
  * send (a busy event loop) counts against the measurement, not for it.
  */
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
 
 /** One request's outcome. */
 export interface Arrival {
@@ -56,6 +56,8 @@ export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
   const due: number[] = [];
   const warmup = o.warmupMs ?? 0;
   for (let t = -Math.log(1 - r()) * (1000 / o.rps); t < warmup + o.durationMs; t += -Math.log(1 - r()) * (1000 / o.rps)) due.push(t);
+  // Imported here, not at the top: synth and plan never load the HTTP stack.
+  const { Agent, request } = await import('node:http');
   // No socket limit: a limit would queue requests in the client, a closed loop in disguise.
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   const start = performance.now();
@@ -64,7 +66,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
     let next = 0;
     while (next < due.length) {
       const now = performance.now() - start;
-      while (next < due.length && due[next]! <= now) pending.push(send(agent, o.url, start, due[next++]!, o.timeoutMs ?? 30_000, o.keepBodies === true));
+      while (next < due.length && due[next]! <= now) pending.push(send(request, agent, o.url, start, due[next++]!, o.timeoutMs ?? 30_000, o.keepBodies === true));
       if (next < due.length) await new Promise((res) => setTimeout(res, Math.max(0, Math.min(5, due[next]! - (performance.now() - start)))));
     }
     return (await Promise.all(pending)).filter((a) => a.dueMs >= warmup);
@@ -73,7 +75,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<Arrival[]> {
   }
 }
 
-function send(agent: Agent, url: string, start: number, dueMs: number, timeoutMs: number, keep: boolean): Promise<Arrival> {
+function send(request: typeof import('node:http').request, agent: Agent, url: string, start: number, dueMs: number, timeoutMs: number, keep: boolean): Promise<Arrival> {
   return new Promise((resolve) => {
     let body = '';
     const done = (status: number) =>

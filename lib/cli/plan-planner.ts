@@ -33,9 +33,17 @@ export function wantsPlanner(f: PlannerFlags): boolean {
   return f.rps !== undefined || f.p99 !== undefined || f.backend !== undefined;
 }
 
-/** Runs the planner on the backend the flags name (or the only one with a service profile). */
+/** Runs the planner on the web backend the flags name (or the stack's only web backend). */
 export function runPlanner(report: GateReport, targets: readonly TargetKind[], f: PlannerFlags): PlannerRun {
-  const id = pickBackend(report.contexts[0]?.backends.map((b) => b.id) ?? [], f.backend);
+  const backends = report.contexts[0]?.backends ?? [];
+  // The model is HTTP requests through nginx: a worker has no requests to plan.
+  const worker = backends.find((b) => b.id === f.backend && b.kind === 'worker');
+  if (worker) {
+    throw new ConfigError([
+      { code: 'SO-CONFIG-USAGE', constructPath: worker.path, path: 'plan --backend', message: `'${worker.id}' is kind: worker, with no HTTP requests to plan; name a web backend (${backends.filter((b) => b.kind === 'web').map((b) => b.id).join(', ') || 'none'})` },
+    ]);
+  }
+  const id = pickBackend(backends.filter((b) => b.kind === 'web').map((b) => b.id), f.backend);
   const rpsFlag = f.rps === undefined ? undefined : parseRps(f.rps);
   const p99Flag = f.p99 === undefined ? undefined : parseP99(f.p99);
   let rps = 0;
@@ -52,7 +60,7 @@ export function runPlanner(report: GateReport, targets: readonly TargetKind[], f
 }
 
 function missing(b: ResolvedBackend, what: string): never {
-  throw new ConfigError([`[${b.path}] plan: missing ${what}`]);
+  throw new ConfigError([{ code: 'SO-CONFIG-VALUE', constructPath: b.path, path: 'plan', message: `missing ${what}` }]);
 }
 
 function serviceOf(b: ResolvedBackend): ServiceProfile {
@@ -65,17 +73,21 @@ function serviceOf(b: ResolvedBackend): ServiceProfile {
 
 function pickBackend(ids: readonly string[], named: string | undefined): string {
   if (named !== undefined) {
-    if (!ids.includes(named)) throw new ConfigError([`plan --backend: no backend '${named}'${suggestion(named, ids) || `; backends are ${ids.join(', ')}`}`]);
+    if (!ids.includes(named)) {
+      throw new ConfigError([
+        { code: 'SO-CONFIG-USAGE', path: 'plan --backend', message: `no backend '${named}'${suggestion(named, ids) || `; backends are ${ids.join(', ')}`}` },
+      ]);
+    }
     return named;
   }
   if (ids.length === 1) return ids[0]!;
-  throw new ConfigError([`plan --rps: the stack has ${ids.length} backends (${ids.join(', ')}); name one with --backend`]);
+  throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'plan --rps', message: `the stack has ${ids.length} web backends (${ids.join(', ')}); name one with --backend` }]);
 }
 
 function parseRps(text: string): number {
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0) || n > 10_000_000) {
-    throw new ConfigError([`plan --rps: '${text}' is not a rate; give requests per second above 0 and at most 10000000, e.g. --rps 800`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'plan --rps', message: `'${text}' is not a rate; give requests per second above 0 and at most 10000000, e.g. --rps 800` }]);
   }
   return n;
 }
@@ -85,9 +97,9 @@ function parseP99(text: string): number {
   try {
     ms = Duration.parse(text).milliseconds;
   } catch (e) {
-    throw new ConfigError([`plan --p99: ${(e as Error).message}`]);
+    throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'plan --p99', message: (e as Error).message }]);
   }
-  if (ms <= 0) throw new ConfigError([`plan --p99: '${text}' must be above 0; e.g. --p99 250ms`]);
+  if (ms <= 0) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'plan --p99', message: `'${text}' must be above 0; e.g. --p99 250ms` }]);
   return ms;
 }
 

@@ -6,7 +6,8 @@
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ServiceProfile } from '../model/load.js';
 import { meetsP99, predict, saturationRps, THREADPOOL_CAP, type RuntimeFacts, type Shape } from '../capacity/queueing.js';
-import { safeScales, type SafeScale } from '../capacity/safe-scale.js';
+import { atReplicas } from '../capacity/load.js';
+import { safeScale, type SafeScale } from '../capacity/safe-scale.js';
 import type { TargetKind } from '../capacity/target.js';
 import { peakReplicasAt } from '../capacity/peak.js';
 import { poolerClientBudget } from '../capacity/pooler-budget.js';
@@ -71,14 +72,16 @@ export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, 
   const algorithm = profile.nginx?.algorithm ?? 'round_robin';
   const req: PlanRequest = { ...request, facts: { roundRobin: algorithm === 'round_robin' || algorithm === 'least_conn', ...request.facts } };
   const facts = req.facts!;
-  const options = shapesMeeting(req, cache).map((shape): PlanOption => ({ ...shape, p99Ms: NaN, meanMs: NaN, saturationRps: saturationRps(shape, req.service, facts), connections: {}, fits: false }));
-  options.sort((a, b) => cost(a) - cost(b) || a.replicas * a.workers - b.replicas * b.workers || a.replicas - b.replicas || a.pool - b.pool);
-  // Budgets cost a search per target; check only the head of the ranking and what is shown.
+  const shapes = [...shapesMeeting(req, cache)];
+  shapes.sort((a, b) => cost(a) - cost(b) || a.replicas * a.workers - b.replicas * b.workers || a.replicas - b.replicas || a.pool - b.pool);
+  // Predictions and budgets cost a search each; work them out only for the head of the
+  // ranking and what is shown.
   const checked: PlanOption[] = [];
   let chosen: PlanOption | undefined;
-  for (const o of options) {
-    const p = predict(o, req.service, req.rps, facts);
-    const withBudgets = checkBudgets(profile, backend, { ...o, p99Ms: p.p99Ms, meanMs: p.meanMs }, req.targets);
+  for (const shape of shapes) {
+    const p = predict(shape, req.service, req.rps, facts);
+    const option: PlanOption = { ...shape, p99Ms: p.p99Ms, meanMs: p.meanMs, saturationRps: saturationRps(shape, req.service, facts), connections: {}, fits: false };
+    const withBudgets = checkBudgets(profile, backend, option, req.targets);
     checked.push(withBudgets);
     if (withBudgets.fits && !chosen) chosen = withBudgets;
     if (chosen && checked.length >= SHOWN) break;
@@ -152,20 +155,14 @@ function fewestReplicas(workers: number, pool: number, req: PlanRequest, ceiling
 
 /** `o` with its connections, the stack's Postgres demand, and whether every budget allows it. */
 function checkBudgets(profile: ResolvedProfile, backend: ResolvedBackend, o: PlanOption, targets: readonly TargetKind[]): PlanOption {
-  const shaped: ResolvedBackend = {
-    ...backend,
-    workers: o.workers,
-    replicas: o.replicas,
-    ...(backend.pool ? { pool: { size: o.pool, maxOverflow: 0 } } : {}),
-    ...(backend.autoscale ? { autoscale: { ...backend.autoscale, min: o.replicas, max: o.replicas } } : {}),
-  };
+  const shaped = atReplicas({ ...backend, workers: o.workers, ...(backend.pool ? { pool: { size: o.pool, maxOverflow: 0 } } : {}) }, o.replicas);
   const backends = profile.backends.map((b) => (b === backend ? shaped : b));
   const connections: Partial<Record<TargetKind, number>> = {};
   const postgres: Partial<Record<TargetKind, { demand: number; available: number }>> = {};
   let limitedBy: SafeScale['limitedBy'] | undefined;
   for (const target of targets) {
     connections[target] = backend.pool ? peakReplicasAt(shaped, target, o.replicas).total * o.workers * o.pool : 0;
-    const scale = safeScales({ backends, ...pick(profile) }, target)[backends.indexOf(shaped)]!;
+    const scale = safeScale({ ...profile, backends }, target, shaped);
     if (scale.largest < o.replicas && limitedBy === undefined) limitedBy = scale.limitedBy;
     if (profile.postgres) {
       // Behind PgBouncer the backends' connections go to its client side.
@@ -176,11 +173,3 @@ function checkBudgets(profile: ResolvedProfile, backend: ResolvedBackend, o: Pla
   return { ...o, connections, ...(Object.keys(postgres).length ? { postgres } : {}), fits: limitedBy === undefined, ...(limitedBy ? { limitedBy } : {}) };
 }
 
-function pick(p: ResolvedProfile) {
-  return {
-    ...(p.postgres ? { postgres: p.postgres } : {}),
-    ...(p.pooler ? { pooler: p.pooler } : {}),
-    ...(p.redis ? { redis: p.redis } : {}),
-    ...(p.nginx ? { nginx: p.nginx } : {}),
-  };
-}

@@ -89,9 +89,20 @@ describe('plan --rps refuses what it cannot plan (exit 2, one line naming the fi
     const file = config('two', 200, ['  worker:', '    image: ghcr.io/uns/backend:5.4.1', '    port: 8001', '    redisPool: 0', '    routes: [/jobs/]'].join('\n'));
     const r = cli('plan', '-c', file, '--rps', '800', '--p99', '250ms');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/2 backends \(api, worker\); name one with --backend/);
+    expect(r.stderr).toMatch(/2 web backends \(api, worker\); name one with --backend/);
     expect(cli('plan', '-c', file, '--rps', '800', '--backend', 'api', '--target', 'compose').code).toBeLessThan(2);
     expect(cli('plan', '-c', file, '--rps', '800', '--backend', 'apx').stderr).toMatch(/no backend 'apx'/);
+  });
+
+  it('a kind: worker backend is not planned: the only web backend needs no --backend, and naming the worker is refused', () => {
+    const jobs = ['  jobs:', '    image: ghcr.io/uns/backend:5.4.1', '    kind: worker', '    command: [python3, worker.py]', '    redisPool: 0'].join('\n');
+    const file = config('with-worker', 200, jobs);
+    const r = cli('plan', '-c', file, '--rps', '800', '--p99', '250ms', '--target', 'compose', '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).planner.backend).toBe('api');
+    const named = cli('plan', '-c', file, '--rps', '800', '--backend', 'jobs');
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/'jobs' is kind: worker, with no HTTP requests to plan; name a web backend \(api\)/);
   });
 
   it('a backend without a service profile', () => {
@@ -106,6 +117,12 @@ describe('plan --rps refuses what it cannot plan (exit 2, one line naming the fi
     expect(cli('plan', '-c', file, '--rps', 'lots').stderr).toMatch(/--rps: 'lots' is not a rate/);
     expect(cli('plan', '-c', file, '--rps', '800', '--p99', '250').stderr).toMatch(/--p99: duration '250' is malformed/);
     expect(cli('plan', '-c', file, '--rps', '800', '--p99', '0ms').stderr).toMatch(/must be above 0/);
+  });
+
+  it.each(['0ms', '0s', '0m0s', '00ms'])('a zero load.p99 (%s) in the config is refused at its path', (p99) => {
+    const r = cli('plan', '-c', config(`zero-${p99}`, 200, '', `load: { expectedRps: 800, p99: ${p99}, appTime: 8ms, dbTime: 30ms }`));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/load\.p99.*must be above 0/);
   });
 
   it('a partial service profile in the config', () => {

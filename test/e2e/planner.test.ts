@@ -4,7 +4,9 @@
  * by the open-loop Poisson generator scaleout calibrate uses (lib/cli/open-loop.ts).
  *
  * 1. calibrate recovers the appTime and dbTime /api/work was told to use, within ±15%.
- * 2. For three shapes where the pool is the bottleneck (one with several workers per
+ * 2. calibrate --rps-per-replica, the CLI's own search, finds the rate one replica sustains
+ *    within the objective, within ±20% of the model's maximum for that replica.
+ * 3. For three shapes where the pool is the bottleneck (one with several workers per
  *    replica), a sweep of arrival rates measures the p99 and the share of pool timeouts; the
  *    rate where the p99 crosses the objective, and the rate where 1% of requests time out
  *    waiting for a connection, are each within ±20% of the model's prediction from the
@@ -17,7 +19,7 @@
  * settles within a run of seconds, and a 2-core machine reaches it at tens of RPS.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { calibrationFrom } from '../../lib/cli/calibrate.js';
+import { calibrationFrom, runCalibrate } from '../../lib/cli/calibrate.js';
 import { latencyQuantile, openLoop, type Arrival } from '../../lib/cli/open-loop.js';
 import { maxRpsWithin, poolTimeoutOnsetRps, saturationRps, type Shape } from '../../lib/capacity/queueing.js';
 import type { ServiceProfile } from '../../lib/model/load.js';
@@ -110,6 +112,22 @@ describe('calibrate against a running replica', () => {
     expect(c.appMs, `appTime ${c.appMs}`).toSatisfy((v: number) => within(v, told.app, 0.15));
     expect(c.dbCv).toBeLessThan(0.15);
   }, 120_000);
+});
+
+describe('calibrate --rps-per-replica against a running replica', () => {
+  it("finds the rate one replica sustains within the p99, within ±20% of the model's", async () => {
+    const shape = { replicas: 1, workers: 1, pool: 3 };
+    const h = await start(shape);
+    const profile = await calibrate(h);
+    const predicted = maxRpsWithin(shape, profile, P99_MS, { poolTimeoutMs: POOL_TIMEOUT_MS });
+    const steps: string[] = [];
+    const lines = await runCalibrate({ url: `http://127.0.0.1:${h.replicas[0]!.port}`, path: work('const'), p99: `${P99_MS}ms`, rpsPerReplica: true }, (l) => steps.push(l));
+    const printed = lines.map((l) => /^ {2}rpsPerReplica: (\d+)/.exec(l)?.[1]).find((m) => m !== undefined);
+    expect(printed, lines.join('\n')).toBeDefined();
+    const measured = Number(printed);
+    console.log(`rps-per-replica: measured ${measured}, predicted ${predicted.toFixed(1)} RPS\n${steps.join('\n')}`);
+    expect(Math.abs(predicted - measured) / measured, `predicted ${predicted.toFixed(1)}, measured ${measured}`).toBeLessThanOrEqual(0.2);
+  }, 600_000);
 });
 
 interface Row {
