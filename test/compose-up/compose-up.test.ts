@@ -30,14 +30,13 @@ import {
   hostPortFree,
   missingImages,
   parseTime,
-  projectContainers,
+  prepareTier,
   PROJECT,
+  projectContainers,
   projectLeftovers,
   removeProjectByName,
-  runAsync,
   runSync,
   serviceOf,
-  SETUP_SCRIPT,
   sleep,
   SOCKET,
   startApiService,
@@ -273,22 +272,8 @@ function envInside(container: string): Map<string, string> {
 }
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      'the compose-up tier needs root (rootful podman, apt-get, debootstrap): run it as root, e.g. `sudo npm run test:compose-up` (scripts/compose-up/README.md)',
-    );
-  }
   // Idempotent: installs, base image and stand-ins only when missing or changed.
-  const setup = await runAsync('bash', [SETUP_SCRIPT], { timeoutMs: 14 * 60_000 });
-  if (setup.code !== 0) throw new Error(`scripts/compose-up/setup.sh failed (exit ${setup.code}):\n${tailLines(setup.output, 60)}`);
-  console.log(setup.output.trim());
-
-  // What a crashed earlier run may have left: its API service, its ticker, its project.
-  for (const stale of [Daemon.stopStale('podman-service', SOCKET), Daemon.stopStale('healthcheck-ticker', `healthcheck-ticker.sh ${PROJECT} `)]) {
-    if (stale) console.warn(stale);
-  }
-  const removed = removeProjectByName();
-  if (removed.length) console.warn(`removed leftovers of an earlier run: ${removed.join(', ')}`);
+  console.log((await prepareTier()).trim());
 
   const tmp = mkdtempSync('/var/tmp/scaleout-compose-up-');
   const edit = breakMode

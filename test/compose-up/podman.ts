@@ -415,3 +415,41 @@ export async function diagnostics(dir: string, profiles: readonly string[]): Pro
   writeFileSync(join(STATE, 'last-failure.txt'), text);
   return text;
 }
+
+/**
+ * Waits until exactly `want[service]` containers of each service run healthy (containers of
+ * other services are ignored); fails at once, with its last log lines, on an unhealthy one.
+ */
+export async function waitServicesHealthy(want: Readonly<Record<string, number>>, timeoutMs = 180_000): Promise<Container[]> {
+  const deadline = Date.now() + timeoutMs;
+  let summary = '';
+  while (Date.now() < deadline) {
+    const running = projectContainers().filter((c) => c.State.Running);
+    const of = (s: string) => running.filter((c) => serviceOf(c) === s);
+    if (Object.entries(want).every(([s, n]) => of(s).length === n && of(s).every((c) => healthOf(c) === 'healthy'))) return running;
+    const bad = running.find((c) => serviceOf(c) in want && healthOf(c) === 'unhealthy');
+    if (bad) throw new Error(`${bad.Name} is unhealthy; its last log lines:\n${containerLogTail(bad.Name)}`);
+    summary = projectContainers().map((c) => `${c.Name}: ${c.State.Status}, health ${healthOf(c)}`).join('\n');
+    await sleep(1_000);
+  }
+  throw new Error(`not every container became healthy in ${timeoutMs / 1000} s; wanted ${JSON.stringify(want)}, have:\n${summary}`);
+}
+
+/**
+ * What every compose-up file does first: root or a clear error, the stand-in images
+ * (setup.sh, idempotent), no daemon or ticker left by an earlier run, no project left over.
+ * Returns setup.sh's output.
+ */
+export async function prepareTier(): Promise<string> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('the compose-up tier needs root (rootful podman, apt-get, debootstrap): run it as root, e.g. `sudo npm run test:compose-up` (scripts/compose-up/README.md)');
+  }
+  const setup = await runAsync('bash', [SETUP_SCRIPT], { timeoutMs: 14 * 60_000 });
+  if (setup.code !== 0) throw new Error(`scripts/compose-up/setup.sh failed (exit ${setup.code}):\n${tailLines(setup.output, 60)}`);
+  for (const stale of [Daemon.stopStale('podman-service', SOCKET), Daemon.stopStale('healthcheck-ticker', `healthcheck-ticker.sh ${PROJECT} `)]) {
+    if (stale) console.warn(stale);
+  }
+  const removed = removeProjectByName();
+  if (removed.length) console.warn(`removed leftovers of an earlier run: ${removed.join(', ')}`);
+  return setup.output;
+}

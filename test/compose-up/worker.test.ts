@@ -26,14 +26,12 @@ import {
   healthOf,
   missingImages,
   parseTime,
+  prepareTier,
   PROJECT,
   projectContainers,
   removeProjectByName,
-  runAsync,
   serviceOf,
-  SETUP_SCRIPT,
   sleep,
-  SOCKET,
   startApiService,
   startTicker,
   tailLines,
@@ -83,13 +81,7 @@ async function waitHealthy(want: Record<string, number>, timeoutMs = 180_000): P
 }
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the compose-up tier needs root (rootful podman): see scripts/compose-up/README.md');
-  const setup = await runAsync('bash', [SETUP_SCRIPT], { timeoutMs: 14 * 60_000 });
-  if (setup.code !== 0) throw new Error(`scripts/compose-up/setup.sh failed (exit ${setup.code}):\n${tailLines(setup.output, 60)}`);
-  for (const stale of [Daemon.stopStale('podman-service', SOCKET), Daemon.stopStale('healthcheck-ticker', `healthcheck-ticker.sh ${PROJECT} `)]) {
-    if (stale) console.warn(stale);
-  }
-  removeProjectByName();
+  await prepareTier();
   const tmp = mkdtempSync('/var/tmp/scaleout-compose-up-worker-');
   dir = join(tmp, 'compose');
   const { files } = synthCompose(loadConfigText(configText(), WORKER_CONFIG), { secretsDir: '../secrets', profiles: ['dev'] });

@@ -150,15 +150,30 @@ describe('Postgres roles: the rendered role setup on a real server', () => {
   it('api over-scaled by one replica: only api is refused, "too many connections for role"; shop_api and the superuser connect', async () => {
     const { roles } = model();
     const oneMore = API.workers * (API.pool.size + API.pool.maxOverflow);
-    const wanted = new Map(limits(roles));
-    wanted.set('api', shareOf(API) + oneMore);
-    const { sessions, refused } = await openAll(wanted, pw);
+    // The neighbours first, as running pools hold them. Then api's sessions one at a time: a
+    // refused attempt holds a server slot from its fork until Postgres checks the role's limit,
+    // so refused attempts in flight at once would make other ordinary roles' *new* sessions
+    // meet "remaining connection slots are reserved"; and two attempts at once may both count
+    // each other (PostgreSQL's miscinit.c calls the limit approximate). Opened all at once, this
+    // failed 1 run in 5 with shop_api refused so. The guard caps sessions, not attempts in flight.
+    const others = new Map([...limits(roles)].filter(([r]) => r !== 'api'));
+    const first = await openAll(others, pw);
+    const sessions = [...first.sessions];
     try {
-      expect(refused.get('api')).toHaveLength(oneMore);
-      for (const e of refused.get('api')!) expect(e).toMatch(/too many connections for role "api"/);
-      expect(refused.get('shop_api')).toEqual([]);
-      expect(refused.get(MONITOR_ROLE)).toEqual([]);
+      expect(Object.fromEntries(first.refused)).toEqual(Object.fromEntries([...others.keys()].map((r) => [r, []])));
+      const apiRefused: string[] = [];
+      for (let i = 0; i < shareOf(API) + oneMore; i++) {
+        const s = await connect('api', pw.get('api')!);
+        sessions.push(s);
+        if (!s.ok) apiRefused.push(s.error);
+      }
+      expect(apiRefused).toHaveLength(oneMore);
+      for (const e of apiRefused) expect(e).toMatch(/too many connections for role "api"/);
+      // shop_api and the monitoring role kept every session; all granted ones are in.
       await waitFor('every granted session', () => (Number(server!.psql(`SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'roles-%'`).trim()) === AVAILABLE ? true : undefined));
+      expect(server!.psql(`SELECT usename, count(*) FROM pg_stat_activity WHERE application_name LIKE 'roles-%' GROUP BY 1 ORDER BY 1`).trim().split('\n')).toEqual(
+        roles.map((r) => `${r.name}|${r.connectionLimit}`),
+      );
       // The admin still gets in: the app roles never touched the superuser's reserved slots.
       expect(server!.psql('SELECT current_user').trim()).toBe(SUPERUSER);
     } finally {
