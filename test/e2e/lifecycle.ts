@@ -19,7 +19,7 @@ export function stackPerTest(cleanup?: () => unknown): { start(...args: Paramete
       await stack.stop();
       expect(stack.leftovers()).toEqual([]);
     }
-  }, 30_000);
+  }, 60_000);
   return { start: async (...args) => (current = await E2eStack.start(...args)) };
 }
 

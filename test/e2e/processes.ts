@@ -107,7 +107,9 @@ export async function stopGroup(
     }
     await Promise.race([g.exited, sleep(graceMs)]);
   }
-  const deadline = Date.now() + 5_000;
+  // A killed member stays listed until its parent (node, or init for orphaned workers) reaps
+  // it; on a loaded machine that can take seconds.
+  const deadline = Date.now() + 20_000;
   while (groupMembers(g.pid).length > 0) {
     killGroup(g.pid, 'SIGKILL');
     if (Date.now() > deadline) throw new Error(`${g.name}: process group ${g.pid} survived SIGKILL`);
