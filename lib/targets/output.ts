@@ -45,6 +45,37 @@ export function makeDirs(dir: string): void {
   for (const m of missing) mkdirSync(m);
 }
 
+/**
+ * Throws unless every existing path component under `target` on the way to each of `rels` is
+ * a real directory, and the file itself, if there, is not a directory. A symlinked directory
+ * would send a write, or the deletion of a stale file, outside `target`; a file or directory
+ * in the way would fail halfway through the renames. Checked before anything is written.
+ */
+function checkPathsInside(dir: string, target: string, rels: Iterable<string>): void {
+  const refuse = (rel: string, what: string) => {
+    throw new ConfigError([{ code: 'SO-CONFIG-OUTPUT', path: join(dir, rel), message: `${what}; nothing was written. Move it away and run synth again` }]);
+  };
+  const seen = new Set<string>();
+  for (const rel of rels) {
+    const parts = rel.split('/');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const sub = parts.slice(0, depth).join('/');
+      if (seen.has(sub)) continue;
+      seen.add(sub);
+      let st;
+      try {
+        st = lstatSync(join(target, sub));
+      } catch {
+        break; // missing: everything below it is new
+      }
+      const last = depth === parts.length;
+      if (st.isSymbolicLink() && !last) refuse(sub, 'is a symbolic link; scaleout writes and deletes only inside the output directory');
+      if (!last && !st.isDirectory()) refuse(sub, `is a file, but scaleout writes ${rel} below it`);
+      if (last && st.isDirectory()) refuse(sub, 'is a directory, but scaleout writes a file there');
+    }
+  }
+}
+
 /** Removes the now-empty directories between `file` and `root`. */
 function pruneEmpty(root: string, file: string): void {
   for (let d = dirname(file); d.startsWith(`${root}/`); d = dirname(d)) {
@@ -114,6 +145,7 @@ export function writeOutput(dir: string, files: OutputFiles, opts: WriteOutputOp
     ]);
   }
   const owned = new Set(previous ?? []);
+  if (exists) checkPathsInside(dir, target, [...names, ...owned]);
   if (exists && !opts.force) {
     const clash = names.find((rel) => !owned.has(rel) && existsSync(join(target, rel)));
     if (clash !== undefined) {

@@ -4,7 +4,7 @@
  * directories of dead runs are swept.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,47 @@ describe('writeOutput', () => {
     for (const d of [dead, live, other]) mkdirSync(d);
     writeOutput(join(root, 'out'), files({ 'a.txt': 'A' }));
     expect(readdirSync(root).sort()).toEqual([`.other.staging-${other.split('-').pop()}`, `.out.staging-${process.ppid}`, 'out'].sort());
+  });
+
+  it('writes and deletes nothing through a symlinked subdirectory of its own directory', () => {
+    // GIVEN an owned output whose compose/ was replaced by a link to a directory elsewhere
+    const root = fresh();
+    const out = join(root, 'out');
+    writeOutput(out, files({ 'compose/a.yml': 'A', 'compose/old.yml': 'O', 'k.yaml': 'K' }));
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'a.yml'), 'theirs');
+    writeFileSync(join(elsewhere, 'old.yml'), 'theirs too');
+    rmSync(join(out, 'compose'), { recursive: true });
+    symlinkSync(elsewhere, join(out, 'compose'));
+    const before = tree(elsewhere);
+    const manifest = readFileSync(join(out, MANIFEST), 'utf8');
+    // WHEN synth writes compose/a.yml again and no longer writes compose/old.yml (forced, too)
+    for (const force of [false, true]) {
+      expect(() => writeOutput(out, files({ 'compose/a.yml': 'B', 'k.yaml': 'K2' }), { force })).toThrow(
+        `${join(out, 'compose')}: is a symbolic link; scaleout writes and deletes only inside the output directory; nothing was written`,
+      );
+    }
+    // THEN the link's target and the output are untouched, and no staging directory is left
+    expect(tree(elsewhere)).toEqual(before);
+    expect(readFileSync(join(out, 'k.yaml'), 'utf8')).toBe('K');
+    expect(readFileSync(join(out, MANIFEST), 'utf8')).toBe(manifest);
+    expect(readdirSync(root).sort()).toEqual(['elsewhere', 'out']);
+  });
+
+  it('refuses a file where it needs a directory, and a directory where it writes a file, before writing anything', () => {
+    const out = fresh();
+    writeOutput(out, files({ 'a.txt': 'A', 'b.txt': 'B' }));
+    writeFileSync(join(out, 'nginx'), 'user file');
+    expect(() => writeOutput(out, files({ 'a.txt': 'A2', 'nginx/nginx.conf': 'N' }), { force: true })).toThrow(
+      `${join(out, 'nginx')}: is a file, but scaleout writes nginx/nginx.conf below it; nothing was written`,
+    );
+    mkdirSync(join(out, 'c.txt'));
+    expect(() => writeOutput(out, files({ 'a.txt': 'A2', 'c.txt': 'C' }), { force: true })).toThrow(
+      `${join(out, 'c.txt')}: is a directory, but scaleout writes a file there; nothing was written`,
+    );
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('A');
+    expect(manifestOf(out)).toEqual(['a.txt', 'b.txt']);
   });
 
   it('fails at once for a parent that cannot exist (/proc/nope/out)', () => {
