@@ -55,6 +55,14 @@ interface Command {
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
+/**
+ * A multi-line message (a finding, its arithmetic and fixes) kept on its own lines, with every
+ * other control character in each line escaped.
+ */
+function escapeLines(text: string): string {
+  return text.split('\n').map(escapeControls).join('\n');
+}
+
 const COMMANDS: Record<string, Command> = {
   synth: {
     usage: 'scaleout synth -c FILE -o DIR [--target compose,kubernetes] [--secrets-dir DIR] [--force]',
@@ -69,7 +77,7 @@ const COMMANDS: Record<string, Command> = {
       const secrets = secretsDirFor(config, out, opts['secrets-dir']);
       const stack = loadConfigFile(config);
       const { files, report } = synthFiles(stack, targets, { secretsDir: secrets.fromCompose });
-      for (const line of warningLines(report)) io.stderr.write(`${escapeControls(line)}\n`);
+      for (const line of warningLines(report)) io.stderr.write(`${escapeLines(line)}\n`);
       try {
         writeOutput(out, files, { force: opts.force === true });
       } catch (e) {
@@ -322,7 +330,7 @@ function failure(e: unknown, io: CliIO): number {
     return e.exitCode;
   }
   if (e instanceof ScaleoutError) {
-    io.stderr.write(`scaleout: ${e.message.split('\n').map((l) => escapeControls(l)).join('\n')}\n`);
+    io.stderr.write(`scaleout: ${escapeLines(e.message)}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));

@@ -183,6 +183,23 @@ describe('--target', () => {
 });
 
 describe('scaleout synth', () => {
+  it('prints a multi-line warning on its own lines, not as one line with literal \\n', () => {
+    // GIVEN 500 RPS in the base config with 1 replica: SO-LOAD is a warning outside production
+    const c = config(
+      reference
+        .replace('    workers: 1\n', '    workers: 1\n    load: { expectedRps: 500 }\n')
+        .replace('        replicas: 3\n', '        replicas: 3\n        load: { expectedRps: 100 }\n'),
+    );
+    const r = cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('warning [SO-LOAD]'));
+    expect(head, r.stderr).toBeGreaterThanOrEqual(0);
+    // THEN the arithmetic and the fixes follow as indented lines, and no line has an escaped newline
+    expect(lines[head + 1]).toMatch(/^ {2}\S/);
+    expect(r.stderr).not.toContain('\\n');
+  });
+
   it('writes the compose files to DIR', () => {
     const c = config();
     const r = cli('synth', '-c', c.file, '-o', c.out, '--target', 'compose');
