@@ -107,7 +107,9 @@ async function run(start: Start, redisUid: number): Promise<void> {
   // Root-only, as compose's bind-mounted secret file is: the server must read it before the drop.
   mkdirSync(secrets, { mode: 0o700 });
   const secret = join(secrets, 'redis_password');
-  writeFileSync(secret, `${password}\n`, { mode: 0o600 });
+  // A second line must not become a config directive: if it did, this one would replace the
+  // password and every auth below would fail.
+  writeFileSync(secret, `${password}\nrequirepass injected\n`, { mode: 0o600 });
   if (start.startAs !== undefined) {
     // Kubernetes mounts the Secret readable by the pod's user (fsGroup) and starts as that user.
     chmodSync(secrets, 0o755);

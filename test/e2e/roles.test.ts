@@ -10,7 +10,7 @@
  * Each backend's worker pools are stood in for by that many real sessions as its role.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Backend, Nginx, Postgres, Stack, synthGate } from '../../lib/index.js';
@@ -123,12 +123,16 @@ describe('Postgres roles: the rendered role setup on a real server', () => {
   it('every app role is an ordinary role whose CONNECTION LIMIT is its share at peak', async () => {
     const { roles, pg } = model();
     const [port] = await freePorts(1);
-    const settings = postgresServerArgs(pg).slice(1).filter((a) => a !== '-c');
+    // Statement logging on, as an operator may have it: the setup must keep passwords out of it.
+    const settings = [...postgresServerArgs(pg).slice(1).filter((a) => a !== '-c'), 'log_statement=all', 'log_min_duration_statement=0'];
     // The server's own ordinary role stands in for a pre-existing one the setup must not touch.
     server = await PostgresServer.start({ dir, port: port!, settings, user: 'legacy', password: 'legacy-pw', database: pg.database });
     pw = writeSecrets(roles);
     const applied = applyRoles(roles, pg);
     expect(applied, applied.stderr).toMatchObject({ status: 0 });
+    const log = readFileSync(server.log, 'utf8');
+    expect(log).toContain("statement: SET log_statement = 'none'");
+    for (const [role, p] of pw) expect(log.includes(p), `${role}'s password in the server log`).toBe(false);
     expect(limits(roles)).toEqual(new Map([['api', shareOf(API)], [MONITOR_ROLE, MONITOR], ['shop_api', shareOf(SHOP)]]));
     const rows = server.psql(`SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolconnlimit FROM pg_roles WHERE rolname IN (${roles.map((r) => `'${r.name}'`).join(', ')}) ORDER BY 1`);
     expect(rows.trim().split('\n')).toEqual(roles.map((r) => `${r.name}|f|f|f|${r.connectionLimit}`));

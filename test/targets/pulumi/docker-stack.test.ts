@@ -192,8 +192,8 @@ for (const profile of ['dev', 'prod'] as const) {
       expect(redis.command).toEqual([
         'sh',
         '-c',
-        'exec docker-entrypoint.sh redis-server - --maxclients 10000 --appendonly no --dir /data <<EOF\n' +
-          'requirepass "$(sed \'s/[\\\\"]/\\\\&/g\' /run/secrets/redis_password)"\nEOF\n',
+        'exec docker-entrypoint.sh redis-server --maxclients 10000 --appendonly no --dir /data - <<EOF\n' +
+          'requirepass "$(sed -n \'1{s/[\\\\"]/\\\\&/g;p;}\' /run/secrets/redis_password)"\nEOF\n',
       ]);
       expect(redis.healthcheck.tests).toEqual(['CMD-SHELL', 'redis-cli --askpass ping < /run/secrets/redis_password | grep -q PONG']);
       expect(redis.volumes).toEqual([{ volumeName: `${name}-redis-data`, containerPath: '/data', readOnly: false }]);

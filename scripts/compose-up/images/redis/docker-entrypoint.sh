@@ -5,7 +5,8 @@
 # - only a command that starts with `redis-server`, run as root, chowns the working
 #   directory (/data) to redis and re-runs itself as the redis user. Anything else
 #   (`sh -c …`) runs as the container's user, root by default;
-# - protected mode is turned off unless a config file given as the second argument sets it;
+# - protected mode is turned off (`--protected-mode no` inserted right after `redis-server`
+#   and its config file) unless a config file given as the second argument sets it;
 # - umask 0077 when the inherited one is 0022.
 set -e
 
@@ -18,13 +19,21 @@ if [ "$1" = 'redis-server' ] && [ "$(id -u)" = '0' ]; then
 	exec setpriv --reuid=redis --regid=redis --init-groups "$0" "$@"
 fi
 
+# Where the official script puts the option matters: right after `redis-server` (after the
+# config file when the second argument is one), so a trailing `-` (config on stdin) stays last.
 if [ "$1" = 'redis-server' ]; then
-	doProtectedMode=1
-	if [ -f "${2:-}" ] && grep -q '^protected-mode' "$2"; then
-		doProtectedMode=
+	conf=
+	if [ -f "${2:-}" ]; then
+		conf="$2"
 	fi
-	if [ "$doProtectedMode" = 1 ]; then
-		set -- "$@" --protected-mode no
+	if [ -z "$conf" ] || ! grep -q '^protected-mode' "$conf"; then
+		shift
+		if [ -n "$conf" ]; then
+			shift
+			set -- redis-server "$conf" --protected-mode no "$@"
+		else
+			set -- redis-server --protected-mode no "$@"
+		fi
 	fi
 fi
 
