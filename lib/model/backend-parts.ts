@@ -50,13 +50,13 @@ export interface HealthcheckProps {
    */
   readonly path?: string;
   /**
-   * Time between probes.
+   * Time between probes; longer than 0 (Docker and Kubernetes read 0 as their own defaults).
    *
    * @default '30s' (Docker's default)
    */
   readonly interval?: string;
   /**
-   * Time one probe may take.
+   * Time one probe may take; longer than 0.
    *
    * @default '30s' (Docker's default)
    */

@@ -18,6 +18,7 @@ import {
   count,
   dnsLabel,
   durationSchema,
+  positiveDurationSchema,
   envSchema,
   intOrPercentSchema,
   memorySchema,
@@ -237,8 +238,8 @@ const healthcheck = z.strictObject({
       error: "a healthcheck path holds only URL path and query characters (letters, digits, -._~!$&'()*+,;=:@/? and %XX); percent-encode the rest",
     })
     .optional(),
-  interval: durationSchema.optional(),
-  timeout: durationSchema.optional(),
+  interval: positiveDurationSchema.optional(),
+  timeout: positiveDurationSchema.optional(),
   retries: count(1).max(1000, { error: 'retries is at most 1000' }).optional(),
   startPeriod: durationSchema.optional(),
   command: z.array(z.string()).min(1).readonly().optional(),

@@ -30,6 +30,21 @@ export const durationSchema = z
   .superRefine(unit(Duration.parse))
   .meta({ description: "A duration: '500ms', '15s', '1m', '1m30s'." });
 
+/**
+ * A duration that must be longer than zero: a healthcheck interval or timeout of 0 is not
+ * "never" or "at once" anywhere. Docker reads 0 as its 30 s default and Kubernetes as its
+ * own (10 s period, 1 s timeout), so the targets would silently disagree with the model.
+ */
+export const positiveDurationSchema = durationSchema.superRefine((value, ctx) => {
+  let ms: number;
+  try {
+    ms = Duration.parse(value).milliseconds;
+  } catch {
+    return; // durationSchema has reported it
+  }
+  if (ms <= 0) ctx.addIssue({ code: 'custom', message: `duration '${visible(value, 40)}' must be longer than 0; write e.g. '1s' or '15s'`, input: value });
+});
+
 export const intOrPercentSchema = z
   .union([z.number(), z.string()], { error: "expected a whole number or a percentage like '25%'" })
   .superRefine(unit(IntOrPercent.parse));

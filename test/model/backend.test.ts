@@ -71,6 +71,15 @@ describe('Backend: eager prop checks', () => {
     expect(constructorError({ healthcheck: { interval: '15' } })).toContain(
       "[uns/backend] healthcheck.interval: duration '15' is malformed (did you mean '15s'?)",
     );
+    // 0 is each target's default, not zero: Docker 30 s, Kubernetes 10 s / 1 s
+    for (const key of ['interval', 'timeout'] as const) {
+      for (const zero of ['0s', '0ms']) {
+        expect(constructorError({ healthcheck: { [key]: zero } })).toContain(
+          `[uns/backend] healthcheck.${key}: duration '${zero}' must be longer than 0; write e.g. '1s' or '15s'`,
+        );
+      }
+    }
+    expect(() => new Backend(new Stack(undefined, 'uns'), 'backend', { image: IMAGE, healthcheck: { interval: '1ms', timeout: '1ms' } })).not.toThrow();
   });
 
   it('refuses autoscale.max below autoscale.min (default 2)', () => {
