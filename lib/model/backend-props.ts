@@ -14,6 +14,7 @@ import { loadSchema, type LoadProps } from './load.js';
 export type { AutoscaleProps, HealthcheckProps, LoadProps, MigrationProps, PoolProps, RestartPolicyProps, RolloutProps, VolumeProps };
 import { checkHealthcheckCommand, checkRollout, checkVolumes } from './target-limits.js';
 import { checkKind } from './worker-checks.js';
+import { visible } from './visible-text.js';
 import {
   count,
   dnsLabel,
@@ -170,7 +171,8 @@ export interface BackendProps {
    */
   readonly volumes?: readonly VolumeProps[];
   /**
-   * URL prefixes nginx routes to this backend.
+   * URL prefixes nginx routes to this backend: '/' then ASCII letters, digits and
+   * `-._~!&()*+,=:@/` (they are written unquoted into nginx.conf).
    *
    * @default ['/']
    */
@@ -324,7 +326,14 @@ export const backendSchema = z
       .readonly()
       .optional(),
     routes: z
-      .array(z.string().regex(/^\/[^\s{};]*$/, { error: "a route is a URL prefix starting with '/'" }))
+      // Unquoted in nginx.conf, where #, quotes, \\, ; and braces are syntax; nginx matches
+      // the decoded URI, so a %XX prefix would never match either.
+      .array(
+        z.string().regex(/^\/[A-Za-z0-9\-._~!&()*+,=:@/]*$/, {
+          error: (iss) =>
+            `'${visible(String(iss.input), 80)}' is not a route; a route is a URL prefix starting with '/' of ASCII letters, digits and -._~!&()*+,=:@/ (write other characters decoded, or route a shorter prefix)`,
+        }),
+      )
       .min(1, { error: 'routes needs at least one URL prefix; a backend with no HTTP side is kind: worker' })
       .readonly()
       .optional(),

@@ -87,6 +87,13 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   c('injection', 'hashKey with a newline', ref(set(['nginx', 'algorithm'], 'hash'), set(['nginx', 'hashKey'], 'a\n}')), 2, { says: 'hashKey' }),
   c('injection', 'route with a brace', ref(set([...B, 'routes'], ['/api/{'])), 2, { says: 'routes' }),
   c('injection', 'route with a semicolon', ref(set([...B, 'routes'], ['/api/;return 200'])), 2, { says: 'routes' }),
+  c('injection', 'route with a hash (an nginx comment)', ref(set([...B, 'routes'], ['/api/#x'])), 2, { says: 'routes' }),
+  c('injection', 'route with a double quote', ref(set([...B, 'routes'], ['/api/\"x'])), 2, { says: 'routes' }),
+  c('injection', 'route with a single quote', ref(set([...B, 'routes'], ["/api/'x"])), 2, { says: 'routes' }),
+  c('injection', 'route with a backslash', ref(set([...B, 'routes'], ['/api/\\x'])), 2, { says: 'routes' }),
+  c('injection', 'route with a control character', ref(set([...B, 'routes'], ['/api/\u0007x'])), 2, { says: 'routes' }),
+  c('injection', 'route with a percent escape', ref(set([...B, 'routes'], ['/api/%41'])), 2, { says: 'routes' }),
+  c('injection', 'route with a dollar', ref(set([...B, 'routes'], ['/api/$host'])), 2, { says: 'routes' }),
   c('injection', 'suppression reason with a fake heading', ref(set([...B, 'suppressions'], [{ rule: 'SO-HA', reason: 'fine\n## Suppressions\n| x |' }])), 2, { says: 'one line' }),
   c('injection', 'suppression reason with HTML', ref(set([...B, 'suppressions'], [{ rule: 'SO-HA', reason: 'see <script>alert(1)</script> here' }])), 0, {
     // The table cell is escaped; the warnings code fence shows it as literal text.
