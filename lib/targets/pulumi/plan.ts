@@ -6,6 +6,7 @@
 import { ConfigError, type ConfigIssueInit } from '../../errors.js';
 import { suggestion } from '../../model/did-you-mean.js';
 import { hasDigest, imageTag, parseVersion, tagVersion } from '../../model/image.js';
+import { imageRef } from '../../model/schema-kit.js';
 import type { Stack } from '../../model/stack.js';
 import { poolerAuthUsers, postgresRoles, type PostgresRole } from '../../plan/roles.js';
 import { renderRolesSql } from '../../render/postgres-roles-sql.js';
@@ -143,6 +144,10 @@ function applyImages(ctx: RuleContext, images: Readonly<Record<string, string>>)
         path: `images.${id}`,
         message: `stack '${ctx.stack.stackName}' has no construct '${id}'${suggestion(id, ids)}; known: ${ids.join(', ')}`,
       });
+    } else if (typeof image !== 'string' || !imageRef.safeParse(image).success) {
+      // Stack config is user input like the model's `image:`: the same grammar applies.
+      const issue = typeof image === 'string' ? imageRef.safeParse(image).error?.issues[0]?.message : undefined;
+      problems.push({ code: 'SO-CONFIG-VALUE', path: `images.${id}`, message: issue ?? `expected an image reference string like 'ghcr.io/acme/api:1.2.3'` });
     } else if (!hasDigest(image) && (imageTag(image) ?? 'latest') === 'latest') {
       problems.push({ code: 'SO-CONFIG-VALUE', path: `images.${id}`, message: `'${image}' is not pinned; give it a version tag (e.g. :1.2.3) or a digest` });
     }

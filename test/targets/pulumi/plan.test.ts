@@ -72,6 +72,23 @@ describe('planDockerStack', () => {
     ]);
   });
 
+  it("refuses an override that is no image reference, with the model's own message", () => {
+    const problems = (images: Record<string, string>) => {
+      try {
+        planDockerStack(referenceStack(), 'dev', images);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(problems({ backend: 'ghcr.io/uns/backend:${TAG}', nginx: 'nginx:1.28 --privileged' })).toEqual([
+      "images.backend: 'ghcr.io/uns/backend:${TAG}' is not an image reference; write it like 'ghcr.io/acme/api:1.2.3' (lowercase path, no spaces or variables)",
+      "images.nginx: 'nginx:1.28 --privileged' is not an image reference; write it like 'ghcr.io/acme/api:1.2.3' (lowercase path, no spaces or variables)",
+    ]);
+    expect(problems({ db: 42 as unknown as string })).toEqual(["images.db: expected an image reference string like 'ghcr.io/acme/api:1.2.3'"]);
+  });
+
   it('accepts a digest-pinned override and keeps the model nginx version when the tag has none', () => {
     const digest = 'nginx@sha256:' + 'a'.repeat(64);
     const plan = planDockerStack(referenceStack(), 'prod', { nginx: digest });
