@@ -22,8 +22,8 @@ import { configJsonSchema } from './config-schema.js';
 import { planJson } from './plan-json.js';
 import { runCalibrate } from './calibrate.js';
 import { plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
-import { checkOutputDir, secretsDirFor } from './output-dir.js';
-import { createSecrets, secretsDirOf } from './secrets-command.js';
+import { checkOutputDir, checkSecretsDir, secretsDirFor, secretsDirOf } from './output-dir.js';
+import { createSecrets } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_USAGE } from './verify.js';
 import { CHECK_USAGE, parseCheckOptions, runCheck } from './live/check-command.js';
 import { FLAG, FLAG_HELP, OPTIONS, type OptionName, type Options } from './options.js';
@@ -51,7 +51,7 @@ interface Command {
   readonly targets?: readonly TargetKind[];
   /** `--target` help when the command takes one target, not a list (check). */
   readonly targetHelp?: string;
-  /** A promise only for commands that do network I/O (verify, check). */
+  /** A promise only for commands that do network I/O (verify, check) or load a target lazily (secrets). */
   run(opts: Options, io: CliIO): number | Promise<number>;
 }
 
@@ -163,14 +163,21 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   secrets: {
-    usage: 'scaleout secrets -c FILE [--secrets-dir DIR]',
-    summary: 'Create the secret files the compose stack reads (random, mode 0600, never overwritten) and print the kubectl/pulumi commands',
-    options: ['config', 'secrets-dir'],
-    run(opts, io) {
+    usage: 'scaleout secrets -c FILE [--secrets-dir DIR] [-o DIR]',
+    summary: 'Create the secret files the compose stack reads (random, mode 0600, never overwritten) and print the kubectl/pulumi commands per profile',
+    options: ['config', 'secrets-dir', 'out'],
+    help: {
+      out: 'the output directory you synth into: the secrets directory may not be, lie inside or hold it (directories synth wrote are found by their .scaleout-manifest.json anyway)',
+    },
+    async run(opts, io) {
       const config = required(opts.config, 'secrets', '-c FILE (the config file)');
-      const dir = secretsDirOf(config, opts['secrets-dir']);
+      if (opts.out === '') throw new UsageError('secrets: -o needs a directory, such as dist');
+      const { abs, name } = secretsDirOf(config, opts['secrets-dir']);
+      checkSecretsDir(abs, name, opts.out === undefined ? [] : [opts.out]);
       const stack = loadConfigFile(config);
-      for (const line of createSecrets(stack, dir)) io.stdout.write(`${line}\n`);
+      const { lines, warnings } = await createSecrets(stack, abs);
+      for (const line of warnings) io.stderr.write(`${escapeControls(line)}\n`);
+      for (const line of lines) io.stdout.write(`${escapeControls(line)}\n`);
       return 0;
     },
   },
@@ -310,7 +317,7 @@ function run(argv: readonly string[], io: CliIO): number | Promise<number> {
 
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit code: a
- * number, or for `verify` (which waits on the network) a promise of one. Never calls
+ * number, or for `verify`, `check` and `secrets` a promise of one. Never calls
  * `process.exit`, so tests can call it in-process.
  */
 export function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): number | Promise<number> {
