@@ -94,6 +94,7 @@ function why(e: unknown, dir: string): string {
   if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left; free some and rerun';
   if (code === 'EEXIST') return 'a file appeared there meanwhile; rerun';
   if (code === 'ENOTDIR') return 'a parent is not a directory; pass --secrets-dir';
+  if (code === 'ENOENT') return `the filesystem does not let a directory be created there (${(e as Error).message}); pass --secrets-dir`;
   return `${(e as Error).message}; pass --secrets-dir`;
 }
 
