@@ -22,7 +22,7 @@ function project(example: string, edit?: (config: Record<string, any>) => void) 
   const dir = join(tmp, `case-${++n}`);
   mkdirSync(dir);
   const file = join(dir, 'scaleout.yaml');
-  const text = readFileSync(join(EXAMPLES, example, 'scaleout.yaml'), 'utf8');
+  const text = readFileSync(join(EXAMPLES, example.endsWith('.yaml') ? example : join(example, 'scaleout.yaml')), 'utf8');
   if (edit) {
     const config = parse(text);
     edit(config);
@@ -181,6 +181,25 @@ describe('scaleout secrets: Kubernetes, per profile', () => {
     expect(r.stdout).toContain('--from-file=');
     expect(r.stdout).not.toContain('--from-literal');
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).not.toContain('--from-literal');
+  });
+});
+
+describe('scaleout secrets: a target whose rules refuse the stack', () => {
+  it('still creates the compose files, and says which target refuses instead of printing commands for it', async () => {
+    // Fine on Pulumi, refused on compose and Kubernetes (rollout surge): synth writes no manifests.
+    const p = project('pitfalls/zero-downtime.yaml');
+    const r = await cliAsync('secrets', '-c', p.file);
+    expect(r.code).toBe(0);
+    expect(readdirSync(p.secrets)).toContain('postgres_password');
+    expect(r.stdout).toContain('Kubernetes: the rules refuse this stack there');
+    expect(r.stdout).not.toContain('kubectl');
+    expect(r.stdout).toMatch(/^ {2}pulumi config set --secret postgresPassword < /m);
+    // Refused on Pulumi in prod only: that profile says so, dev gets its commands.
+    const q = project('pitfalls/seed-formula.yaml');
+    const one = await cliAsync('secrets', '-c', q.file);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^Pulumi, profile prod: the rules refuse it there/m);
+    expect(block(one.stdout, 'Pulumi, profile dev ')).toContainEqual(expect.stringMatching(/^ {2}pulumi config set --secret postgresPassword < /));
   });
 });
 
