@@ -216,7 +216,7 @@ function usage(command?: string): string {
     `  ${'-h, --help'.padEnd(22)} show this help`,
     `  ${'--version'.padEnd(22)} print the version`,
     '',
-    'Exit codes: 0 ok, 1 a rule, a verify check or a live check (drift) failed, 2 bad config or usage, 3 check --live cannot reach the stack.',
+    'Exit codes: 0 ok, 1 a rule, a verify check or a live check (drift) failed or calibrate cannot read the replica, 2 bad config or usage, 3 check --live cannot reach the stack.',
     '',
   ].join('\n');
 }
