@@ -125,8 +125,7 @@ function flagError(flag: string, message: string): ConfigError {
 export function parseRateFlag(flag: string, text: string): number {
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0) || n > MAX_RPS_FLAG) {
-    const why = /^\s*-/.test(text) ? 'a rate is not negative' : n === 0 ? 'a rate of 0 has nothing to plan' : n > MAX_RPS_FLAG ? `that is over the limit of ${MAX_RPS_FLAG}` : 'it is not a number of requests per second';
-    throw flagError(flag, `'${text}' is not a rate: ${why}; give requests per second above 0 and at most ${MAX_RPS_FLAG}, e.g. ${flag.split(' ').pop()} 800`);
+    throw flagError(flag, `'${text}' is not a rate; give requests per second above 0 and at most ${MAX_RPS_FLAG}, e.g. ${flag.split(' ').pop()} 800`);
   }
   return n;
 }

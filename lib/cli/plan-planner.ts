@@ -4,7 +4,7 @@
  * JSON is the `planner` section of `plan --json` (schemas/plan.schema.json).
  */
 import { ConfigError } from '../errors.js';
-import { suggestion } from '../model/did-you-mean.js';
+import { didYouMean } from '../model/did-you-mean.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ServiceProfile } from '../model/load.js';
 import type { TargetKind } from '../capacity/target.js';
@@ -75,18 +75,23 @@ function serviceOf(b: ResolvedBackend): ServiceProfile {
 /** The web backend to plan: the one --backend names, else the only one. */
 function pickBackend(backends: readonly ResolvedBackend[], named: string | undefined): string {
   const web = backends.filter((b) => b.kind === 'web').map((b) => b.id);
-  const listed = web.length ? `the web backends are ${web.join(', ')}` : 'the stack has no web backend';
   if (named !== undefined) {
     const found = backends.find((b) => b.id === named);
     if (!found) {
-      throw new ConfigError([
-        { code: 'SO-CONFIG-USAGE', path: 'plan --backend', message: `no backend '${named}'${suggestion(named, web) || suggestion(named, backends.map((b) => b.id))}; ${listed}` },
-      ]);
+      const best = didYouMean(named, web) ?? didYouMean(named, backends.map((b) => b.id));
+      const list = web.join(', ');
+      const message =
+        best !== undefined
+          ? `no backend '${named}'; did you mean '${best}'?${web.length ? ` (web backends: ${list})` : ''}`
+          : web.length
+            ? `no backend '${named}'; name a web backend (${list})`
+            : `no backend '${named}', and the stack has no web backend to plan`;
+      throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'plan --backend', message }]);
     }
     // The model is HTTP requests through nginx: a worker has no requests to plan.
     if (found.kind !== 'web') {
       throw new ConfigError([
-        { code: 'SO-CONFIG-USAGE', constructPath: found.path, path: 'plan --backend', message: `'${named}' is kind: worker, with no HTTP requests to plan; name a web backend (${web.join(', ') || 'none: the stack has none'})` },
+        { code: 'SO-CONFIG-USAGE', constructPath: found.path, path: 'plan --backend', message: `'${named}' is kind: worker, with no HTTP requests to plan${web.length ? `; name a web backend (${web.join(', ')})` : ', and the stack has no web backend'}` },
       ]);
     }
     return named;

@@ -90,7 +90,7 @@ function pasteRoundTrip(example: string, id: string, args: string[]): { merged: 
     expect(b.load!.requiredReplicas).toBeLessThanOrEqual(c.deployReplicas);
   }
   // The pasted load carries the rate and the objective: the planner finds the same shapes again.
-  const again = chosenOf(merged, args.filter((a, i) => a === '--backend' || args[i - 1] === '--backend'));
+  const again = chosenOf(merged, ['--backend', id]);
   expect(again).toEqual(chosen);
   return { merged, chosen };
 }
