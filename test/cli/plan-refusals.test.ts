@@ -95,9 +95,12 @@ describe('a service time of 0', () => {
     expect(json.planner.profiles.dev.chosen.pool).toBe(1);
   });
 
-  it('both 0ms are refused at the config path, with the fix', () => {
-    const r = cli('plan', '-c', config('no-time', 'load: { expectedRps: 800, p99: 250ms, appTime: 0ms, dbTime: 0ms }'), '--rps', '800');
-    expect(r.code).toBe(2);
-    expect(problems(r.stderr)).toEqual([expect.stringMatching(/^scaleout: \[shop\/api\] load\.appTime: appTime and dbTime are both 0ms: .*scaleout calibrate/)]);
+  it('both 0ms are refused at the config path, with the fix, by plan and synth alike', () => {
+    const file = config('no-time', 'load: { expectedRps: 800, p99: 250ms, appTime: 0ms, dbTime: 0ms }');
+    for (const args of [['plan', '-c', file, '--rps', '800'], ['plan', '-c', file], ['synth', '-c', file, '-o', join(dir, 'no-time-out')]]) {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expect(problems(r.stderr)).toEqual([expect.stringMatching(/no-time\.yaml:\d+:\d+: .*load\.appTime.*load\.appTime and load\.dbTime are both 0: .*'scaleout calibrate'/)]);
+    }
   });
 });
