@@ -151,13 +151,16 @@ describe('scaleout calibrate against a replica: one line, no NaN, exit 2 for bad
   it('a body over the size cap: exit 2', async () => {
     const chunk = `# ${'x'.repeat(1022)}\n`;
     answer = (res) => {
-      const write = (left: number): void => {
-        if (left <= 0) return void res.end();
-        if (res.write(chunk)) write(left - chunk.length);
-        else res.once('drain', () => write(left - chunk.length));
+      let left = MAX_METRICS_BYTES + 64 * 1024;
+      const pump = (): void => {
+        while (left > 0) {
+          left -= chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
       };
       res.on('error', () => {});
-      write(MAX_METRICS_BYTES + 64 * 1024);
+      pump();
     };
     const r = await calibrate(base);
     expect(r).toMatchObject({ code: 2, stdout: '' });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadConfigFile } from '../../lib/cli/config.js';
-import type { ResolvedBackend } from '../../lib/model/backend.js';
+import type { Backend, ResolvedBackend } from '../../lib/model/backend.js';
 import { cli } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -63,8 +63,8 @@ function chosenOf(file: string, args: string[]): Record<string, Chosen> {
 }
 
 function resolved(file: string, id: string, profile: string): ResolvedBackend {
-  const backend = loadConfigFile(file).constructs.find((c) => c.kind === 'backend' && c.node.id === id)!;
-  return backend.resolve(profile) as ResolvedBackend;
+  const backend = loadConfigFile(file).constructs.find((c): c is Backend => c.kind === 'backend' && c.node.id === id)!;
+  return backend.resolve(profile);
 }
 
 /** Plans `example` with a service profile on `id`, merges every printed block, and checks the result. */
