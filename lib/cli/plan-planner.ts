@@ -131,7 +131,7 @@ export function renderPlanner(run: PlannerRun): string {
     }
     lines.push(
       '',
-      `  Chosen: ${c.deployReplicas} replicas (${c.replicas} + ${SPARE_REPLICAS} spare) × ${c.workers} workers × pool ${c.pool} (predicted p99 ${fmtMs(c.p99Ms)}). Merge into the config:`,
+      `  Chosen: ${c.deployReplicas} replicas (${c.replicas} + ${SPARE_REPLICAS} spare) × ${c.workers} worker${c.workers === 1 ? '' : 's'} × pool ${c.pool} (predicted p99 ${fmtMs(c.p99Ms)}). Merge into the config:`,
       ...pasteBlock(run.backendId, profile, result, c).map((l) => `    ${l}`),
     );
   }
