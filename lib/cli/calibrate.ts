@@ -5,9 +5,11 @@
  * planner needs. With --rps-per-replica it also measures #14's figure: the highest open-loop
  * rate one replica sustains with its p99 within the objective.
  */
-import { ConfigError } from '../errors.js';
-import { Duration } from '../units/duration.js';
+import { ConfigError, ScaleoutError } from '../errors.js';
+import { visible } from '../model/visible-text.js';
+import { parseSamples, replicaPath, replicaUrl, scrapeMetrics, sumOf } from './metrics-scrape.js';
 import { latencyQuantile, openLoop } from './open-loop.js';
+import { parseObjectiveFlag } from './options.js';
 
 /** The profile calibrate measured, in milliseconds. */
 export interface Calibration {
@@ -19,37 +21,38 @@ export interface Calibration {
   readonly poolWaitMs: number;
 }
 
-/** Sums every sample of `name` whose `path` label is `path`, in Prometheus text format. */
-function sample(text: string, name: string, path: string): number {
-  let total = 0;
-  let seen = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labels = /\{([^}]*)\}/.exec(line)?.[1] ?? '';
-    if (!new RegExp(`(^|,)path="${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`).test(labels)) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    seen = true;
-  }
-  if (!seen) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `the metrics have no ${name} for path ${path}; is this the reference backend (examples/backend) and has ${path} had traffic?` }]);
-  return total;
-}
-
 /** The profile from one scrape of `/metrics`. */
 export function calibrationFrom(metrics: string, path: string): Calibration {
-  const mean = (name: string) => sample(metrics, `${name}_sum`, path) / sample(metrics, `${name}_count`, path);
-  const requests = sample(metrics, 'http_request_duration_seconds_count', path);
-  if (requests === 0) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `no requests to ${path} yet; send some traffic first` }]);
-  const duration = mean('http_request_duration_seconds');
-  const wait = mean('backend_db_pool_wait_seconds');
-  const hold = mean('backend_db_connection_hold_seconds');
-  const holdCount = sample(metrics, 'backend_db_connection_hold_seconds_count', path);
-  const holdSd = Math.sqrt(Math.max(0, sample(metrics, 'backend_db_connection_hold_seconds_squares_total', path) / holdCount - hold * hold));
-  const handler = mean('backend_app_seconds');
-  const appCount = sample(metrics, 'backend_app_seconds_count', path);
-  const appSd = Math.sqrt(Math.max(0, sample(metrics, 'backend_app_seconds_squares_total', path) / appCount - handler * handler));
+  const samples = parseSamples(metrics);
+  const shown = visible(path, 100);
+  const need = (name: string) => {
+    const v = sumOf(samples, name, path);
+    if (v === undefined) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `the metrics have no ${name} for path ${shown}; is this the reference backend (examples/backend) and has ${shown} had traffic?` }]);
+    return v;
+  };
+  const requests = need('http_request_duration_seconds_count');
+  if (requests === 0) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `no requests to ${shown} yet (http_request_duration_seconds_count is 0); send some traffic first` }]);
+  const duration = need('http_request_duration_seconds_sum') / requests;
+  if (duration === 0) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `http_request_duration_seconds_sum for ${shown} is 0: ${requests} requests took no time, which no handler does; is this the reference backend (examples/backend)?` }]);
+  // Every completed request observes backend_app_seconds; none completed means all failed.
+  const completed = need('backend_app_seconds_count');
+  if (completed === 0) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `none of the ${requests} requests to ${shown} completed (backend_app_seconds_count is 0); check the replica's log` }]);
+  const handler = need('backend_app_seconds_sum') / completed;
+  const appSd = Math.sqrt(Math.max(0, need('backend_app_seconds_squares_total') / completed - handler * handler));
+  // A path that never checks out a connection (db_ms=0) has no pool histograms: dbTime 0.
+  const pool = (name: string) => {
+    const count = sumOf(samples, `${name}_count`, path) ?? 0;
+    return count === 0 ? { mean: 0, count } : { mean: need(`${name}_sum`) / count, count };
+  };
+  const wait = pool('backend_db_pool_wait_seconds').mean;
+  const { mean: hold, count: holds } = pool('backend_db_connection_hold_seconds');
+  const holdSd = holds === 0 ? 0 : Math.sqrt(Math.max(0, need('backend_db_connection_hold_seconds_squares_total') / holds - hold * hold));
   // appTime is everything but the pool: the request's duration less its wait and hold, which
   // counts the framework's own CPU too. Its spread is the handler's.
   const app = Math.max(0, duration - wait - hold);
+  for (const [what, seconds] of [['request duration', duration], ['connection hold', hold]] as const) {
+    if (seconds * 1000 > MAX_DURATION_MS) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `the mean ${what} of ${shown} is ${Math.round(seconds)} s, over the config's limit of 8760h; is this the reference backend (examples/backend)?` }]);
+  }
   return {
     requests,
     appMs: app * 1000,
@@ -59,6 +62,12 @@ export function calibrationFrom(metrics: string, path: string): Calibration {
     poolWaitMs: wait * 1000,
   };
 }
+
+/** The longest duration the config takes (lib/units/duration.ts): one year. */
+const MAX_DURATION_MS = 8760 * 3_600_000;
+
+/** Whole milliseconds, the config's unit; a time above 0 stays above 0 (0.3 ms is 1ms), so a measured time never reads as none. */
+const wholeMs = (ms: number) => (ms > 0 ? Math.max(1, Math.round(ms)) : 0);
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -70,8 +79,8 @@ export function loadBlock(c: Calibration, p99?: string, rpsPerReplica?: number):
     '  expectedRps: 100 # your peak rate',
     ...(rpsPerReplica !== undefined ? [`  rpsPerReplica: ${rpsPerReplica} # measured: one replica within the p99`] : []),
     `  p99: ${p99 ?? '250ms'}${p99 ? '' : ' # your objective'}`,
-    `  appTime: ${Math.max(0, Math.round(c.appMs))}ms # measured ${r2(c.appMs)}ms`,
-    `  dbTime: ${Math.max(0, Math.round(c.dbMs))}ms # measured ${r2(c.dbMs)}ms`,
+    `  appTime: ${wholeMs(c.appMs)}ms # measured ${r2(c.appMs)}ms`,
+    `  dbTime: ${wholeMs(c.dbMs)}ms # measured ${r2(c.dbMs)}ms${c.dbMs === 0 ? ', no connection held' : ''}`,
     `  appCv: ${r2(Math.min(4, c.appCv))}`,
     `  dbCv: ${r2(Math.min(4, c.dbCv))}`,
   ];
@@ -84,17 +93,6 @@ export interface CalibrateOptions {
   readonly path: string;
   readonly p99?: string;
   readonly rpsPerReplica: boolean;
-}
-
-async function scrape(url: string): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(10_000) });
-  } catch (e) {
-    throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `cannot read ${new URL('/metrics', url).href}: ${(e as Error).message}; is the replica running?` }]);
-  }
-  if (!res.ok) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate', message: `${new URL('/metrics', url).href} answered ${res.status}` }]);
-  return res.text();
 }
 
 /**
@@ -134,20 +132,17 @@ export async function measureRpsPerReplica(url: string, path: string, p99Ms: num
   return Math.floor(good);
 }
 
-/** Runs calibrate and returns the lines to print. */
+/** Runs calibrate and returns the lines to print. Flags are checked before any request goes out. */
 export async function runCalibrate(o: CalibrateOptions, log: (line: string) => void): Promise<string[]> {
-  let p99Ms: number | undefined;
-  if (o.p99 !== undefined) {
-    try {
-      p99Ms = Duration.parse(o.p99).milliseconds;
-    } catch (e) {
-      throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate --p99', message: (e as Error).message }]);
-    }
-  }
+  const url = replicaUrl(o.url);
+  const target = replicaPath(url, o.path);
+  const p99Ms = o.p99 === undefined ? undefined : parseObjectiveFlag('calibrate --p99', o.p99);
   if (o.rpsPerReplica && p99Ms === undefined) throw new ConfigError([{ code: 'SO-CONFIG-USAGE', path: 'calibrate --rps-per-replica', message: 'needs --p99, the objective the rate must keep (e.g. --p99 250ms)' }]);
-  const label = o.path.split('?')[0]!;
   // Scrape before loading it: the ramp's queueing would count as appTime.
-  const c = calibrationFrom(await scrape(o.url), label);
-  const perReplica = o.rpsPerReplica ? await measureRpsPerReplica(o.url, o.path, p99Ms!, log) : undefined;
+  const c = calibrationFrom(await scrapeMetrics(url), target.pathname);
+  const perReplica = o.rpsPerReplica ? await measureRpsPerReplica(url.href, target.pathname + target.search, p99Ms!, log) : undefined;
+  if (perReplica !== undefined && perReplica < 1) {
+    throw new ScaleoutError(`calibrate: one replica did not keep the p99 within ${o.p99} even at 2 RPS (the log above has each step); check that it answers ${visible(target.pathname, 100)}, or raise --p99`, 1);
+  }
   return loadBlock(c, o.p99, perReplica);
 }

@@ -7,7 +7,6 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { TARGETS, type TargetKind } from '../capacity/target.js';
 import { ConfigError, ScaleoutError } from '../errors.js';
 import { suggestion } from '../model/did-you-mean.js';
@@ -21,12 +20,12 @@ import { loadConfigFile } from './config.js';
 import { configJsonSchema } from './config-schema.js';
 import { planJson } from './plan-json.js';
 import { runCalibrate } from './calibrate.js';
-import { plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
+import { plannerFlagValues, plannerJson, renderPlanner, runPlanner, wantsPlanner } from './plan-planner.js';
 import { checkOutputDir, checkSecretsDir, secretsDirFor, secretsDirOf } from './output-dir.js';
 import { createSecrets } from './secrets-command.js';
 import { parseVerifyOptions, runVerify, VERIFY_USAGE } from './verify.js';
 import { CHECK_USAGE, parseCheckOptions, runCheck } from './live/check-command.js';
-import { FLAG, FLAG_HELP, OPTIONS, type OptionName, type Options } from './options.js';
+import { FLAG, FLAG_HELP, OPTIONS, parseFlags, type OptionName, type Options } from './options.js';
 
 /** Where the CLI writes; `process.stdout`/`process.stderr` by default. */
 export interface CliIO {
@@ -96,6 +95,8 @@ const COMMANDS: Record<string, Command> = {
     run(opts, io) {
       const config = required(opts.config, 'plan', '-c FILE (the config file)');
       const targets = parseTargets(opts.target ?? 'compose,kubernetes', TARGETS);
+      // A bad --rps or --p99 is refused before the config is read.
+      if (wantsPlanner(opts)) plannerFlagValues(opts);
       const stack = loadConfigFile(config);
       // Input mistakes throw here (exit 2) before anything is printed.
       const report = evaluate(stack, { targets });
@@ -222,7 +223,7 @@ function usage(command?: string): string {
     `  ${'-h, --help'.padEnd(22)} show this help`,
     `  ${'--version'.padEnd(22)} print the version`,
     '',
-    'Exit codes: 0 ok, 1 a rule, a verify check or a live check (drift) failed, 2 bad config or usage, 3 check --live cannot reach the stack.',
+    'Exit codes: 0 ok, 1 a rule, a verify check or a live check (drift) failed or calibrate cannot read the replica, 2 bad config or usage, 3 check --live cannot reach the stack.',
     '',
   ].join('\n');
 }
@@ -277,7 +278,7 @@ function argError(e: Error & { code?: string }): UsageError {
 function run(argv: readonly string[], io: CliIO): number | Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseFlags(argv);
   } catch (e) {
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw argError(e as Error);
     throw e;

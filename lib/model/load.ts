@@ -133,6 +133,10 @@ export const loadSchema = z
         ctx.addIssue({ code: 'custom', path: [k], input: undefined, message: `load.${k} is required with load.${set.join(' and load.')} (a service profile is p99, appTime and dbTime); set it, e.g. ${k === 'p99' ? "'250ms'" : "'10ms'"}` });
       }
     }
+    // No service time at all leaves the planner nothing to queue: an infinite rate per worker.
+    if (l.appTime !== undefined && l.dbTime !== undefined && isZero(l.appTime) && isZero(l.dbTime)) {
+      ctx.addIssue({ code: 'custom', path: ['appTime'], input: l.appTime, message: "load.appTime and load.dbTime are both 0: every request takes some time, and the planner has nothing to queue; set the measured times ('scaleout calibrate'), e.g. '1ms'" });
+    }
     if (l.p99 !== undefined && isZero(l.p99)) {
       ctx.addIssue({ code: 'custom', path: ['p99'], input: l.p99, message: "load.p99 must be above 0; set the objective, e.g. '250ms'" });
     }

@@ -3,6 +3,7 @@
  * p99 objective (lib/capacity/queueing.ts) and fits every budget (lib/capacity/safe-scale.ts),
  * under each target's rollout semantics. docs/PLANNER.md describes the model and the search.
  */
+import { ConfigError } from '../errors.js';
 import type { ResolvedBackend } from '../model/backend.js';
 import type { ServiceProfile } from '../model/load.js';
 import { meetsP99, predict, saturationRps, THREADPOOL_CAP, type RuntimeFacts, type Shape } from '../capacity/queueing.js';
@@ -18,6 +19,12 @@ import type { ResolvedProfile } from './profile.js';
 export const MAX_PLANNED_WORKERS = 8;
 /** The most replicas the planner tries. */
 const MAX_PLANNED_REPLICAS = 10_000;
+/**
+ * SO-LOAD's spare: a config with `load` runs ⌈expectedRps ÷ rpsPerReplica⌉ + 1 replicas, the
+ * seed's one replica of headroom. The planner's count meets the objective with all replicas
+ * up; the config it prints runs this many more, and the budgets are checked at that count.
+ */
+export const SPARE_REPLICAS = 1;
 
 /** What to plan for. */
 export interface PlanRequest {
@@ -41,7 +48,15 @@ export interface PlanOption extends Shape {
   readonly meanMs: number;
   /** The rate at which this shape's busiest worker saturates. */
   readonly saturationRps: number;
-  /** Connections this backend opens at its peak under each target (replicas at peak × workers × pool). */
+  /** `replicas` plus {@link SPARE_REPLICAS}: what the config runs; connections and budgets are counted at it. */
+  readonly deployReplicas: number;
+  /**
+   * An autoscaled backend's `autoscale.max` with this shape: the configured one, lowered to
+   * what every budget allows under Kubernetes, never below `deployReplicas`. Absent when the
+   * backend does not autoscale or leaves the max to the budgets.
+   */
+  readonly autoscaleMax?: number;
+  /** Connections this backend opens at its peak under each target (deployReplicas at peak × workers × pool). */
   readonly connections: Partial<Record<TargetKind, number>>;
   /** The whole stack's Postgres demand with this shape (behind PgBouncer: its client side), against what is available, per target. */
   readonly postgres?: Partial<Record<TargetKind, { readonly demand: number; readonly available: number }>>;
@@ -68,6 +83,17 @@ export interface PlanResult {
  * calls of one plan run: profiles that ask the same question share the search.
  */
 export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, request: PlanRequest, cache?: Map<string, Shape[]>): PlanResult {
+  if (!(request.service.appMs > 0) && !(request.service.dbMs > 0)) {
+    // No service time: nothing queues, and one worker would serve any rate (an infinite saturation rate).
+    throw new ConfigError([
+      {
+        code: 'SO-CONFIG-VALUE',
+        constructPath: backend.path,
+        path: 'load.appTime',
+        message: "appTime and dbTime are both 0ms: with no service time the model has nothing to queue and any shape serves any rate; set the measured times ('scaleout calibrate --url http://HOST:PORT'), a request takes at least 1ms",
+      },
+    ]);
+  }
   // hash and ip_hash spread requests by key: at random as far as the queue is concerned.
   const algorithm = profile.nginx?.algorithm ?? 'round_robin';
   const req: PlanRequest = { ...request, facts: { roundRobin: algorithm === 'round_robin' || algorithm === 'least_conn', ...request.facts } };
@@ -80,7 +106,7 @@ export function planBackend(profile: ResolvedProfile, backend: ResolvedBackend, 
   let chosen: PlanOption | undefined;
   for (const shape of shapes) {
     const p = predict(shape, req.service, req.rps, facts);
-    const option: PlanOption = { ...shape, p99Ms: p.p99Ms, meanMs: p.meanMs, saturationRps: saturationRps(shape, req.service, facts), connections: {}, fits: false };
+    const option: PlanOption = { ...shape, p99Ms: p.p99Ms, meanMs: p.meanMs, saturationRps: saturationRps(shape, req.service, facts), deployReplicas: shape.replicas + SPARE_REPLICAS, connections: {}, fits: false };
     const withBudgets = checkBudgets(profile, backend, option, req.targets);
     checked.push(withBudgets);
     if (withBudgets.fits && !chosen) chosen = withBudgets;
@@ -121,8 +147,9 @@ function shapesMeeting(req: PlanRequest, cache?: Map<string, Shape[]>): Shape[] 
 /** How many ranked options the planner reports. */
 const SHOWN = 10;
 
+/** Connections the shape opens as deployed (with the spare). */
 function cost(o: Shape): number {
-  return o.replicas * o.workers * o.pool;
+  return (o.replicas + SPARE_REPLICAS) * o.workers * o.pool;
 }
 
 /** The fewest replicas (≤ `ceiling`) with p99 within the objective, or undefined. */
@@ -153,23 +180,34 @@ function fewestReplicas(workers: number, pool: number, req: PlanRequest, ceiling
   return hi;
 }
 
-/** `o` with its connections, the stack's Postgres demand, and whether every budget allows it. */
+/** `o` with its connections, the stack's Postgres demand, and whether every budget allows it, at `o.deployReplicas`. */
 function checkBudgets(profile: ResolvedProfile, backend: ResolvedBackend, o: PlanOption, targets: readonly TargetKind[]): PlanOption {
-  const shaped = atReplicas({ ...backend, workers: o.workers, ...(backend.pool ? { pool: { size: o.pool, maxOverflow: 0 } } : {}) }, o.replicas);
+  const n = o.deployReplicas;
+  const shaped = atReplicas({ ...backend, workers: o.workers, ...(backend.pool ? { pool: { size: o.pool, maxOverflow: 0 } } : {}) }, n);
   const backends = profile.backends.map((b) => (b === backend ? shaped : b));
   const connections: Partial<Record<TargetKind, number>> = {};
   const postgres: Partial<Record<TargetKind, { demand: number; available: number }>> = {};
   let limitedBy: SafeScale['limitedBy'] | undefined;
   for (const target of targets) {
-    connections[target] = backend.pool ? peakReplicasAt(shaped, target, o.replicas).total * o.workers * o.pool : 0;
+    connections[target] = backend.pool ? peakReplicasAt(shaped, target, n).total * o.workers * o.pool : 0;
     const scale = safeScale({ ...profile, backends }, target, shaped);
-    if (scale.largest < o.replicas && limitedBy === undefined) limitedBy = scale.limitedBy;
+    if (scale.largest < n && limitedBy === undefined) limitedBy = scale.limitedBy;
     if (profile.postgres) {
       // Behind PgBouncer the backends' connections go to its client side.
       const b = profile.pooler ? poolerClientBudget(backends, profile.pooler, target) : postgresBudget(backends, profile.postgres, target);
       postgres[target] = { demand: b.demand, available: 'capacity' in b ? b.capacity : b.available };
     }
   }
-  return { ...o, connections, ...(Object.keys(postgres).length ? { postgres } : {}), fits: limitedBy === undefined, ...(limitedBy ? { limitedBy } : {}) };
+  // The HPA may run up to autoscale.max: keep the configured max, lowered to what the budgets
+  // allow with the new workers × pool (the scan above pinned it at n).
+  const auto = backend.autoscale;
+  const autoscaleMax = auto && !auto.maxFromBudget ? Math.max(n, Math.min(auto.max, safeScale({ ...profile, backends }, 'kubernetes', shaped).largest)) : undefined;
+  return {
+    ...o,
+    ...(autoscaleMax !== undefined ? { autoscaleMax } : {}),
+    connections,
+    ...(Object.keys(postgres).length ? { postgres } : {}),
+    fits: limitedBy === undefined,
+    ...(limitedBy ? { limitedBy } : {}),
+  };
 }
-

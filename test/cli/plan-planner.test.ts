@@ -49,9 +49,11 @@ describe('plan --rps --p99', () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     const { options, chosen } = json.planner.profiles.dev;
     expect(options.length).toBeGreaterThan(1);
-    const cost = (o: { replicas: number; workers: number; pool: number }) => o.replicas * o.workers * o.pool;
+    // Connections as deployed: the planner's count plus SO-LOAD's spare.
+    const cost = (o: { deployReplicas: number; workers: number; pool: number }) => o.deployReplicas * o.workers * o.pool;
     for (let i = 1; i < options.length; i++) expect(cost(options[i])).toBeGreaterThanOrEqual(cost(options[i - 1]));
     for (const o of options) {
+      expect(o.deployReplicas).toBe(o.replicas + 1);
       expect(o.p99Ms).toBeLessThanOrEqual(250);
       expect(meetsP99(o, service, 800, 250)).toBe(true);
       if (o.replicas > 1) expect(meetsP99({ ...o, replicas: o.replicas - 1 }, service, 800, 250)).toBe(false);
@@ -64,16 +66,16 @@ describe('plan --rps --p99', () => {
   it('prints the ranked table and the chosen shape as a block to paste', () => {
     const r = cli('plan', '-c', file, '--target', 'compose', '--rps', '800', '--p99', '250ms');
     expect(r.stdout).toMatch(/Planner: backend api at 800 RPS, p99 ≤ 250ms/);
-    expect(r.stdout).toMatch(/Chosen: \d+ replicas × \d+ workers × pool \d+/);
-    expect(r.stdout).toMatch(/ {4}backends:\n {6}api:\n {8}replicas: \d+.*\n {8}workers: \d+\n {8}pool: \{ size: \d+, maxOverflow: 0 \}\n {8}load: \{ expectedRps: 800, rpsPerReplica: \d+, p99: 250ms, appTime: 8ms, dbTime: 30ms, appCv: 1, dbCv: 1 \}/);
+    expect(r.stdout).toMatch(/Chosen: \d+ replicas \(\d+ \+ 1 spare\) × \d+ workers? × pool \d+/);
+    expect(r.stdout).toMatch(/ {4}profiles:\n {6}dev:\n {8}backends:\n {10}api:\n {12}replicas: \d+\n {12}workers: \d+\n {12}pool: \{ size: \d+, maxOverflow: 0 \}\n {12}load: \{ expectedRps: 800, rpsPerReplica: [\d.]+, p99: 250ms, appTime: 8ms, dbTime: 30ms, appCv: 1, dbCv: 1 \}/);
   });
 
   it('skips options the Postgres budget refuses and chooses the first that fits', () => {
     const tight = config('tight', 36); // 33 available
     const open = JSON.parse(cli('plan', '-c', file, '--target', 'compose', '--rps', '800', '--p99', '250ms', '--json').stdout).planner.profiles.dev;
     const r = JSON.parse(cli('plan', '-c', tight, '--target', 'compose', '--rps', '800', '--p99', '250ms', '--json').stdout).planner.profiles.dev;
-    const fitting = open.options.filter((o: { replicas: number; workers: number; pool: number }) => o.replicas * o.workers * o.pool <= 33);
-    expect(r.chosen.replicas * r.chosen.workers * r.chosen.pool).toBeLessThanOrEqual(33);
+    const fitting = open.options.filter((o: { deployReplicas: number; workers: number; pool: number }) => o.deployReplicas * o.workers * o.pool <= 33);
+    expect(r.chosen.deployReplicas * r.chosen.workers * r.chosen.pool).toBeLessThanOrEqual(33);
     expect(r.chosen).toMatchObject({ replicas: fitting[0].replicas, workers: fitting[0].workers, pool: fitting[0].pool, fits: true });
     expect(r.options.some((o: { fits: boolean; limitedBy?: string }) => !o.fits && o.limitedBy === 'PostgreSQL')).toBe(true);
   });
@@ -115,7 +117,7 @@ describe('plan --rps refuses what it cannot plan (exit 2, one line naming the fi
   it('a rate or an objective that is not one', () => {
     const file = config('bad', 200);
     expect(cli('plan', '-c', file, '--rps', 'lots').stderr).toMatch(/--rps: 'lots' is not a rate/);
-    expect(cli('plan', '-c', file, '--rps', '800', '--p99', '250').stderr).toMatch(/--p99: duration '250' is malformed/);
+    expect(cli('plan', '-c', file, '--rps', '800', '--p99', '250').stderr).toMatch(/--p99: '250' has no unit; write the objective with one, e.g. --p99 250ms/);
     expect(cli('plan', '-c', file, '--rps', '800', '--p99', '0ms').stderr).toMatch(/must be above 0/);
   });
 
