@@ -158,7 +158,8 @@ export interface BackendProps {
    */
   readonly preStopDelay?: string;
   /**
-   * Extra environment. Secrets go in as `{ secret: NAME }`, never as literals.
+   * Extra environment. Secrets go in as `{ secret: NAME }`, never as literals. Values are
+   * literal text: Kubernetes gets every `$` as `$$`, so `$(VAR)` is not expanded.
    *
    * @default {}
    */
