@@ -80,7 +80,7 @@ describe('kind: worker', () => {
     expect(configError(`${worker}    preStopDelay: 20s\n`)).toContain(
       "scaleout.yaml:12:19: backends.jobs.preStopDelay: '20s' is invalid: a worker is behind no Service, so no endpoint removal needs waiting for; remove preStopDelay",
     );
-    expect(configError(`${worker}    profiles:\n      prod: { preStopDelay: 5s }\n`)).toMatch(/preStopDelay.*a worker is behind no Service.*remove preStopDelay/);
+    expect(configError(`${worker}profiles:\n  prod:\n    backends:\n      jobs: { preStopDelay: 5s }\n`)).toMatch(/preStopDelay.*a worker is behind no Service.*remove preStopDelay/);
     const stack = new Stack(undefined, 'shop');
     const jobs = new Backend(stack, 'jobs', { image: 'ghcr.io/acme/shop:1.0.0', kind: 'worker', healthcheck: { command: ['CMD', 'true'] } });
     const api = new Backend(stack, 'api', { image: 'ghcr.io/acme/shop:1.0.0' });
