@@ -153,13 +153,15 @@ export interface BackendProps {
    * Service (`resolver … valid=5s`, plus the cluster DNS's own record TTL) reach every client
    * first. terminationGracePeriodSeconds is this delay plus 30 s for the app to shut down.
    * The hook runs `sleep` from the backend image: an image without one (distroless,
-   * scratch) must set `'0s'`, which turns the hook off.
+   * scratch) must set `'0s'`, which turns the hook off. A worker (`kind: worker`) sits behind
+   * no Service: it gets no hook and may not set this.
    *
-   * @default '15s'
+   * @default '15s' (a worker: none)
    */
   readonly preStopDelay?: string;
   /**
-   * Extra environment. Secrets go in as `{ secret: NAME }`, never as literals.
+   * Extra environment. Secrets go in as `{ secret: NAME }`, never as literals. Values are
+   * literal text: Kubernetes gets every `$` as `$$`, so `$(VAR)` is not expanded.
    *
    * @default {}
    */

@@ -105,7 +105,7 @@ export interface ResolvedBackend {
   readonly routesFrom: 'routes' | 'default';
   /** uvicorn's `--timeout-keep-alive`; nginx's upstream keepalive must close sooner. */
   readonly keepAliveTimeout: Duration;
-  /** Kubernetes preStop sleep; zero means no hook. */
+  /** Kubernetes preStop sleep; zero means no hook, and a worker's is always zero. */
   readonly preStopDelay: Duration;
   /** A fixed container name, when set; it blocks `--scale` (SO-SCALE-CONFLICT). */
   readonly containerName?: string;
@@ -254,7 +254,8 @@ export class Backend extends ModelConstruct<BackendProps, ResolvedBackend> {
       routes: p.routes ?? (worker ? [] : [...d.routes]),
       routesFrom: p.routes ? 'routes' : 'default',
       keepAliveTimeout: Duration.parse(p.keepAliveTimeout ?? d.keepAliveTimeout),
-      preStopDelay: Duration.parse(p.preStopDelay ?? d.preStopDelay),
+      // Nothing routes to a worker, so nothing has to see its endpoint go before it stops.
+      preStopDelay: worker ? Duration.seconds(0) : Duration.parse(p.preStopDelay ?? d.preStopDelay),
       ...(p.containerName !== undefined ? { containerName: p.containerName } : {}),
       ...(p.hostPort !== undefined ? { hostPort: p.hostPort } : {}),
     };

@@ -99,6 +99,15 @@ export interface PgBouncerProps {
     readonly startPeriod?: string;
   };
   /**
+   * Kubernetes: how long a stopping PgBouncer pod keeps accepting connections in a `preStop`
+   * hook (`sleep`, which the default image has) before it gets SIGTERM, so its endpoint leaves
+   * the Service the backends connect through first. terminationGracePeriodSeconds is this
+   * plus 30 s; `'0s'` turns the hook off (an image without `sleep` must).
+   *
+   * @default '15s'
+   */
+  readonly preStopDelay?: string;
+  /**
    * Container resources.
    *
    * @default - limits 1 cpu / 256Mi, requests 0.1 cpu / 64Mi (PgBouncer is single-threaded)
@@ -127,6 +136,8 @@ export const pgbouncerSchema = z.strictObject({
   healthcheck: z
     .strictObject({ interval: durationSchema.optional(), timeout: durationSchema.optional(), retries: count(1).max(1000, { error: 'retries is at most 1000' }).optional(), startPeriod: durationSchema.optional() })
     .optional(),
+  /** {@link PgBouncerProps.preStopDelay} */
+  preStopDelay: durationSchema.optional(),
   resources: resourcesSchema.optional(),
   suppressions: suppressionsSchema.optional(),
 }).superRefine((p, ctx) => checkRollout(p.rollout, ctx));
@@ -177,6 +188,8 @@ export interface ResolvedPgBouncer {
     /** Grace time at start during which failures do not count. */
     readonly startPeriod: Duration;
   };
+  /** Kubernetes preStop sleep; zero means no hook. */
+  readonly preStopDelay: Duration;
   /** Container resources. */
   readonly resources: ResolvedResources;
   /**
@@ -217,6 +230,7 @@ export const PGBOUNCER_DEFAULTS = {
   port: 6432,
   userlistSecret: 'pgbouncer_userlist',
   healthcheck: { interval: '10s', timeout: '5s', retries: 3, startPeriod: '10s' },
+  preStopDelay: '15s',
   resources: { limits: { cpu: 1, memory: '256Mi' }, requests: { cpu: 0.1, memory: '64Mi' } },
 } as const;
 
@@ -259,6 +273,7 @@ export class PgBouncer extends ModelConstruct<PgBouncerProps, ResolvedPgBouncer>
         retries: p.healthcheck?.retries ?? d.healthcheck.retries,
         startPeriod: Duration.parse(p.healthcheck?.startPeriod ?? d.healthcheck.startPeriod),
       },
+      preStopDelay: Duration.parse(p.preStopDelay ?? d.preStopDelay),
       resources: resolveResources(
         p.resources ?? d.resources,
       ),

@@ -1,15 +1,17 @@
 /**
  * What a worker tier (`kind: worker`) may not set: it has no HTTP side, so nothing routes to
- * it and its health is an exec command. Used by the backend schema (exit 2 at config time).
+ * it, no Service endpoint has to drain before it stops, and its health is an exec command. Used by the backend schema (exit 2 at config time).
  */
 import type { z } from 'zod';
 
-/** The HTTP-only props of a backend, and why a worker has none of them. */
+/** The HTTP-only props of a backend (those of a pod behind a Service), and why a worker has none of them. */
 const HTTP_ONLY = {
   port: 'a worker serves no HTTP; remove port (set metricsPort if it serves /metrics)',
   routes: 'nginx routes nothing to a worker; remove routes or set kind: web',
   keepAliveTimeout: 'a worker serves no HTTP keep-alive; remove keepAliveTimeout',
   hostPort: 'a worker publishes no port; remove hostPort',
+  preStopDelay:
+    'a worker is behind no Service, so no endpoint removal needs waiting for; remove preStopDelay (its pods get no preStop hook and the default 30 s to shut down)',
 } as const;
 
 /** The fields {@link checkKind} reads. */

@@ -22,6 +22,7 @@ import { referenceStack } from '../../examples/reference/stack.js';
 import { synthCompose } from '../../lib/targets/compose/index.js';
 import { KubernetesChart } from '../../lib/targets/kubernetes/index.js';
 import { App } from 'cdk8s';
+import { expandKubernetes } from '../helpers/k8s-expansion.js';
 import { E2E_TMP } from './harness.js';
 import { sleep, spawnGroup, stopGroup, waitFor, type Group } from './processes.js';
 
@@ -57,7 +58,8 @@ function kubernetesStart(redisUid: number): Start {
   expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
   expect(c.args).toBeUndefined();
   expect(c.env).toBeUndefined();
-  return { script: c.command[2], health: c.readinessProbe.exec.command[2], secretPath: '/run/secrets/redis_password/value', startAs: redisUid };
+  // Kubernetes expands the command's `$$` to `$` (probes are not expanded).
+  return { script: expandKubernetes(c.command[2]), health: c.readinessProbe.exec.command[2], secretPath: '/run/secrets/redis_password/value', startAs: redisUid };
 }
 
 const uidOf = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);

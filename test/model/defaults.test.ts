@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Backend, Nginx, Postgres, Redis, Stack } from '../../lib/index.js';
+import { Backend, Nginx, PgBouncer, Postgres, Redis, Stack } from '../../lib/index.js';
 
 /** The first token after `@default` in the doc comment of `iface.prop` in `file`. */
 function documentedDefault(file: string, iface: string, prop: string): string {
@@ -56,6 +56,21 @@ describe('documented defaults', () => {
     // THEN the doc, the resolved value and the expected value agree
     expect(documentedDefault(file, iface, prop)).toBe(expected);
     expect(String(resolved)).toBe(expected);
+  });
+
+  it('preStopDelay: 15s for a web backend, nginx and the pooler, as documented', () => {
+    const stack = new Stack(undefined, 'uns');
+    new Postgres(stack, 'db');
+    const pooler = new PgBouncer(stack, 'pgbouncer').resolve('dev');
+    const cases = [
+      [documentedDefault('backend-props.ts', 'BackendProps', 'preStopDelay'), r.backend.preStopDelay],
+      [documentedDefault('nginx.ts', 'NginxProps', 'preStopDelay'), r.nginx.preStopDelay],
+      [documentedDefault('pgbouncer.ts', 'PgBouncerProps', 'preStopDelay'), pooler.preStopDelay],
+    ] as const;
+    for (const [doc, resolved] of cases) {
+      expect(doc).toBe('15s');
+      expect(String(resolved)).toBe(doc);
+    }
   });
 
   it('the keep-alive default leaves nginx below uvicorn (4s < 5s)', () => {

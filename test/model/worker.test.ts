@@ -71,6 +71,26 @@ describe('kind: worker', () => {
     expect(msg).toMatch(/healthcheck\.command.*a worker is probed by an exec command/);
   });
 
+  it('refuses preStopDelay on a worker, in its props or a profile, and resolves it to no delay', () => {
+    const worker = `${BASE}  jobs:
+    image: ghcr.io/acme/shop:1.0.0
+    kind: worker
+    healthcheck: { command: [CMD, 'true'] }
+`;
+    expect(configError(`${worker}    preStopDelay: 20s\n`)).toContain(
+      "scaleout.yaml:12:19: backends.jobs.preStopDelay: '20s' is invalid: a worker is behind no Service, so no endpoint removal needs waiting for; remove preStopDelay",
+    );
+    expect(configError(`${worker}profiles:\n  prod:\n    backends:\n      jobs: { preStopDelay: 5s }\n`)).toMatch(/preStopDelay.*a worker is behind no Service.*remove preStopDelay/);
+    const stack = new Stack(undefined, 'shop');
+    const jobs = new Backend(stack, 'jobs', { image: 'ghcr.io/acme/shop:1.0.0', kind: 'worker', healthcheck: { command: ['CMD', 'true'] } });
+    const api = new Backend(stack, 'api', { image: 'ghcr.io/acme/shop:1.0.0' });
+    expect(jobs.resolve('dev').preStopDelay.toSeconds()).toBe(0);
+    expect(api.resolve('dev').preStopDelay.toSeconds()).toBeGreaterThan(0);
+    expect(() => new Backend(new Stack(undefined, 'x'), 'jobs', { image: 'ghcr.io/acme/shop:1.0.0', kind: 'worker', preStopDelay: '10s' }).resolve('dev')).toThrow(
+      /preStopDelay.*a worker is behind no Service/,
+    );
+  });
+
   it('refuses metricsPort on a web backend', () => {
     expect(configError(`${BASE}    metricsPort: 9100\n`)).toMatch(/metricsPort is for kind: worker/);
   });

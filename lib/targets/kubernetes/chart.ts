@@ -15,6 +15,7 @@ import { gatedProfile } from '../../plan/report.js';
 import { synthGate, type GateReport } from '../../rules/gate.js';
 import { backendResources, type BackendResources } from './backend.js';
 import { postgresResources, redisResources, type DataResources } from './data.js';
+import { emitLiteralTextIn } from './literal-text.js';
 import { selectorLabels } from './names.js';
 import { monitoringResources, type MonitoringResources } from './monitoring.js';
 import { modelEdges, networkPolicies } from './network-policies.js';
@@ -72,7 +73,9 @@ function namespaceObject(scope: Construct, name: string, labels: Record<string, 
 /**
  * One profile of a {@link Stack} as cdk8s-plus-27 objects. The synth gate runs first, with
  * Kubernetes semantics (autoscale max + surge + draining pods): a stack over budget adds
- * nothing and throws.
+ * nothing and throws. The containers it adds emit `$` in command, args and env values as `$$`
+ * (lib/targets/kubernetes/literal-text.ts); containers added after construction are not
+ * rewritten.
  */
 export class KubernetesChart extends Chart {
   /** The gate report this chart passed. */
@@ -172,6 +175,9 @@ export class KubernetesChart extends Chart {
     const edges = [...modelEdges(ctx, nginxPorts), ...setupEdge, ...(this.monitoring?.edges ?? [])];
     const owned = { 'app.kubernetes.io/instance': policyLabels['app.kubernetes.io/instance'], 'app.kubernetes.io/managed-by': 'scaleout' };
     this.networkPolicies = networkPolicies(this, workloads, edges, policyLabels, owned);
+    // Last, so it covers every container above: `$` in their command, args and env values is
+    // literal text, never a Kubernetes `$(VAR)` reference.
+    emitLiteralTextIn(this);
   }
 
   /** The cdk8s-plus objects produced for `backend`, to patch them. */

@@ -24,6 +24,7 @@ import type { RuleContext } from '../../rules/rule.js';
 import { selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, secretEnv, securityContext, setResources, type RunAs } from './container.js';
 import { appLabels, secretFile, selectorLabels, type Component } from './names.js';
+import { kubernetesReferences } from './literal-text.js';
 import type { Edge } from './network-policies.js';
 import { WORLD } from './network-policies.js';
 import { prometheusOperatorObjects, type OperatorObjects } from './prometheus-operator.js';
@@ -74,6 +75,8 @@ interface WorkloadSpec {
   readonly startup: kplus.Probe;
   readonly args?: string[];
   readonly env?: Record<string, kplus.EnvValue>;
+  /** Env vars whose values use Kubernetes' `$(VAR)` expansion on purpose (lib/targets/kubernetes/literal-text.ts). */
+  readonly references?: readonly string[];
   /** Config texts the pods mount; their checksum rolls the pods on change. */
   readonly config?: readonly string[];
   readonly serviceAccount?: kplus.IServiceAccount;
@@ -110,6 +113,7 @@ function workload(scope: Construct, ctx: RuleContext, spec: WorkloadSpec): { dep
     ...(spec.args ? { args: spec.args } : {}),
     ...(spec.env ? { envVariables: spec.env } : {}),
   });
+  if (spec.references) kubernetesReferences(container, spec.references);
   setResources(deployment, spec.resources);
   dropAddressLabel(deployment);
   const service = new kplus.Service(scope, `${spec.name}-service`, {
@@ -172,6 +176,7 @@ export function monitoringResources(scope: Construct, ctx: RuleContext, opts: Mo
         PGBOUNCER_PASSWORD: secretEnv(scope, `${S.pgbouncerExporter}-password`, rolePasswordSecret(PGBOUNCER_EXPORTER_USER)),
         PGBOUNCER_EXPORTER_CONNECTION_STRING: kplus.EnvValue.fromValue(`postgres://${PGBOUNCER_EXPORTER_USER}:$(PGBOUNCER_PASSWORD)@${p.id}:${p.port}/pgbouncer?sslmode=disable`),
       },
+      references: ['PGBOUNCER_EXPORTER_CONNECTION_STRING'],
       args: [`--web.listen-address=:${port}`],
     }));
     edges.push({ from: S.pgbouncerExporter, to: p.id, port: p.port });

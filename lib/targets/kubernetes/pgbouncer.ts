@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { renderPgBouncerIni } from '../../render/pgbouncer-ini.js';
 import type { RuleContext } from '../../rules/rule.js';
 import { PGBOUNCER_EXPORTER_USER, poolerClientRoles } from '../../plan/roles.js';
-import { labeledDeployment, podDisruptionBudget, selectPods } from './workload.js';
+import { labeledDeployment, podDisruptionBudget, preStopSleep, selectPods } from './workload.js';
 import { dropAddressLabel, mountSecrets, PULL, scratch, securityContext, setResources } from './container.js';
 import { appLabels, secretFile, selectorLabels } from './names.js';
 
@@ -73,6 +73,9 @@ export function pgbouncerResources(scope: Construct, ctx: RuleContext): PoolerRe
   });
   setResources(deployment, p.resources);
   dropAddressLabel(deployment);
+  // The backends reach it through a Service: like a web backend, it keeps serving until its
+  // endpoint is gone, then gets the same shutdown time.
+  preStopSleep(deployment, p.preStopDelay);
   container.mount('/etc/pgbouncer/pgbouncer.ini', kplus.Volume.fromConfigMap(scope, `${name}-ini-vol`, configMap), {
     subPath: 'pgbouncer.ini',
     readOnly: true,

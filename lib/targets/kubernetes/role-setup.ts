@@ -3,9 +3,12 @@
  * with psql from the Postgres image. A Job's pod template is immutable, so the Job and its
  * ConfigMap are named by a hash of what they run: a changed plan is a new Job that
  * `kubectl apply` creates, and an unchanged one is left alone. Until it has run, the backends'
- * logins fail and their pods restart; they start serving once their roles exist.
+ * logins fail and their pods restart; they start serving once their roles exist. A finished
+ * Job is deleted after {@link ROLE_SETUP_TTL_SECONDS}, so changed plans leave no completed Jobs
+ * behind; applying the same plan again recreates it, and the script is idempotent.
  */
 import { createHash } from 'node:crypto';
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { POSTGRES_PORT } from '../../model/postgres.js';
@@ -30,6 +33,9 @@ export interface RoleSetupResources {
 
 // psql runs as the alpine image's postgres user (uid/gid 70), as the server does.
 const PSQL_USER: RunAs = { user: 70, group: 70 };
+/** Seconds a finished role-setup Job (and its pod and logs) is kept before Kubernetes deletes it. */
+export const ROLE_SETUP_TTL_SECONDS = 300;
+
 const RESOURCES = resolveResources({ limits: { cpu: 0.5, memory: '128Mi' }, requests: { cpu: 0.05, memory: '32Mi' } });
 
 /** `<postgres id>-role-setup`, the workload name of the Job's pods. */
@@ -54,6 +60,8 @@ export function roleSetupResources(scope: Construct, ctx: RuleContext): RoleSetu
     select: false,
     // Retries cover a server that is still starting; a script error fails the same way each time.
     backoffLimit: 6,
+    // Named by content, every changed plan is a new Job: without a TTL the old ones pile up.
+    ttlAfterFinished: Duration.seconds(ROLE_SETUP_TTL_SECONDS),
     securityContext: podSecurityContext(PSQL_USER),
     automountServiceAccountToken: false,
     restartPolicy: kplus.RestartPolicy.NEVER,
