@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { durationSchema, memorySchema } from '../model/schema-kit.js';
+import { durationSchema, memorySchema, positiveDurationSchema } from '../model/schema-kit.js';
 import { dotPath, formatIssues, schemaAt, show, valueAt, type IssueText } from '../model/zod-issues.js';
 import { Duration, Memory, UnitError } from '../units/index.js';
 
@@ -33,7 +33,7 @@ export function describeIssue(issue: Issue, root: unknown, schema: AnySchema): C
   }
   if (issue.code === 'invalid_type' && typeof value === 'number') {
     const s = schemaAt(schema, issue.path);
-    const parse = s === memorySchema ? Memory.parse : s === durationSchema ? Duration.parse : undefined;
+    const parse = s === memorySchema ? Memory.parse : s === durationSchema || s === positiveDurationSchema ? Duration.parse : undefined;
     try {
       parse?.(String(value));
     } catch (e) {

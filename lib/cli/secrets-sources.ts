@@ -105,15 +105,22 @@ export interface PulumiSecrets {
   readonly refused: boolean;
 }
 
+/** The Pulumi plan module, relative to this module and to the bundled bin alike. */
+const PULUMI_PLAN = '../targets/pulumi/plan.js';
+
 /**
  * Per profile, the secrets the Pulumi program reads, from its own plan (`planDockerStack`):
  * not the PgBouncer userlist, which the program builds from the role passwords. Undefined
  * when `@pulumi/pulumi` (an optional peer dependency the plan's module loads) is missing.
  */
 export async function pulumiSecrets(stack: Stack): Promise<PulumiSecrets[] | undefined> {
-  let plan;
+  let plan: typeof import('../targets/pulumi/plan.js');
   try {
-    plan = await import('../targets/pulumi/plan.js');
+    // A specifier esbuild cannot follow: bundled into the bin, the plan's static imports of
+    // @pulumi/* would be hoisted and load on every command. Relative to the bin
+    // (build/bin/) and to this module alike, it names the unbundled plan module.
+    const specifier: string = PULUMI_PLAN;
+    plan = await import(specifier);
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
     throw e;
