@@ -11,6 +11,8 @@
  * connections included, is saturated while the exporter scrapes; nothing is refused, and one
  * more connection than the budget is refused by the real server.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MONITOR_CONNECTIONS, PGBOUNCER_EXPORTER_USER, rolePasswordSecret } from '../../lib/plan/roles.js';
 import { describe, expect, it } from 'vitest';
 import { evaluate, Monitoring, PgBouncer } from '../../lib/index.js';
@@ -160,7 +162,11 @@ describe('a monitored stack at exactly its Postgres budget, with postgres_export
     expect(r.peak, why).toBe(AVAILABLE);
     expect(r.refusals, why).toEqual([]);
     expect(r.otherFailures, why).toEqual([]);
-    expect(h.pg!.logLines(/ 53300 /)).toEqual([]);
+    // On a refusal, say whose sessions held the role and what the exporter logged.
+    const refused = h.pg!.logLines(/ 53300 /);
+    const sessions = refused.length ? h.pg!.psql(`SELECT pid, usename, application_name, backend_start, state, left(query, 60) FROM pg_stat_activity WHERE usename IS NOT NULL`) : '';
+    const exporterLog = refused.length ? readFileSync(join(h.dir, 'logs', `${exporter.service}.log`), 'utf8').slice(-4000) : '';
+    expect(refused, `${why}\n${sessions}\n${exporterLog}`).toEqual([]);
 
     // WHEN one more connection is held as the app role and the stack is saturated again
     held = await h.pg!.holdConnections(1);

@@ -43,7 +43,7 @@ describe('compose: no user value is ever interpolated', () => {
     for (const [k, v] of Object.entries(LITERALS)) expect(env[k]!.replaceAll('$$', '$'), k).toBe(v);
     // scaleout's own shell `$(sed … secret)` (lib/render/redis-server.ts) still reaches the shell as written.
     const redis = parse(r.stdout).services.redis.command as string[];
-    expect(redis.join(' ').replaceAll('$$', '$')).toContain(`"$(sed 's/[\\\\"]/\\\\&/g' /run/secrets/redis_password)"`);
+    expect(redis.join(' ').replaceAll('$$', '$')).toContain(`"$(sed -n '1{s/[\\\\"]/\\\\&/g;p;}' /run/secrets/redis_password)"`);
   });
 });
 
