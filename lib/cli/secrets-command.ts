@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { ConfigError, type ConfigIssueInit } from '../errors.js';
 import type { Stack } from '../model/stack.js';
 import { secretName, SECRET_KEY } from '../targets/kubernetes/index.js';
-import { inspectSecret, modeWarning, quoted, readPassword, SecretWrites, shown, userlistLine, type Found, type WriteNew } from './secrets-fs.js';
+import { userlistLine } from '../render/pgbouncer-ini.js';
+import { inspectSecret, modeWarning, quoted, readPassword, SecretWrites, shown, type Found, type WriteNew } from './secrets-fs.js';
 import { kubernetesSecrets, pulumiSecrets, secretSources, type KubernetesSecrets, type PulumiSecrets, type SecretSource } from './secrets-sources.js';
 
 /** Options of {@link createSecrets}. */

@@ -62,12 +62,6 @@ export function modeWarning(path: string, mode: number, isDir: boolean): string 
   return `warning: ${shown(path)} has mode 0${mode.toString(8).padStart(3, '0')}, so other users can read it; run: chmod ${want} ${quoted(shown(path))}`;
 }
 
-/** One `"user" "password"` line of PgBouncer's auth_file: a `"` inside a field is doubled. */
-export function userlistLine(user: string, password: string): string {
-  const field = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  return `${field(user)} ${field(password)}\n`;
-}
-
 /**
  * A role's password as the userlist needs it: the file's text without its final newline, as
  * the role setup's psql reads it (a backquoted `cat`).

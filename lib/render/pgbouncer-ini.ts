@@ -95,3 +95,12 @@ export function renderPgBouncerIni(p: ResolvedPgBouncer, pg: ResolvedPostgres, o
   ];
   return lines.join('\n');
 }
+
+/**
+ * One `"user" "password"` line of PgBouncer's auth_file (the userlist): a `"` inside a field
+ * is doubled, as PgBouncer reads it. `scaleout secrets` and the Pulumi target both write it.
+ */
+export function userlistLine(user: string, password: string): string {
+  const field = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return `${field(user)} ${field(password)}\n`;
+}
