@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ConfigError, type ConfigIssueInit } from '../errors.js';
+import { USERLIST_LINE_BREAK } from '../render/pgbouncer-ini.js';
 
 /** A path as the report shows it: relative to the current directory when under it. */
 export function shown(p: string): string {
@@ -70,7 +71,7 @@ export function modeWarning(path: string, mode: number, isDir: boolean): string 
 export function readPassword(path: string): string | ConfigIssueInit {
   const value = readFileSync(path, 'utf8').replace(/\n$/, '');
   if (value === '') return issue(path, 'is empty; PgBouncer would accept no password for this user. Remove it to get a random one, or write the password into it');
-  if (/[\r\n\0]/.test(value)) return issue(path, "holds more than one line; PgBouncer's userlist takes a one-line password. Write it on one line");
+  if (USERLIST_LINE_BREAK.test(value)) return issue(path, "holds more than one line; PgBouncer's userlist takes a one-line password. Write it on one line");
   return value;
 }
 

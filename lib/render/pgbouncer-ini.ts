@@ -96,6 +96,9 @@ export function renderPgBouncerIni(p: ResolvedPgBouncer, pg: ResolvedPostgres, o
   return lines.join('\n');
 }
 
+/** What a userlist password must not hold: the auth_file has one user per line. */
+export const USERLIST_LINE_BREAK = /[\r\n\0]/;
+
 /**
  * One `"user" "password"` line of PgBouncer's auth_file (the userlist): a `"` inside a field
  * is doubled, as PgBouncer reads it. `scaleout secrets` and the Pulumi target both write it.

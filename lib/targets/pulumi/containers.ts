@@ -16,7 +16,7 @@ import type { ResolvedPostgres } from '../../model/postgres.js';
 import type { ResolvedRedis } from '../../model/redis.js';
 import type { Cpu, Duration } from '../../units/index.js';
 import type { PoolerAuthUser } from '../../plan/roles.js';
-import { userlistLine } from '../../render/pgbouncer-ini.js';
+import { USERLIST_LINE_BREAK, userlistLine } from '../../render/pgbouncer-ini.js';
 import { ROLE_SETUP_SQL_PATH } from '../../render/postgres-roles-sql.js';
 import {
   APP_NETWORK,
@@ -277,8 +277,8 @@ export function pgbouncerArgsOf(
   const userlist = pulumi.all(users.map((u) => refs.secret(u.passwordSecret))).apply((passwords) =>
     users
       .map((u, i) => {
-        // The auth_file has one user per line: a line break would end this entry and start another.
-        if (/[\r\n\0]/.test(passwords[i]!)) {
+        // A line break would end this entry and start another.
+        if (USERLIST_LINE_BREAK.test(passwords[i]!)) {
           throw new Error(`secret '${u.passwordSecret}' (the password of role ${u.user}) holds a line break or NUL; PgBouncer's userlist takes a one-line password. Set it on one line: pulumi config set --secret ${u.passwordSecret} <password>`);
         }
         return userlistLine(u.user, passwords[i]!);
