@@ -164,9 +164,13 @@ describe('a monitored stack at exactly its Postgres budget, with postgres_export
     expect(r.otherFailures, why).toEqual([]);
     // On a refusal, say whose sessions held the role and what the exporter logged.
     const refused = h.pg!.logLines(/ 53300 /);
-    const sessions = refused.length ? h.pg!.psql(`SELECT pid, usename, application_name, backend_start, state, left(query, 60) FROM pg_stat_activity WHERE usename IS NOT NULL`) : '';
-    const exporterLog = refused.length ? readFileSync(join(h.dir, 'logs', `${exporter.service}.log`), 'utf8').slice(-4000) : '';
-    expect(refused, `${why}\n${sessions}\n${exporterLog}`).toEqual([]);
+    const context = refused.length
+      ? [
+          h.pg!.psql(`SELECT pid, usename, application_name, backend_start, state, left(query, 60) FROM pg_stat_activity WHERE usename IS NOT NULL`),
+          readFileSync(join(h.dir, 'logs', `${exporter.service}.log`), 'utf8').slice(-4000),
+        ].join('\n')
+      : '';
+    expect(refused, `${why}\n${context}`).toEqual([]);
 
     // WHEN one more connection is held as the app role and the stack is saturated again
     held = await h.pg!.holdConnections(1);

@@ -15,10 +15,11 @@ import { installMocks, isSecret, registrationsOf, settle, withoutSecrets } from 
 const all = installMocks('scaleout-reference', 'test');
 const CONTAINER = 'docker:index/container:Container';
 const SENTINEL = 'pg-SENTINEL-pw';
+const pooledStack = () => loadConfigFile(join(import.meta.dirname, '../../../examples/pooled/scaleout.yaml'));
 
 describe('DockerStack behind PgBouncer', () => {
   it('runs one pooler container per instance, and points the backends at it', async () => {
-    const stack = loadConfigFile(join(import.meta.dirname, '../../../examples/pooled/scaleout.yaml'));
+    const stack = pooledStack();
     const component = new DockerStack('pooled', { stack, profile: 'prod', postgresPassword: SENTINEL, redisPassword: 'redis-pw' });
     await settle(component);
     const mine = registrationsOf(all, 'pooled').filter((r) => r.type === CONTAINER);
@@ -58,7 +59,7 @@ describe('DockerStack behind PgBouncer', () => {
   });
 
   it('doubles a " in a role password in the userlist, as PgBouncer reads its auth_file', async () => {
-    const stack = loadConfigFile(join(import.meta.dirname, '../../../examples/pooled/scaleout.yaml'));
+    const stack = pooledStack();
     const quoted = 'pw "with" quotes';
     const component = new DockerStack('quoted', { stack, profile: 'prod', postgresPassword: SENTINEL, redisPassword: 'redis-pw', secrets: { pg_backend_prod_password: quoted } });
     await settle(component);
@@ -70,7 +71,7 @@ describe('DockerStack behind PgBouncer', () => {
   });
 
   it('refuses a role password with a line break, which would start another user in the userlist', async () => {
-    const stack = loadConfigFile(join(import.meta.dirname, '../../../examples/pooled/scaleout.yaml'));
+    const stack = pooledStack();
     const plan = planWithSpecs(stack, 'prod');
     const injected = 'pw\n"pgbouncer" "mine"';
     const refs: ContainerRefs = {
